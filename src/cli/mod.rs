@@ -1,0 +1,107 @@
+//! The verbs a user types, one file each; each parses its arguments and calls the library.
+
+mod check;
+mod demo;
+mod init;
+mod sample;
+mod template;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use mesure::{Error, Workspace};
+
+const HELP_TEMPLATE: &str = "\
+{before-help}{about-with-newline}
+Utilisation : {usage}
+
+{all-args}{after-help}";
+
+/// Mesure d'impact social et environnemental des Manufactures de proximité.
+#[derive(Parser)]
+#[command(
+    name = "mesure",
+    version,
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "Commandes",
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options of every command.
+#[derive(Args)]
+pub struct Global {
+    /// Dossier de l'espace de travail (par défaut : le dossier courant).
+    #[arg(long, short = 'w', global = true, value_name = "DOSSIER", default_value = ".")]
+    pub workspace: PathBuf,
+    /// Affiche l'aide.
+    #[arg(long, short = 'h', global = true, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// Affiche la version.
+    #[arg(long, short = 'V', action = clap::ArgAction::Version)]
+    version: Option<bool>,
+}
+
+impl Global {
+    /// Opens the workspace named by `--workspace`.
+    pub fn open(&self) -> Result<Workspace, Error> {
+        Workspace::open(&self.workspace)
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Crée un espace de travail avec les définitions par défaut et un registre vide.
+    #[command(help_template = HELP_TEMPLATE)]
+    Init(init::InitArgs),
+    /// Vérifie les définitions (tables, indicateurs) et le registre des manufactures.
+    #[command(help_template = HELP_TEMPLATE)]
+    Check(check::CheckArgs),
+    /// Écrit le classeur mensuel pré-rempli d'une manufacture.
+    #[command(help_template = HELP_TEMPLATE)]
+    Template(template::TemplateArgs),
+    /// Déroule la chaîne complète sur les données d'exemple.
+    #[command(help_template = HELP_TEMPLATE)]
+    Demo(demo::DemoArgs),
+    /// Régénère le réseau d'exemple (outil de développement).
+    #[command(hide = true)]
+    Echantillon(sample::SampleArgs),
+}
+
+/// Parses the command line, runs the verb and gives the exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Init(args) => init::run(args, &cli.global),
+        Command::Check(args) => check::run(args, &cli.global),
+        Command::Template(args) => template::run(args, &cli.global),
+        Command::Demo(args) => demo::run(args, &cli.global),
+        Command::Echantillon(args) => sample::run(args, &cli.global),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            report_error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints an error on stderr; a closed pipe is not worth a message.
+fn report_error(err: &Error) {
+    if let Error::Io { source, .. } = err {
+        if source.kind() == io::ErrorKind::BrokenPipe {
+            return;
+        }
+    }
+    let _ = writeln!(io::stderr(), "erreur : {err}");
+}

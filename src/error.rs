@@ -1,0 +1,208 @@
+//! Errors of the library, and the locations that every user-facing problem carries.
+//!
+//! A [`Problem`] is one thing wrong in one input, told in French with where it is (file, sheet,
+//! row, column or line). Loaders collect every problem they find and return them all at once, as
+//! [`Error::Invalid`], so that a user fixes a file in one pass.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Where a problem sits in an input: a file, and as much of sheet, row and column as is known.
+///
+/// Rows and lines are 1-based, as a spreadsheet or an editor shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    /// The file, as the user named it.
+    pub file: PathBuf,
+    /// The sheet of a workbook.
+    pub sheet: Option<String>,
+    /// The row of a sheet or CSV file, or the line of a text file.
+    pub row: Option<usize>,
+    /// The column: a spreadsheet letter, a column name, or both.
+    pub column: Option<String>,
+}
+
+impl Location {
+    /// A whole file.
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Location {
+            file: file.into(),
+            ..Location::default()
+        }
+    }
+
+    /// A line of a text file (a definition, the registry).
+    pub fn line(file: impl Into<PathBuf>, line: usize) -> Self {
+        Location {
+            row: Some(line),
+            ..Location::file(file)
+        }
+    }
+
+    /// The same location, narrowed to a column.
+    pub fn with_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        match (&self.sheet, self.row) {
+            (Some(sheet), Some(row)) => write!(f, ", feuille {sheet}, ligne {row}")?,
+            (Some(sheet), None) => write!(f, ", feuille {sheet}")?,
+            (None, Some(row)) => write!(f, ":{row}")?,
+            (None, None) => {}
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", colonne {column}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How serious a problem is: an error rejects the input, a warning does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Worth a look, but the input is accepted.
+    Warning,
+    /// The input is refused.
+    Error,
+}
+
+/// One thing wrong in one input, in French, with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Where the problem is.
+    pub location: Location,
+    /// What is wrong, and what was expected, in French.
+    pub message: String,
+    /// Whether the problem rejects the input.
+    pub severity: Severity,
+}
+
+impl Problem {
+    /// An error that rejects the input.
+    pub fn error(location: Location, message: impl Into<String>) -> Self {
+        Problem {
+            location,
+            message: message.into(),
+            severity: Severity::Error,
+        }
+    }
+
+    /// A warning that does not block.
+    pub fn warning(location: Location, message: impl Into<String>) -> Self {
+        Problem {
+            location,
+            message: message.into(),
+            severity: Severity::Warning,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tag = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "avertissement : ",
+        };
+        write!(f, "{} : {tag}{}", self.location, self.message)
+    }
+}
+
+/// The errors of the library. Every message is French and meant for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read or written.
+    #[error("{} : {}", path.display(), french_io(source))]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// Inputs were read but are wrong; every problem found is listed.
+    #[error("{}", list_problems(.0))]
+    Invalid(Vec<Problem>),
+    /// A workbook could not be written.
+    #[error("impossible d'écrire le classeur {} : {message}", path.display())]
+    WorkbookWrite {
+        /// The workbook being written.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A request that makes no sense (an unknown manufacture, a malformed month...).
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl AsRef<Path>, source: io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
+    /// The problems carried by an [`Error::Invalid`], none otherwise.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Error::Invalid(problems) => problems,
+            _ => &[],
+        }
+    }
+}
+
+fn list_problems(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An I/O error told in French; the operating system's own text is kept as a detail.
+pub fn french_io(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::NotFound => "fichier ou dossier introuvable".to_string(),
+        io::ErrorKind::PermissionDenied => "accès refusé".to_string(),
+        io::ErrorKind::AlreadyExists => "existe déjà".to_string(),
+        io::ErrorKind::InvalidData => format!("contenu illisible ({error})"),
+        _ => format!("erreur d'entrée-sortie ({error})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_reads_like_a_pointer_into_the_file() {
+        let csv = Location::line("publics.csv", 14).with_column("nb_personnes");
+        assert_eq!(csv.to_string(), "publics.csv:14, colonne nb_personnes");
+        let sheet = Location {
+            sheet: Some("Publics".into()),
+            row: Some(3),
+            ..Location::file("m01_2025-03.xlsx")
+        }
+        .with_column("B (nb_personnes)");
+        assert_eq!(
+            sheet.to_string(),
+            "m01_2025-03.xlsx, feuille Publics, ligne 3, colonne B (nb_personnes)"
+        );
+    }
+
+    #[test]
+    fn io_errors_are_french() {
+        let err = Error::io("absent.csv", io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(err.to_string(), "absent.csv : fichier ou dossier introuvable");
+    }
+}
