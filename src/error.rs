@@ -203,6 +203,9 @@ mod tests {
     #[test]
     fn io_errors_are_french() {
         let err = Error::io("absent.csv", io::Error::from(io::ErrorKind::NotFound));
-        assert_eq!(err.to_string(), "absent.csv : fichier ou dossier introuvable");
+        assert_eq!(
+            err.to_string(),
+            "absent.csv : fichier ou dossier introuvable"
+        );
     }
 }

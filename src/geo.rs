@@ -23,24 +23,78 @@ pub struct Departement {
 
 /// The 18 régions.
 pub const REGIONS: [Region; 18] = [
-    Region { code: "01", name: "Guadeloupe" },
-    Region { code: "02", name: "Martinique" },
-    Region { code: "03", name: "Guyane" },
-    Region { code: "04", name: "La Réunion" },
-    Region { code: "06", name: "Mayotte" },
-    Region { code: "11", name: "Île-de-France" },
-    Region { code: "24", name: "Centre-Val de Loire" },
-    Region { code: "27", name: "Bourgogne-Franche-Comté" },
-    Region { code: "28", name: "Normandie" },
-    Region { code: "32", name: "Hauts-de-France" },
-    Region { code: "44", name: "Grand Est" },
-    Region { code: "52", name: "Pays de la Loire" },
-    Region { code: "53", name: "Bretagne" },
-    Region { code: "75", name: "Nouvelle-Aquitaine" },
-    Region { code: "76", name: "Occitanie" },
-    Region { code: "84", name: "Auvergne-Rhône-Alpes" },
-    Region { code: "93", name: "Provence-Alpes-Côte d'Azur" },
-    Region { code: "94", name: "Corse" },
+    Region {
+        code: "01",
+        name: "Guadeloupe",
+    },
+    Region {
+        code: "02",
+        name: "Martinique",
+    },
+    Region {
+        code: "03",
+        name: "Guyane",
+    },
+    Region {
+        code: "04",
+        name: "La Réunion",
+    },
+    Region {
+        code: "06",
+        name: "Mayotte",
+    },
+    Region {
+        code: "11",
+        name: "Île-de-France",
+    },
+    Region {
+        code: "24",
+        name: "Centre-Val de Loire",
+    },
+    Region {
+        code: "27",
+        name: "Bourgogne-Franche-Comté",
+    },
+    Region {
+        code: "28",
+        name: "Normandie",
+    },
+    Region {
+        code: "32",
+        name: "Hauts-de-France",
+    },
+    Region {
+        code: "44",
+        name: "Grand Est",
+    },
+    Region {
+        code: "52",
+        name: "Pays de la Loire",
+    },
+    Region {
+        code: "53",
+        name: "Bretagne",
+    },
+    Region {
+        code: "75",
+        name: "Nouvelle-Aquitaine",
+    },
+    Region {
+        code: "76",
+        name: "Occitanie",
+    },
+    Region {
+        code: "84",
+        name: "Auvergne-Rhône-Alpes",
+    },
+    Region {
+        code: "93",
+        name: "Provence-Alpes-Côte d'Azur",
+    },
+    Region {
+        code: "94",
+        name: "Corse",
+    },
 ];
 
 macro_rules! departements {
@@ -189,14 +243,21 @@ mod tests {
             assert!(regions.contains(d.region), "{} has no région", d.code);
         }
         for r in REGIONS {
-            assert!(DEPARTEMENTS.iter().any(|d| d.region == r.code), "{} is empty", r.code);
+            assert!(
+                DEPARTEMENTS.iter().any(|d| d.region == r.code),
+                "{} is empty",
+                r.code
+            );
         }
     }
 
     #[test]
     fn known_places() {
         assert_eq!(departement("58").unwrap().name, "Nièvre");
-        assert_eq!(region(departement("58").unwrap().region).unwrap().name, "Bourgogne-Franche-Comté");
+        assert_eq!(
+            region(departement("58").unwrap().region).unwrap().name,
+            "Bourgogne-Franche-Comté"
+        );
         assert_eq!(departement("2A").unwrap().region, "94");
         assert_eq!(departement_of_commune("97411").unwrap().name, "La Réunion");
         assert_eq!(departement_of_commune("2B033").unwrap().code, "2B");

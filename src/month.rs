@@ -20,7 +20,8 @@ pub struct MonthParseError(pub String);
 impl Month {
     /// The month of a year, `None` unless `month` is 1 to 12 and the year has four digits.
     pub fn new(year: i32, month: u32) -> Option<Self> {
-        ((1000..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Month { year, month })
+        ((1000..=9999).contains(&year) && (1..=12).contains(&month))
+            .then_some(Month { year, month })
     }
 
     /// The month a date falls in.
@@ -115,7 +116,15 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_month() {
-        for bad in ["2025-13", "2025-00", "25-03", "mars 2025", "2025/03", "", "2025-03-01"] {
+        for bad in [
+            "2025-13",
+            "2025-00",
+            "25-03",
+            "mars 2025",
+            "2025/03",
+            "",
+            "2025-03-01",
+        ] {
             assert!(bad.parse::<Month>().is_err(), "{bad} accepted");
         }
         assert_eq!(

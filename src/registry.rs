@@ -114,7 +114,12 @@ fn parse(path: &Path, text: &str) -> Result<Registry, Vec<Problem>> {
     let mut problems = Vec::new();
     let headers = reader
         .headers()
-        .map_err(|e| vec![Problem::error(Location::line(path, 1), format!("en-tête illisible ({e})"))])?
+        .map_err(|e| {
+            vec![Problem::error(
+                Location::line(path, 1),
+                format!("en-tête illisible ({e})"),
+            )]
+        })?
         .clone();
     let positions = header_positions(path, &headers)?;
     let mut manufactures: Vec<Manufacture> = Vec::new();
@@ -125,7 +130,10 @@ fn parse(path: &Path, text: &str) -> Result<Registry, Vec<Problem>> {
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                problems.push(Problem::error(Location::line(path, line), format!("ligne illisible ({e})")));
+                problems.push(Problem::error(
+                    Location::line(path, line),
+                    format!("ligne illisible ({e})"),
+                ));
                 continue;
             }
         };
@@ -144,7 +152,10 @@ fn parse(path: &Path, text: &str) -> Result<Registry, Vec<Problem>> {
                 if let Some(first) = first_line.get(&manufacture.id) {
                     problems.push(Problem::error(
                         at("id"),
-                        format!("identifiant « {} » en double (déjà ligne {first})", manufacture.id),
+                        format!(
+                            "identifiant « {} » en double (déjà ligne {first})",
+                            manufacture.id
+                        ),
                     ));
                 } else {
                     first_line.insert(manufacture.id.clone(), line);
@@ -162,7 +173,10 @@ fn parse(path: &Path, text: &str) -> Result<Registry, Vec<Problem>> {
 }
 
 /// Where each known column is; an unknown or missing column is an error on line 1.
-fn header_positions(path: &Path, headers: &csv::StringRecord) -> Result<HashMap<&'static str, usize>, Vec<Problem>> {
+fn header_positions(
+    path: &Path,
+    headers: &csv::StringRecord,
+) -> Result<HashMap<&'static str, usize>, Vec<Problem>> {
     let mut positions = HashMap::new();
     let mut problems = Vec::new();
     for (i, header) in headers.iter().enumerate() {
@@ -188,7 +202,11 @@ fn header_positions(path: &Path, headers: &csv::StringRecord) -> Result<HashMap<
             ));
         }
     }
-    if problems.is_empty() { Ok(positions) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(positions)
+    } else {
+        Err(problems)
+    }
 }
 
 /// One line's fields, by column name (empty when absent).
@@ -197,11 +215,21 @@ type Fields = HashMap<&'static str, String>;
 fn parse_line(fields: &Fields, at: &dyn Fn(&str) -> Location) -> Result<Manufacture, Vec<Problem>> {
     let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
     let mut problems = Vec::new();
-    let mut refuse = |column: &str, message: String| problems.push(Problem::error(at(column), message));
+    let mut refuse =
+        |column: &str, message: String| problems.push(Problem::error(at(column), message));
 
     let id = field("id");
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        refuse("id", format!("identifiant « {id} » invalide : lettres sans accent, chiffres, - et _ seulement"));
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        refuse(
+            "id",
+            format!(
+                "identifiant « {id} » invalide : lettres sans accent, chiffres, - et _ seulement"
+            ),
+        );
     }
     for column in ["nom", "commune", "filiere", "vague"] {
         if field(column).is_empty() {
@@ -211,14 +239,19 @@ fn parse_line(fields: &Fields, at: &dyn Fn(&str) -> Location) -> Result<Manufact
     let code_region = field("code_region");
     let region = geo::region(code_region);
     if region.is_none() {
-        refuse("code_region", format!("code région « {code_region} » inconnu (codes officiels : 11, 27, 84...)"));
+        refuse(
+            "code_region",
+            format!("code région « {code_region} » inconnu (codes officiels : 11, 27, 84...)"),
+        );
     }
     let code_departement = field("code_departement");
     let departement = geo::departement(code_departement);
     match departement {
         None => refuse(
             "code_departement",
-            format!("code département « {code_departement} » inconnu (codes officiels : 01, 2A, 971...)"),
+            format!(
+                "code département « {code_departement} » inconnu (codes officiels : 01, 2A, 971...)"
+            ),
         ),
         Some(d) if region.is_some_and(|r| r.code != d.region) => {
             let home = geo::region(d.region).map(|r| r.name).unwrap_or("?");
@@ -234,10 +267,18 @@ fn parse_line(fields: &Fields, at: &dyn Fn(&str) -> Location) -> Result<Manufact
     }
     let code_insee = field("code_insee");
     match geo::departement_of_commune(code_insee) {
-        None => refuse("code_insee", format!("code INSEE « {code_insee} » invalide (5 caractères, par exemple 58194)")),
+        None => refuse(
+            "code_insee",
+            format!(
+                "code INSEE « {code_insee} » invalide : 5 caractères commençant par un code de département (58194, 2A004, 97411)"
+            ),
+        ),
         Some(d) if departement.is_some_and(|dep| dep.code != d.code) => refuse(
             "code_insee",
-            format!("la commune {code_insee} est dans le département {} ({}), pas dans le {code_departement}", d.code, d.name),
+            format!(
+                "la commune {code_insee} est dans le département {} ({}), pas dans le {code_departement}",
+                d.code, d.name
+            ),
         ),
         Some(_) => {}
     }
@@ -251,24 +292,27 @@ fn parse_line(fields: &Fields, at: &dyn Fn(&str) -> Location) -> Result<Manufact
     };
     match (&ouverture, &fermeture) {
         (_, Err(e)) => refuse("fermeture", e.to_string()),
-        (Ok(open), Ok(Some(close))) if close < open => {
-            refuse("fermeture", format!("la fermeture ({close}) précède l'ouverture ({open})"))
-        }
+        (Ok(open), Ok(Some(close))) if close < open => refuse(
+            "fermeture",
+            format!("la fermeture ({close}) précède l'ouverture ({open})"),
+        ),
         _ => {}
     }
     match (region, departement, ouverture, fermeture) {
-        (Some(region), Some(departement), Ok(ouverture), Ok(fermeture)) if problems.is_empty() => Ok(Manufacture {
-            id: id.to_string(),
-            nom: field("nom").to_string(),
-            commune: field("commune").to_string(),
-            code_insee: code_insee.to_string(),
-            departement,
-            region,
-            filiere: field("filiere").to_string(),
-            vague: field("vague").to_string(),
-            ouverture,
-            fermeture,
-        }),
+        (Some(region), Some(departement), Ok(ouverture), Ok(fermeture)) if problems.is_empty() => {
+            Ok(Manufacture {
+                id: id.to_string(),
+                nom: field("nom").to_string(),
+                commune: field("commune").to_string(),
+                code_insee: code_insee.to_string(),
+                departement,
+                region,
+                filiere: field("filiere").to_string(),
+                vague: field("vague").to_string(),
+                ouverture,
+                fermeture,
+            })
+        }
         _ => Err(problems),
     }
 }
@@ -296,7 +340,9 @@ pub fn write(path: &Path, manufactures: &[Manufacture]) -> Result<()> {
             ])
             .map_err(io)?;
     }
-    let bytes = writer.into_inner().map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
     fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
@@ -327,7 +373,8 @@ mod tests {
 
     #[test]
     fn reads_semicolons_and_a_closing_month() {
-        let text = HEADER.replace(',', ";") + "m01;Atelier;Tulle;19272;19;75;textile;2;2024-01;2024-06\n";
+        let text =
+            HEADER.replace(',', ";") + "m01;Atelier;Tulle;19272;19;75;textile;2;2024-01;2024-06\n";
         let registry = parse(Path::new("r.csv"), &text).unwrap();
         let m = registry.get("m01").unwrap();
         assert!(m.is_open("2024-06".parse().unwrap()));
@@ -370,9 +417,14 @@ mod tests {
     fn write_then_load_gives_the_same_registry() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
-        let text = format!("{HEADER}m01,\"La Fabrique, Nevers\",Nevers,58194,58,27,bois,1,2024-03,2025-01\n");
+        let text = format!(
+            "{HEADER}m01,\"La Fabrique, Nevers\",Nevers,58194,58,27,bois,1,2024-03,2025-01\n"
+        );
         let original = parse(&path, &text).unwrap();
         write(&path, original.manufactures()).unwrap();
-        assert_eq!(Registry::load(&path).unwrap().manufactures(), original.manufactures());
+        assert_eq!(
+            Registry::load(&path).unwrap().manufactures(),
+            original.manufactures()
+        );
     }
 }

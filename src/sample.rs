@@ -85,38 +85,162 @@ macro_rules! places {
 const PLACES: [Place; 30] = places![
     ("Nevers", "58194", 33000, "La Fabrique nivernaise", "bois"),
     ("Tulle", "19272", 13000, "L'Établi corrézien", "métal"),
-    ("Saint-Étienne", "42218", 173000, "Manufacture du Crêt", "fabrication numérique"),
+    (
+        "Saint-Étienne",
+        "42218",
+        173000,
+        "Manufacture du Crêt",
+        "fabrication numérique"
+    ),
     ("Roubaix", "59512", 98000, "Les Ateliers du Fil", "textile"),
-    ("Lorient", "56121", 58000, "Le Hangar des Gréements", "réemploi"),
+    (
+        "Lorient",
+        "56121",
+        58000,
+        "Le Hangar des Gréements",
+        "réemploi"
+    ),
     ("Figeac", "46102", 10000, "L'Atelier du Célé", "bois"),
     ("Aurillac", "15014", 26000, "La Forge cantalienne", "métal"),
-    ("Chalon-sur-Saône", "71076", 45000, "Le Quai des Savoir-Faire", "fabrication numérique"),
-    ("Besançon", "25056", 118000, "La Manufacture horlogère partagée", "métal"),
-    ("Saint-Dié-des-Vosges", "88413", 19000, "L'Atelier de la Meurthe", "bois"),
-    ("Thiers", "63430", 12000, "Coutellerie partagée de Thiers", "métal"),
+    (
+        "Chalon-sur-Saône",
+        "71076",
+        45000,
+        "Le Quai des Savoir-Faire",
+        "fabrication numérique"
+    ),
+    (
+        "Besançon",
+        "25056",
+        118000,
+        "La Manufacture horlogère partagée",
+        "métal"
+    ),
+    (
+        "Saint-Dié-des-Vosges",
+        "88413",
+        19000,
+        "L'Atelier de la Meurthe",
+        "bois"
+    ),
+    (
+        "Thiers",
+        "63430",
+        12000,
+        "Coutellerie partagée de Thiers",
+        "métal"
+    ),
     ("Annonay", "07010", 17000, "La Tannerie solidaire", "cuir"),
-    ("Oyonnax", "01283", 22000, "Plasturgie en commun", "réemploi"),
+    (
+        "Oyonnax",
+        "01283",
+        22000,
+        "Plasturgie en commun",
+        "réemploi"
+    ),
     ("Cholet", "49099", 54000, "Le Tissage choletais", "textile"),
-    ("Guingamp", "22070", 7000, "Ti ar Vicherourien", "éco-construction"),
-    ("Douarnenez", "29046", 14000, "La Conserverie des Possibles", "alimentaire"),
-    ("Mont-de-Marsan", "40192", 32000, "Le Pin des Landes", "bois"),
-    ("Millau", "12145", 22000, "Ganterie partagée du Tarn", "cuir"),
-    ("Carcassonne", "11069", 46000, "La Fabrique de la Cité", "céramique"),
-    ("Ajaccio", "2A004", 76000, "Fabbrica Aiaccina", "fabrication numérique"),
+    (
+        "Guingamp",
+        "22070",
+        7000,
+        "Ti ar Vicherourien",
+        "éco-construction"
+    ),
+    (
+        "Douarnenez",
+        "29046",
+        14000,
+        "La Conserverie des Possibles",
+        "alimentaire"
+    ),
+    (
+        "Mont-de-Marsan",
+        "40192",
+        32000,
+        "Le Pin des Landes",
+        "bois"
+    ),
+    (
+        "Millau",
+        "12145",
+        22000,
+        "Ganterie partagée du Tarn",
+        "cuir"
+    ),
+    (
+        "Carcassonne",
+        "11069",
+        46000,
+        "La Fabrique de la Cité",
+        "céramique"
+    ),
+    (
+        "Ajaccio",
+        "2A004",
+        76000,
+        "Fabbrica Aiaccina",
+        "fabrication numérique"
+    ),
     ("Saint-Denis", "97411", 156000, "Lakour Fabrik", "réemploi"),
-    ("Fort-de-France", "97209", 76000, "Atelier Bwa Kanpèch", "bois"),
-    ("Abbeville", "80001", 22000, "Les Ateliers de la Baie", "textile"),
-    ("Charleville-Mézières", "08105", 46000, "La Fonderie ardennaise", "métal"),
-    ("Vierzon", "18279", 25000, "La Porcelainerie du Cher", "céramique"),
-    ("Limoges", "87085", 130000, "L'Atelier des Émaux", "céramique"),
+    (
+        "Fort-de-France",
+        "97209",
+        76000,
+        "Atelier Bwa Kanpèch",
+        "bois"
+    ),
+    (
+        "Abbeville",
+        "80001",
+        22000,
+        "Les Ateliers de la Baie",
+        "textile"
+    ),
+    (
+        "Charleville-Mézières",
+        "08105",
+        46000,
+        "La Fonderie ardennaise",
+        "métal"
+    ),
+    (
+        "Vierzon",
+        "18279",
+        25000,
+        "La Porcelainerie du Cher",
+        "céramique"
+    ),
+    (
+        "Limoges",
+        "87085",
+        130000,
+        "L'Atelier des Émaux",
+        "céramique"
+    ),
     ("Guéret", "23096", 13000, "La Laine creusoise", "textile"),
-    ("Arles", "13004", 52000, "La Fabrique camarguaise", "éco-construction"),
-    ("Grenoble", "38185", 156000, "Le FabLab des Alpes", "fabrication numérique"),
+    (
+        "Arles",
+        "13004",
+        52000,
+        "La Fabrique camarguaise",
+        "éco-construction"
+    ),
+    (
+        "Grenoble",
+        "38185",
+        156000,
+        "Le FabLab des Alpes",
+        "fabrication numérique"
+    ),
     ("Rouen", "76540", 118000, "Le Dock normand", "réemploi"),
 ];
 
 /// Writes the registry (`manufactures.csv`) and the monthly workbooks into `out`.
-pub fn generate(definitions: &Definitions, out: &Path, options: &SampleOptions) -> Result<SampleSummary> {
+pub fn generate(
+    definitions: &Definitions,
+    out: &Path,
+    options: &SampleOptions,
+) -> Result<SampleSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let profiles: Vec<Profile> = (0..options.manufactures)
         .map(|i| Profile::draw(i, options, &mut rng))
@@ -213,20 +337,36 @@ impl Profile {
     fn draw(index: usize, options: &SampleOptions, rng: &mut ChaCha8Rng) -> Result<Profile> {
         let place = &PLACES[index % PLACES.len()];
         if index >= PLACES.len() && !options.repeat_places {
-            return Err(Error::Usage(format!("le générateur connaît {} lieux", PLACES.len())));
+            return Err(Error::Usage(format!(
+                "le générateur connaît {} lieux",
+                PLACES.len()
+            )));
         }
         let departement = geo::departement_of_commune(place.code_insee).expect("known commune");
         let region = geo::region(departement.region).expect("known région");
-        let size = (place.population as f64 / 40_000.0).sqrt().clamp(0.4, 3.0) * rng.random_range(0.75..1.25);
+        let size = (place.population as f64 / 40_000.0).sqrt().clamp(0.4, 3.0)
+            * rng.random_range(0.75..1.25);
         let opening_shift = [0, 0, 0, 0, 2, 5][rng.random_range(0..6)];
         let ouverture = options.first.plus(opening_shift);
         let fermeture = (index % 13 == 7).then(|| options.last.plus(-2));
         let suffix = index / PLACES.len();
-        let id = if suffix == 0 { format!("mp{:03}", index + 1) } else { format!("mp{:04}", index + 1) };
-        let name = if suffix == 0 { place.name.to_string() } else { format!("{} {}", place.name, suffix + 1) };
+        let id = if suffix == 0 {
+            format!("mp{:03}", index + 1)
+        } else {
+            format!("mp{:04}", index + 1)
+        };
+        let name = if suffix == 0 {
+            place.name.to_string()
+        } else {
+            format!("{} {}", place.name, suffix + 1)
+        };
         let mut publics = [0.0; 8];
         for weight in publics.iter_mut() {
-            *weight = if rng.random_bool(0.8) { rng.random_range(0.2..1.0) } else { 0.0 };
+            *weight = if rng.random_bool(0.8) {
+                rng.random_range(0.2..1.0)
+            } else {
+                0.0
+            };
         }
         let insertion = rng.random_bool(0.35);
         if insertion {
@@ -241,7 +381,11 @@ impl Profile {
                 departement,
                 region,
                 filiere: place.filiere.to_string(),
-                vague: if index % 3 == 2 { "2".into() } else { "1".into() },
+                vague: if index % 3 == 2 {
+                    "2".into()
+                } else {
+                    "1".into()
+                },
                 ouverture,
                 fermeture,
             },
@@ -326,11 +470,20 @@ impl Profile {
             }
             let visits = (people * rng.random_range(1.3..3.5)).round();
             let women = if rng.random_bool(0.85) {
-                Cell::Number((people * self.women * rng.random_range(0.7..1.3)).round().min(people))
+                Cell::Number(
+                    (people * self.women * rng.random_range(0.7..1.3))
+                        .round()
+                        .min(people),
+                )
             } else {
                 Cell::Empty
             };
-            rows.push(vec![text(category), Cell::Number(people), Cell::Number(visits), women]);
+            rows.push(vec![
+                text(category),
+                Cell::Number(people),
+                Cell::Number(visits),
+                women,
+            ]);
         }
         rows
     }
@@ -362,8 +515,20 @@ impl Profile {
     }
 
     fn flux_rows(&self, activity: f64, rng: &mut ChaCha8Rng) -> Vec<Vec<Cell>> {
-        const PURCHASES: [&str; 6] = ["bois", "métal", "consommables", "outillage", "prestation", "tissus"];
-        const SALES: [&str; 4] = ["vente directe", "boutique partagée", "commande publique", "entreprise locale"];
+        const PURCHASES: [&str; 6] = [
+            "bois",
+            "métal",
+            "consommables",
+            "outillage",
+            "prestation",
+            "tissus",
+        ];
+        const SALES: [&str; 4] = [
+            "vente directe",
+            "boutique partagée",
+            "commande publique",
+            "entreprise locale",
+        ];
         let mut rows = Vec::new();
         for _ in 0..rng.random_range(3..8) {
             let local = rng.random_bool(self.local_buying);
@@ -372,12 +537,28 @@ impl Profile {
             } else {
                 (rng.random_range(120.0..900.0), rng.random_range(1..4))
             };
-            rows.push(flux_row("achat", PURCHASES[rng.random_range(0..6)], amount(activity, 900.0, rng), distance, intermediaries));
+            rows.push(flux_row(
+                "achat",
+                PURCHASES[rng.random_range(0..6)],
+                amount(activity, 900.0, rng),
+                distance,
+                intermediaries,
+            ));
         }
         for _ in 0..rng.random_range(1..5) {
             let distance = rng.random_range(0.0..250.0);
-            let intermediaries = if distance < 60.0 { 0 } else { rng.random_range(0..3) };
-            rows.push(flux_row("vente", SALES[rng.random_range(0..4)], amount(activity, 1400.0, rng), distance, intermediaries));
+            let intermediaries = if distance < 60.0 {
+                0
+            } else {
+                rng.random_range(0..3)
+            };
+            rows.push(flux_row(
+                "vente",
+                SALES[rng.random_range(0..4)],
+                amount(activity, 1400.0, rng),
+                distance,
+                intermediaries,
+            ));
         }
         rows
     }
@@ -386,15 +567,21 @@ impl Profile {
         (0..self.machines)
             .map(|i| {
                 let available = (120.0 + 20.0 * (i % 4) as f64) * season.max(0.5);
-                let used = (available * (self.occupancy * rng.random_range(0.7..1.3)).min(1.0)).round();
-                let external = (used * (self.sharing * rng.random_range(0.6..1.4)).min(1.0)).round();
+                let used =
+                    (available * (self.occupancy * rng.random_range(0.7..1.3)).min(1.0)).round();
+                let external =
+                    (used * (self.sharing * rng.random_range(0.6..1.4)).min(1.0)).round();
                 vec![
                     text(&format!("EQ{:02}", i + 1)),
                     text(MACHINES[(i * 3 + self.machines) % MACHINES.len()]),
                     Cell::Number(available.round()),
                     Cell::Number(used),
                     Cell::Number(external),
-                    Cell::Number(if external > 0.0 { rng.random_range(1..12) as f64 } else { 1.0 }),
+                    Cell::Number(if external > 0.0 {
+                        rng.random_range(1..12) as f64
+                    } else {
+                        1.0
+                    }),
                 ]
             })
             .collect()
@@ -409,11 +596,17 @@ impl Profile {
             "Modélisation 3D",
             "Réparation de vélos",
         ];
-        let sessions = if season < 0.5 { 0 } else { rng.random_range(0..4) };
+        let sessions = if season < 0.5 {
+            0
+        } else {
+            rng.random_range(0..4)
+        };
         (0..sessions)
             .map(|_| {
                 let participants = rng.random_range(3..13);
-                let jobseekers = rng.random_range(0..=participants / 2 + u32::from(self.insertion) * 2).min(participants);
+                let jobseekers = rng
+                    .random_range(0..=participants / 2 + u32::from(self.insertion) * 2)
+                    .min(participants);
                 vec![
                     text(COURSES[rng.random_range(0..6)]),
                     Cell::Number([3.0, 7.0, 14.0, 21.0, 35.0][rng.random_range(0..5)]),
@@ -430,13 +623,33 @@ impl Profile {
         let own = total * self.own_resources;
         let public = (total - own) * 0.75;
         let mut rows = vec![
-            finance_row("Ventes et prestations", "propre", "fonctionnement", own * 0.8),
-            finance_row("Adhésions et abonnements", "propre", "fonctionnement", own * 0.2),
-            finance_row("Subvention de fonctionnement", "publique", "fonctionnement", public),
+            finance_row(
+                "Ventes et prestations",
+                "propre",
+                "fonctionnement",
+                own * 0.8,
+            ),
+            finance_row(
+                "Adhésions et abonnements",
+                "propre",
+                "fonctionnement",
+                own * 0.2,
+            ),
+            finance_row(
+                "Subvention de fonctionnement",
+                "publique",
+                "fonctionnement",
+                public,
+            ),
             finance_row("Mécénat", "privée", "fonctionnement", total - own - public),
         ];
         if month.month() % 6 == 3 && rng.random_bool(0.5) {
-            rows.push(finance_row("Aide à l'équipement", "publique", "investissement", 15000.0 * self.size));
+            rows.push(finance_row(
+                "Aide à l'équipement",
+                "publique",
+                "investissement",
+                15000.0 * self.size,
+            ));
         }
         rows
     }
@@ -446,9 +659,14 @@ impl Profile {
         (0..rng.random_range(1..4))
             .map(|i| {
                 let incoming = (activity * rng.random_range(40.0..400.0)).round();
-                let reused = (incoming * (self.reuse * rng.random_range(0.6..1.4)).min(0.95)).round();
+                let reused =
+                    (incoming * (self.reuse * rng.random_range(0.6..1.4)).min(0.95)).round();
                 let recycled = ((incoming - reused) * rng.random_range(0.1..0.6)).round();
-                let recycled = if rng.random_bool(0.9) { Cell::Number(recycled) } else { Cell::Empty };
+                let recycled = if rng.random_bool(0.9) {
+                    Cell::Number(recycled)
+                } else {
+                    Cell::Empty
+                };
                 let waste = (incoming * rng.random_range(0.02..0.2)).round();
                 vec![
                     text(MATERIALS[(i + self.machines) % MATERIALS.len()]),
@@ -470,7 +688,13 @@ fn amount(activity: f64, typical: f64, rng: &mut ChaCha8Rng) -> f64 {
     (activity * typical * rng.random_range(0.2..2.0) * 100.0).round() / 100.0
 }
 
-fn flux_row(sens: &str, category: &str, amount: f64, distance: f64, intermediaries: u32) -> Vec<Cell> {
+fn flux_row(
+    sens: &str,
+    category: &str,
+    amount: f64,
+    distance: f64,
+    intermediaries: u32,
+) -> Vec<Cell> {
     vec![
         text(sens),
         text(category),
@@ -482,7 +706,12 @@ fn flux_row(sens: &str, category: &str, amount: f64, distance: f64, intermediari
 }
 
 fn finance_row(poste: &str, classe: &str, nature: &str, amount: f64) -> Vec<Cell> {
-    vec![text(poste), text(classe), text(nature), Cell::Number((amount * 100.0).round() / 100.0)]
+    vec![
+        text(poste),
+        text(classe),
+        text(nature),
+        Cell::Number((amount * 100.0).round() / 100.0),
+    ]
 }
 
 /// One planted mistake: the file's name, what is wrong, and how to plant it.
@@ -526,7 +755,11 @@ const MISTAKES: [Mistake; 6] = [
 ];
 
 fn set(rows: &mut Rows, table: &str, row: usize, column: usize, value: Cell) {
-    if let Some(cell) = rows.get_mut(table).and_then(|r| r.get_mut(row)).and_then(|r| r.get_mut(column)) {
+    if let Some(cell) = rows
+        .get_mut(table)
+        .and_then(|r| r.get_mut(row))
+        .and_then(|r| r.get_mut(column))
+    {
         *cell = value;
     }
 }

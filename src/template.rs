@@ -10,8 +10,8 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format,
-    FormatBorder, Formula, IntoDataValidationValue, Note, Workbook, Worksheet, XlsxError,
+    Color, DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatBorder,
+    Formula, IntoDataValidationValue, Note, Workbook, Worksheet, XlsxError,
 };
 
 use crate::definitions::{Column, ColumnType, Definitions, Table};
@@ -59,7 +59,11 @@ pub enum Cell {
 pub type Rows = HashMap<String, Vec<Vec<Cell>>>;
 
 /// Writes the empty template for a manufacture and month.
-pub fn write_template(path: &Path, definitions: &Definitions, identification: &Identification) -> Result<()> {
+pub fn write_template(
+    path: &Path,
+    definitions: &Definitions,
+    identification: &Identification,
+) -> Result<()> {
     write_workbook(path, definitions, identification, &Rows::new())
 }
 
@@ -85,14 +89,21 @@ fn xlsx_error(path: &Path, error: XlsxError) -> Error {
     }
 }
 
-fn build(definitions: &Definitions, identification: &Identification, rows: &Rows) -> Result<Workbook, XlsxError> {
+fn build(
+    definitions: &Definitions,
+    identification: &Identification,
+    rows: &Rows,
+) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
     // A fixed creation date keeps the bytes of a workbook the same from one run to the next.
     let month = identification.month;
     let created = ExcelDateTime::from_ymd(month.year() as u16, month.month() as u8, 1)?;
     workbook.set_properties(
         &DocProperties::new()
-            .set_title(format!("Manufacture {} : {}", identification.manufacture, identification.month))
+            .set_title(format!(
+                "Manufacture {} : {}",
+                identification.manufacture, identification.month
+            ))
             .set_author("mesure")
             .set_creation_datetime(&created),
     );
@@ -117,7 +128,10 @@ fn header_format() -> Format {
         .set_text_wrap()
 }
 
-fn write_identification(sheet: &mut Worksheet, identification: &Identification) -> Result<(), XlsxError> {
+fn write_identification(
+    sheet: &mut Worksheet,
+    identification: &Identification,
+) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
     sheet.set_name(IDENTIFICATION_SHEET)?;
@@ -191,7 +205,10 @@ fn write_table_sheet(
         let col = i as u16;
         sheet.write_string_with_format(0, col, &column.name, &header)?;
         if with_notes {
-            let note = Note::new(header_note(column)).set_author("mesure").set_width(300).set_height(160);
+            let note = Note::new(header_note(column))
+                .set_author("mesure")
+                .set_width(300)
+                .set_height(160);
             sheet.insert_note(0, col, &note)?;
         }
         sheet.set_column_width(col, (column.name.chars().count() as f64 + 4.0).max(16.0))?;
@@ -214,7 +231,14 @@ pub fn header_note(column: &Column) -> String {
     if column.kind == ColumnType::Category {
         lines.push("Choisir dans la liste.".to_string());
     }
-    lines.push(if column.required { "Obligatoire." } else { "Facultatif." }.to_string());
+    lines.push(
+        if column.required {
+            "Obligatoire."
+        } else {
+            "Facultatif."
+        }
+        .to_string(),
+    );
     lines.join("\n")
 }
 
@@ -243,7 +267,10 @@ fn number_format(kind: ColumnType) -> Option<&'static str> {
     }
 }
 
-fn validation(column: &Column, list_range: Option<&String>) -> Result<Option<DataValidation>, XlsxError> {
+fn validation(
+    column: &Column,
+    list_range: Option<&String>,
+) -> Result<Option<DataValidation>, XlsxError> {
     let validation = match column.kind {
         ColumnType::Category => match list_range {
             Some(range) => DataValidation::new().allow_list_formula(Formula::new(range)),
@@ -261,7 +288,9 @@ fn validation(column: &Column, list_range: Option<&String>) -> Result<Option<Dat
         ColumnType::Text | ColumnType::Date => return Ok(None),
     };
     let message = match column.kind {
-        ColumnType::Category | ColumnType::Boolean => "Choisissez une valeur de la liste.".to_string(),
+        ColumnType::Category | ColumnType::Boolean => {
+            "Choisissez une valeur de la liste.".to_string()
+        }
         _ => expected_sentence(column),
     };
     Ok(Some(
@@ -271,7 +300,10 @@ fn validation(column: &Column, list_range: Option<&String>) -> Result<Option<Dat
     ))
 }
 
-fn bounds<T: IntoDataValidationValue>(column: &Column, convert: impl Fn(f64) -> T) -> Option<DataValidationRule<T>> {
+fn bounds<T: IntoDataValidationValue>(
+    column: &Column,
+    convert: impl Fn(f64) -> T,
+) -> Option<DataValidationRule<T>> {
     match (column.min, column.max) {
         (Some(min), Some(max)) => Some(DataValidationRule::Between(convert(min), convert(max))),
         (Some(min), None) => Some(DataValidationRule::GreaterThanOrEqualTo(convert(min))),
@@ -298,7 +330,8 @@ fn write_rows(sheet: &mut Worksheet, table: &Table, rows: &[Vec<Cell>]) -> Resul
                     sheet.write_string(r, c, if *b { "oui" } else { "non" })?;
                 }
                 Cell::Date(d) => {
-                    let date = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+                    let date =
+                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                     sheet.write_datetime_with_format(r, c, &date, &date_format)?;
                 }
             }

@@ -64,7 +64,10 @@ pub fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
@@ -94,7 +97,10 @@ mod tests {
     #[test]
     fn suggests_only_near_misses() {
         let columns = ["heures_disponibles", "heures_utilisees", "heures_externes"];
-        assert_eq!(closest("heures_utilises", columns), Some("heures_utilisees"));
+        assert_eq!(
+            closest("heures_utilises", columns),
+            Some("heures_utilisees")
+        );
         assert_eq!(closest("montant", columns), None);
         assert_eq!(
             did_you_mean("heures_utilises", columns),

@@ -61,10 +61,14 @@ impl Workspace {
         } else {
             RawConfig::default()
         };
-        let mut params: HashMap<String, f64> =
-            DEFAULT_PARAMS.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let mut params: HashMap<String, f64> = DEFAULT_PARAMS
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
         params.extend(raw.parametres);
-        let resolve = |given: Option<PathBuf>, default: &str| root.join(given.unwrap_or_else(|| default.into()));
+        let resolve = |given: Option<PathBuf>, default: &str| {
+            root.join(given.unwrap_or_else(|| default.into()))
+        };
         Ok(Workspace {
             registry: resolve(raw.registre, "manufactures.csv"),
             definitions: resolve(raw.definitions, "indicators"),
@@ -154,7 +158,9 @@ mod tests {
         let problem = &err.problems()[0];
         assert_eq!(problem.location.row, Some(2));
         assert!(
-            problem.message.starts_with("champ « registr » inconnu ; vouliez-vous dire « registre » ?"),
+            problem
+                .message
+                .starts_with("champ « registr » inconnu ; vouliez-vous dire « registre » ?"),
             "{}",
             problem.message
         );

@@ -26,10 +26,12 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         definitions.indicators.len(),
         registry.len()
     );
-    let first = registry
-        .manufactures()
-        .first()
-        .ok_or_else(|| Error::Usage(format!("le registre {} est vide", workspace.registry.display())))?;
+    let first = registry.manufactures().first().ok_or_else(|| {
+        Error::Usage(format!(
+            "le registre {} est vide",
+            workspace.registry.display()
+        ))
+    })?;
     fs::create_dir_all(&workspace.reports).map_err(|e| Error::io(&workspace.reports, e))?;
     let month = Month::current().max(first.ouverture);
     let path = workspace.reports.join(format!("{}_{month}.xlsx", first.id));
@@ -40,6 +42,8 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
     };
     write_template(&path, &definitions, &identification)?;
     println!("Exemple de classeur mensuel : {}", path.display());
-    println!("L'ingestion, le calcul des indicateurs et les rapports arrivent dans les prochaines versions.");
+    println!(
+        "L'ingestion, le calcul des indicateurs et les rapports arrivent dans les prochaines versions."
+    );
     Ok(ExitCode::SUCCESS)
 }

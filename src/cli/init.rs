@@ -20,7 +20,13 @@ pub fn run(args: &InitArgs, _global: &Global) -> Result<ExitCode, Error> {
     let workspace = Workspace::init(&args.dir)?;
     println!("Espace de travail créé dans {}", workspace.root.display());
     println!("  définitions : {}", workspace.definitions.display());
-    println!("  registre    : {} (vide : ajoutez-y vos manufactures)", workspace.registry.display());
-    println!("Vérifiez-le avec : mesure --workspace {} check", workspace.root.display());
+    println!(
+        "  registre    : {} (vide : ajoutez-y vos manufactures)",
+        workspace.registry.display()
+    );
+    println!(
+        "Vérifiez-le avec : mesure --workspace {} check",
+        workspace.root.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -41,7 +41,14 @@ struct Cli {
 #[derive(Args)]
 pub struct Global {
     /// Dossier de l'espace de travail (par défaut : le dossier courant).
-    #[arg(long, short = 'w', global = true, value_name = "DOSSIER", default_value = ".")]
+    #[arg(
+        long,
+        short = 'w',
+        global = true,
+        value_name = "DOSSIER",
+        default_value = ".",
+        hide_default_value = true
+    )]
     pub workspace: PathBuf,
     /// Affiche l'aide.
     #[arg(long, short = 'h', global = true, action = clap::ArgAction::Help)]
@@ -79,7 +86,10 @@ enum Command {
 
 /// Parses the command line, runs the verb and gives the exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
     let outcome = match &cli.command {
         Command::Init(args) => init::run(args, &cli.global),
         Command::Check(args) => check::run(args, &cli.global),
@@ -96,12 +106,65 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Help and version go to stdout; a usage error is told in French on stderr, with exit code 2.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = err.print();
+        return ExitCode::SUCCESS;
+    }
+    let context = |kind: ContextKind| match err.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(list)) => list.join(", "),
+        _ => String::new(),
+    };
+    let arg = context(ContextKind::InvalidArg);
+    let message = match err.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let reason = std::error::Error::source(err)
+                .map(|s| format!(" : {s}"))
+                .unwrap_or_default();
+            format!(
+                "valeur « {} » invalide pour {arg}{reason}",
+                context(ContextKind::InvalidValue)
+            )
+        }
+        ErrorKind::MissingRequiredArgument => format!("argument obligatoire manquant : {arg}"),
+        ErrorKind::UnknownArgument => format!("argument inconnu : {arg}"),
+        ErrorKind::InvalidSubcommand => {
+            let suggested = context(ContextKind::SuggestedSubcommand);
+            let hint = if suggested.is_empty() {
+                String::new()
+            } else {
+                format!(" ; vouliez-vous dire « {suggested} » ?")
+            };
+            format!(
+                "commande « {} » inconnue{hint}",
+                context(ContextKind::InvalidSubcommand)
+            )
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "indiquez une commande (init, check, template, demo...)".to_string()
+        }
+        ErrorKind::ArgumentConflict => format!("arguments incompatibles : {arg}"),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            format!("trop de valeurs pour {arg}")
+        }
+        _ => err.render().to_string().trim().to_string(),
+    };
+    eprintln!("erreur : {message}\nPour l'aide : mesure --help");
+    ExitCode::from(2)
+}
+
 /// Prints an error on stderr; a closed pipe is not worth a message.
 fn report_error(err: &Error) {
-    if let Error::Io { source, .. } = err {
-        if source.kind() == io::ErrorKind::BrokenPipe {
-            return;
-        }
+    if let Error::Io { source, .. } = err
+        && source.kind() == io::ErrorKind::BrokenPipe
+    {
+        return;
     }
     let _ = writeln!(io::stderr(), "erreur : {err}");
 }

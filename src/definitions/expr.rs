@@ -53,15 +53,25 @@ pub fn check_expression(
         }
     }
     check_literals(&tokens, table)?;
-    let expr = polars::sql::sql_expr(&text)
-        .map_err(|err| format!("expression illisible « {text} » (détail : {})", one_line(&err)))?;
+    let expr = polars::sql::sql_expr(&text).map_err(|err| {
+        format!(
+            "expression illisible « {text} » (détail : {})",
+            one_line(&err)
+        )
+    })?;
     let dtype = resolve(&expr, table).map_err(|err| {
-        format!("types incompatibles dans « {text} » (détail : {})", one_line(&err))
+        format!(
+            "types incompatibles dans « {text} » (détail : {})",
+            one_line(&err)
+        )
     })?;
     match expected {
-        Expected::Number if !dtype.is_primitive_numeric() && dtype != DataType::Boolean => Err(
-            format!("« {text} » doit donner un nombre, or elle donne {}", french_dtype(&dtype)),
-        ),
+        Expected::Number if !dtype.is_primitive_numeric() && dtype != DataType::Boolean => {
+            Err(format!(
+                "« {text} » doit donner un nombre, or elle donne {}",
+                french_dtype(&dtype)
+            ))
+        }
         Expected::Boolean if dtype != DataType::Boolean => Err(format!(
             "« {text} » doit être une condition (vraie ou fausse), or elle donne {}",
             french_dtype(&dtype)
@@ -115,7 +125,12 @@ fn french_dtype(dtype: &DataType) -> &'static str {
 }
 
 fn one_line(err: &PolarsError) -> String {
-    err.to_string().lines().next().unwrap_or("").trim().to_string()
+    err.to_string()
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 /// Replaces `{name}` by the setting of that name.
@@ -134,7 +149,11 @@ fn substitute_params(text: &str, params: &HashMap<String, f64>) -> Result<String
             format!(
                 "paramètre « {name} » inconnu{} (paramètres de mesure.toml : {})",
                 did_you_mean(name, known.iter().copied()),
-                if known.is_empty() { "aucun".to_string() } else { known.join(", ") }
+                if known.is_empty() {
+                    "aucun".to_string()
+                } else {
+                    known.join(", ")
+                }
             )
         })?;
         out.push_str(&value.to_string());
@@ -156,8 +175,8 @@ enum Token {
 }
 
 const KEYWORDS: [&str; 18] = [
-    "and", "or", "not", "in", "is", "null", "case", "when", "then", "else", "end", "like",
-    "ilike", "between", "true", "false", "as", "cast",
+    "and", "or", "not", "in", "is", "null", "case", "when", "then", "else", "end", "like", "ilike",
+    "between", "true", "false", "as", "cast",
 ];
 
 fn tokenize(text: &str) -> Result<Vec<Token>, String> {
@@ -210,7 +229,9 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                 tokens.push(Token::Comma);
                 i += 1;
             }
-            c if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) => {
+            c if c.is_ascii_digit()
+                || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) =>
+            {
                 let start = i;
                 while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
                     i += 1;
@@ -249,7 +270,8 @@ fn referenced_columns(tokens: &[Token]) -> Vec<String> {
         let Token::Ident(name) = token else { continue };
         let is_keyword = KEYWORDS.contains(&name.to_ascii_lowercase().as_str());
         let is_function = tokens.get(i + 1) == Some(&Token::Open);
-        let is_type = i > 0 && matches!(&tokens[i - 1], Token::Ident(p) if p.eq_ignore_ascii_case("as"));
+        let is_type =
+            i > 0 && matches!(&tokens[i - 1], Token::Ident(p) if p.eq_ignore_ascii_case("as"));
         if !is_keyword && !is_function && !is_type && !columns.contains(name) {
             columns.push(name.clone());
         }
@@ -265,7 +287,9 @@ fn is_comparison(token: &Token) -> bool {
 fn check_literals(tokens: &[Token], table: &Table) -> Result<(), String> {
     for (i, token) in tokens.iter().enumerate() {
         let Token::Ident(name) = token else { continue };
-        let Some(column) = table.column(name) else { continue };
+        let Some(column) = table.column(name) else {
+            continue;
+        };
         let mut literals: Vec<&Token> = Vec::new();
         if tokens.get(i + 1).is_some_and(is_comparison) {
             literals.extend(tokens.get(i + 2));
@@ -318,5 +342,143 @@ fn check_literal(column: &super::tables::Column, literal: &Token) -> Result<(), 
             ))
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definitions::tables::{CategoryValue, Column};
+
+    fn column(name: &str, kind: ColumnType, values: &[&str]) -> Column {
+        Column {
+            name: name.into(),
+            label: name.into(),
+            description: None,
+            kind,
+            unit: None,
+            required: true,
+            min: None,
+            max: None,
+            synonyms: vec![],
+            values: values
+                .iter()
+                .map(|v| CategoryValue {
+                    value: v.to_string(),
+                    synonyms: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    fn publics() -> Table {
+        Table {
+            id: "publics".into(),
+            sheet: "Publics".into(),
+            synonyms: vec![],
+            description: None,
+            columns: vec![
+                column(
+                    "categorie",
+                    ColumnType::Category,
+                    &["demandeur d'emploi", "salarié"],
+                ),
+                column("nb_personnes", ColumnType::Integer, &[]),
+                column("dont_femmes", ColumnType::Integer, &[]),
+                column("commentaire", ColumnType::Text, &[]),
+            ],
+            rules: vec![],
+        }
+    }
+
+    fn check(text: &str, expected: Expected) -> Result<CheckedExpr, String> {
+        let params = HashMap::from([("seuil".to_string(), 10.0)]);
+        check_expression(text, &publics(), expected, &params)
+    }
+
+    #[test]
+    fn accepts_well_typed_expressions() {
+        let ok = check(
+            "categorie IN ('demandeur d''emploi', 'salarié') AND nb_personnes >= {seuil}",
+            Expected::Boolean,
+        )
+        .unwrap();
+        assert_eq!(
+            ok.text,
+            "categorie IN ('demandeur d''emploi', 'salarié') AND nb_personnes >= 10"
+        );
+        assert_eq!(ok.columns, ["categorie", "nb_personnes"]);
+        assert!(check("nb_personnes - dont_femmes", Expected::Number).is_ok());
+        assert!(check("dont_femmes IS NOT NULL", Expected::Boolean).is_ok());
+        assert!(
+            check(
+                "CASE WHEN categorie = 'salarié' THEN nb_personnes ELSE 0 END",
+                Expected::Number
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn names_unknown_columns_with_a_suggestion() {
+        assert_eq!(
+            check("nb_personne > 3", Expected::Boolean).unwrap_err(),
+            "colonne « nb_personne » inconnue dans la table publics ; vouliez-vous dire « nb_personnes » ?"
+        );
+    }
+
+    #[test]
+    fn refuses_literals_of_the_wrong_type() {
+        assert_eq!(
+            check("nb_personnes > 'abc'", Expected::Boolean).unwrap_err(),
+            "la colonne « nb_personnes » est un nombre entier : elle ne peut pas être comparée au texte 'abc'"
+        );
+        assert_eq!(
+            check("commentaire = 3", Expected::Boolean).unwrap_err(),
+            "la colonne « commentaire » contient du texte : comparez-la à un texte entre apostrophes, pas au nombre 3"
+        );
+    }
+
+    #[test]
+    fn refuses_category_values_outside_the_list() {
+        assert_eq!(
+            check("categorie = 'demandeur d emploi'", Expected::Boolean).unwrap_err(),
+            "'demandeur d emploi' n'est pas une valeur de la colonne « categorie » ; écrivez la valeur exacte « demandeur d'emploi » (valeurs possibles : « demandeur d'emploi » et « salarié »)"
+        );
+        assert!(check("categorie IN ('salarie', 'x')", Expected::Boolean).is_err());
+    }
+
+    #[test]
+    fn checks_what_the_expression_gives() {
+        assert_eq!(
+            check("nb_personnes", Expected::Boolean).unwrap_err(),
+            "« nb_personnes » doit être une condition (vraie ou fausse), or elle donne un nombre"
+        );
+        assert_eq!(
+            check("commentaire", Expected::Number).unwrap_err(),
+            "« commentaire » doit donner un nombre, or elle donne du texte"
+        );
+    }
+
+    #[test]
+    fn polars_catches_what_the_scan_cannot() {
+        let err = check("nb_personnes + commentaire", Expected::Number).unwrap_err();
+        assert!(
+            err.starts_with("types incompatibles dans « nb_personnes + commentaire »"),
+            "{err}"
+        );
+        let err = check("nb_personnes >", Expected::Boolean).unwrap_err();
+        assert!(
+            err.starts_with("expression illisible « nb_personnes > »"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_settings_are_named() {
+        assert_eq!(
+            check("nb_personnes > {seuill}", Expected::Boolean).unwrap_err(),
+            "paramètre « seuill » inconnu ; vouliez-vous dire « seuil » ? (paramètres de mesure.toml : seuil)"
+        );
     }
 }

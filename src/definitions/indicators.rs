@@ -236,7 +236,8 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
     }
 
     fn refuse(&mut self, span: std::ops::Range<usize>, message: String) {
-        self.problems.push(Problem::error(self.source.at(span), message));
+        self.problems
+            .push(Problem::error(self.source.at(span), message));
         self.ok = false;
     }
 
@@ -253,12 +254,18 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
             let hint = did_you_mean(theme, THEMES);
             self.refuse(
                 raw.theme.span(),
-                format!("thème « {theme} » inconnu{hint} (thèmes : {})", THEMES.join(", ")),
+                format!(
+                    "thème « {theme} » inconnu{hint} (thèmes : {})",
+                    THEMES.join(", ")
+                ),
             );
         }
         let target = raw.cible.as_ref().and_then(|t| self.target(t));
         let table = self.table(&raw.table)?;
-        let filter = raw.filtre.as_ref().and_then(|f| self.expression(f, table, Expected::Boolean));
+        let filter = raw
+            .filtre
+            .as_ref()
+            .and_then(|f| self.expression(f, table, Expected::Boolean));
         let kind = self.kind(&raw, table)?;
         self.ok.then(|| Indicator {
             location: self.source.at(raw.id.span()),
@@ -311,7 +318,12 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
         found
     }
 
-    fn expression(&mut self, raw: &Spanned<String>, table: &Table, expected: Expected) -> Option<CheckedExpr> {
+    fn expression(
+        &mut self,
+        raw: &Spanned<String>,
+        table: &Table,
+        expected: Expected,
+    ) -> Option<CheckedExpr> {
         match check_expression(raw.get_ref(), table, expected, self.context.params) {
             Ok(checked) => Some(checked),
             Err(message) => {
@@ -377,12 +389,21 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
     fn kind(&mut self, raw: &RawIndicator, table: &Table) -> Option<Kind> {
         use Expected::{Boolean, Number};
         let word = raw.kind.get_ref().as_str();
-        let Some((french, _)) = Kind::WORDS.iter().find(|(fr, en)| *fr == word || *en == word) else {
+        let Some((french, _)) = Kind::WORDS
+            .iter()
+            .find(|(fr, en)| *fr == word || *en == word)
+        else {
             let words = Kind::WORDS.map(|(fr, _)| fr);
-            let hint = did_you_mean(word, words.iter().copied().chain(Kind::WORDS.map(|(_, en)| en)));
+            let hint = did_you_mean(
+                word,
+                words.iter().copied().chain(Kind::WORDS.map(|(_, en)| en)),
+            );
             self.refuse(
                 raw.kind.span(),
-                format!("type d'indicateur « {word} » inconnu{hint} (types : {})", words.join(", ")),
+                format!(
+                    "type d'indicateur « {word} » inconnu{hint} (types : {})",
+                    words.join(", ")
+                ),
             );
             return None;
         };
@@ -401,7 +422,8 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
             "ratio" => {
                 self.unused(raw, &["numerateur", "denominateur", "echelle"]);
                 let numerator = self.needed(raw, &raw.numerateur, "numerateur", table, Number);
-                let denominator = self.needed(raw, &raw.denominateur, "denominateur", table, Number);
+                let denominator =
+                    self.needed(raw, &raw.denominateur, "denominateur", table, Number);
                 Some(Kind::Ratio {
                     numerator: numerator?,
                     denominator: denominator?,
@@ -456,11 +478,18 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
         }
     }
 
-    fn category_column(&mut self, raw: &RawIndicator, table: &Table) -> Option<(String, Vec<String>)> {
+    fn category_column(
+        &mut self,
+        raw: &RawIndicator,
+        table: &Table,
+    ) -> Option<(String, Vec<String>)> {
         let Some(name) = &raw.colonne else {
             self.refuse(
                 raw.id.span(),
-                format!("indicateur « {} » de type equitabilite : champ « colonne » manquant", raw.id.get_ref()),
+                format!(
+                    "indicateur « {} » de type equitabilite : champ « colonne » manquant",
+                    raw.id.get_ref()
+                ),
             );
             return None;
         };
@@ -483,7 +512,11 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
                 let hint = did_you_mean(name.get_ref(), table.column_names());
                 self.refuse(
                     name.span(),
-                    format!("colonne « {} » inconnue dans la table {}{hint}", name.get_ref(), table.id),
+                    format!(
+                        "colonne « {} » inconnue dans la table {}{hint}",
+                        name.get_ref(),
+                        table.id
+                    ),
                 );
                 None
             }

@@ -49,7 +49,11 @@ impl Definitions {
         let mut found = Vec::new();
         for path in toml_files(&dir.join(INDICATORS_DIR))? {
             let source = read_source(&path)?;
-            found.extend(indicators::load_indicators(&source, &context, &mut problems));
+            found.extend(indicators::load_indicators(
+                &source,
+                &context,
+                &mut problems,
+            ));
         }
         let indicators = without_duplicate_ids(found, &mut problems);
         check_stray_files(dir, &mut problems)?;
@@ -82,23 +86,31 @@ fn load_tables(dir: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Table>> {
         if let Some(first) = tables.iter().find(|t| t.id == table.id) {
             problems.push(Problem::error(
                 Location::file(&path),
-                format!("la table « {} » est déjà déclarée (feuille {})", table.id, first.sheet),
+                format!(
+                    "la table « {} » est déjà déclarée (feuille {})",
+                    table.id, first.sheet
+                ),
             ));
             continue;
         }
         let names = [&table.id, &table.sheet].into_iter().chain(&table.synonyms);
         let clash = names
-            .map(|name| (name, sheet_owner.get(&fold(name))))
-            .find(|(_, owner)| owner.is_some_and(|o| *o != table.id));
-        if let Some((name, Some(owner))) = clash {
-            problems.push(Problem::error(
+            .filter_map(|name| sheet_owner.get(&fold(name)).map(|owner| (name, owner)))
+            .find(|(_, owner)| **owner != table.id);
+        match clash {
+            // The table is kept, so that its indicators are checked rather than refused too.
+            Some((name, owner)) => problems.push(Problem::error(
                 Location::file(&path),
-                format!("le nom de feuille « {name} » désigne déjà la table « {owner} »"),
-            ));
-            continue;
-        }
-        for name in [&table.id, &table.sheet].into_iter().chain(&table.synonyms) {
-            sheet_owner.insert(fold(name), table.id.clone());
+                format!(
+                    "table « {} » : le nom de feuille « {name} » désigne déjà la table « {owner} »",
+                    table.id
+                ),
+            )),
+            None => {
+                for name in [&table.id, &table.sheet].into_iter().chain(&table.synonyms) {
+                    sheet_owner.insert(fold(name), table.id.clone());
+                }
+            }
         }
         tables.push(table);
     }

@@ -102,7 +102,10 @@ mod tests {
             translate_toml_message("unknown field `cibel`, expected one of `id`, `cible`, `nom`"),
             "champ « cibel » inconnu ; vouliez-vous dire « cible » ? (champs possibles : id, cible, nom)"
         );
-        assert_eq!(translate_toml_message("missing field `nom`"), "champ obligatoire « nom » manquant");
+        assert_eq!(
+            translate_toml_message("missing field `nom`"),
+            "champ obligatoire « nom » manquant"
+        );
         assert_eq!(
             translate_toml_message("invalid type: integer `3`, expected a string"),
             "valeur de type inattendu : un entier trouvé, un texte attendu"

@@ -52,7 +52,11 @@ impl ColumnType {
 
     /// The word for this type in a definition.
     pub fn word(self) -> &'static str {
-        Self::ALL.iter().find(|(_, t)| *t == self).map(|(w, _)| *w).unwrap_or("?")
+        Self::ALL
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map(|(w, _)| *w)
+            .unwrap_or("?")
     }
 
     /// Whether values of this type are numbers.
@@ -292,7 +296,9 @@ fn load_column(
         ));
     }
     if RESERVED_COLUMNS.contains(&name.as_str()) {
-        refuse(format!("la colonne « {name} » est réservée : chaque ligne la porte déjà"));
+        refuse(format!(
+            "la colonne « {name} » est réservée : chaque ligne la porte déjà"
+        ));
     }
     let kind = ColumnType::from_word(raw.kind.get_ref());
     if kind.is_none() {
@@ -314,18 +320,26 @@ fn load_column(
         ok = false;
     };
     if kind == ColumnType::Category && raw.valeurs.is_empty() {
-        refuse(format!("la colonne « {name} » est une liste : donnez ses « valeurs »"));
+        refuse(format!(
+            "la colonne « {name} » est une liste : donnez ses « valeurs »"
+        ));
     }
     if kind != ColumnType::Category && !raw.valeurs.is_empty() {
-        refuse(format!("la colonne « {name} » n'est pas de type categorie : elle ne prend pas de « valeurs »"));
+        refuse(format!(
+            "la colonne « {name} » n'est pas de type categorie : elle ne prend pas de « valeurs »"
+        ));
     }
     if (raw.min.is_some() || raw.max.is_some()) && !kind.is_numeric() {
-        refuse(format!("la colonne « {name} » n'est pas un nombre : min et max ne s'y appliquent pas"));
+        refuse(format!(
+            "la colonne « {name} » n'est pas un nombre : min et max ne s'y appliquent pas"
+        ));
     }
-    if let (Some(min), Some(max)) = (raw.min, raw.max) {
-        if min > max {
-            refuse(format!("colonne « {name} » : min ({min}) est plus grand que max ({max})"));
-        }
+    if let (Some(min), Some(max)) = (raw.min, raw.max)
+        && min > max
+    {
+        refuse(format!(
+            "colonne « {name} » : min ({min}) est plus grand que max ({max})"
+        ));
     }
     let values: Vec<CategoryValue> = raw
         .valeurs
@@ -364,7 +378,9 @@ fn check_unique_columns(
 ) {
     let mut owner: HashMap<String, usize> = HashMap::new();
     for (index, (column, span)) in columns.iter().enumerate() {
-        let headers = [&column.name, &column.label].into_iter().chain(&column.synonyms);
+        let headers = [&column.name, &column.label]
+            .into_iter()
+            .chain(&column.synonyms);
         for header in headers {
             let previous = *owner.entry(fold(header)).or_insert(index);
             if previous != index {
@@ -387,7 +403,12 @@ fn first_clash<'a>(labels: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     labels.into_iter().find(|l| !seen.insert(fold(l)))
 }
 
-fn load_rule(source: &Source, table: &Table, raw: RawRule, problems: &mut Vec<Problem>) -> Option<Rule> {
+fn load_rule(
+    source: &Source,
+    table: &Table,
+    raw: RawRule,
+    problems: &mut Vec<Problem>,
+) -> Option<Rule> {
     let text = raw.condition.get_ref();
     match check_expression(text, table, Expected::Boolean, &HashMap::new()) {
         Ok(condition) => Some(Rule {

@@ -1,0 +1,9 @@
+//! End-to-end tests: each runs the real `mesure` binary in a folder of its own and checks
+//! its output and exit code.
+
+mod check;
+mod cli;
+mod init;
+mod sample;
+mod support;
+mod template;
