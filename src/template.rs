@@ -18,14 +18,12 @@ use crate::definitions::{Column, ColumnType, Definitions, Table};
 use crate::error::{Error, Result};
 use crate::month::Month;
 
-/// The name of the sheet that says whose workbook it is and for which month.
-pub const IDENTIFICATION_SHEET: &str = "Identification";
+pub use crate::definitions::{IDENTIFICATION_SHEET, LISTS_SHEET};
+
 /// The label of the manufacture's id in the identification sheet.
 pub const ID_LABEL: &str = "id_manufacture";
 /// The label of the month in the identification sheet.
 pub const MONTH_LABEL: &str = "mois";
-/// The hidden sheet holding the allowed values of category columns.
-pub const LISTS_SHEET: &str = "Listes";
 /// How many rows of each table sheet carry drop-downs and checks.
 pub const PREPARED_ROWS: u32 = 500;
 

@@ -27,6 +27,11 @@ pub const TABLES_DIR: &str = "tables";
 /// The folder of indicator definitions inside a definitions folder.
 pub const INDICATORS_DIR: &str = "indicateurs";
 
+/// The sheet of a monthly workbook that says whose it is and for which month.
+pub const IDENTIFICATION_SHEET: &str = "Identification";
+/// The hidden sheet of a monthly workbook holding the allowed values of category columns.
+pub const LISTS_SHEET: &str = "Listes";
+
 /// Every table and indicator of a workspace, checked.
 #[derive(Debug, Clone)]
 pub struct Definitions {

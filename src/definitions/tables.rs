@@ -251,6 +251,9 @@ pub(crate) fn load_table(source: &Source, problems: &mut Vec<Problem>) -> Option
             format!("identifiant de table « {id} » invalide : lettres minuscules sans accent, chiffres et _ seulement"),
         ));
     }
+    if let Some(problem) = sheet_name_problem(&raw.feuille) {
+        problems.push(Problem::error(source.at(raw.id.span()), problem));
+    }
     let columns: Vec<(Column, Range<usize>)> = raw
         .colonnes
         .into_iter()
@@ -421,6 +424,26 @@ fn load_rule(
             problems.push(Problem::error(source.at(raw.condition.span()), message));
             None
         }
+    }
+}
+
+/// Why a sheet name cannot be used in a workbook, if it cannot.
+fn sheet_name_problem(sheet: &str) -> Option<String> {
+    let reserved = [super::IDENTIFICATION_SHEET, super::LISTS_SHEET];
+    if sheet.trim().is_empty() || sheet.chars().count() > 31 {
+        Some(format!(
+            "nom de feuille « {sheet} » invalide : de 1 à 31 caractères"
+        ))
+    } else if let Some(c) = sheet.chars().find(|c| "[]:*?/\\".contains(*c)) {
+        Some(format!(
+            "nom de feuille « {sheet} » invalide : le caractère « {c} » est interdit dans un classeur"
+        ))
+    } else if reserved.iter().any(|r| fold(r) == fold(sheet)) {
+        Some(format!(
+            "nom de feuille « {sheet} » réservé par le classeur mensuel"
+        ))
+    } else {
+        None
     }
 }
 
