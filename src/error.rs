@@ -47,6 +47,28 @@ impl Location {
     }
 }
 
+impl Location {
+    /// The location inside its file, for a list of problems under the file's name:
+    /// `feuille Publics, ligne 3, colonne B (nb_personnes)`, or `fichier entier`.
+    pub fn within_file(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(sheet) = &self.sheet {
+            parts.push(format!("feuille {sheet}"));
+        }
+        if let Some(row) = self.row {
+            parts.push(format!("ligne {row}"));
+        }
+        if let Some(column) = &self.column {
+            parts.push(format!("colonne {column}"));
+        }
+        if parts.is_empty() {
+            "fichier entier".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
@@ -110,6 +132,17 @@ impl fmt::Display for Problem {
             Severity::Warning => "avertissement : ",
         };
         write!(f, "{} : {tag}{}", self.location, self.message)
+    }
+}
+
+impl Problem {
+    /// The problem without its file's name, for a list under that name.
+    pub fn within_file(&self) -> String {
+        let tag = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "avertissement : ",
+        };
+        format!("{} : {tag}{}", self.location.within_file(), self.message)
     }
 }
 

@@ -22,9 +22,12 @@
 pub mod definitions;
 pub mod error;
 pub mod geo;
+pub mod ingest;
 pub mod month;
+pub mod pipeline;
 pub mod registry;
 pub mod sample;
+pub mod store;
 pub mod template;
 pub mod text;
 pub mod workspace;

@@ -2,8 +2,10 @@
 
 mod check;
 mod demo;
+mod ingest;
 mod init;
 mod sample;
+mod status;
 mod template;
 
 use std::io::{self, Write};
@@ -76,6 +78,12 @@ enum Command {
     /// Écrit le classeur mensuel pré-rempli d'une manufacture.
     #[command(help_template = HELP_TEMPLATE)]
     Template(template::TemplateArgs),
+    /// Vérifie puis enregistre des classeurs mensuels ou des fichiers CSV.
+    #[command(help_template = HELP_TEMPLATE)]
+    Ingest(ingest::IngestArgs),
+    /// Montre quelles manufactures ont déclaré quels mois.
+    #[command(help_template = HELP_TEMPLATE)]
+    Status(status::StatusArgs),
     /// Déroule la chaîne complète sur les données d'exemple.
     #[command(help_template = HELP_TEMPLATE)]
     Demo(demo::DemoArgs),
@@ -94,6 +102,8 @@ pub fn run() -> ExitCode {
         Command::Init(args) => init::run(args, &cli.global),
         Command::Check(args) => check::run(args, &cli.global),
         Command::Template(args) => template::run(args, &cli.global),
+        Command::Ingest(args) => ingest::run(args, &cli.global),
+        Command::Status(args) => status::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Echantillon(args) => sample::run(args, &cli.global),
     };

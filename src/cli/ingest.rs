@@ -1,0 +1,137 @@
+//! `mesure ingest`: workbooks and CSV files checked, then stored, with a report per file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use mesure::Error;
+use mesure::pipeline::{FileReport, IngestOptions, expand_paths, ingest};
+use mesure::store::Outcome;
+use serde_json::json;
+
+use super::Global;
+
+/// Vérifie puis enregistre des classeurs mensuels ou des fichiers CSV.
+#[derive(Args)]
+pub struct IngestArgs {
+    /// Fichiers ou dossiers à lire (.xlsx, .xls, .ods, .csv).
+    #[arg(value_name = "FICHIER|DOSSIER", required = true)]
+    paths: Vec<PathBuf>,
+    /// Vérifie seulement, sans rien enregistrer.
+    #[arg(long)]
+    dry_run: bool,
+    /// Format du compte rendu.
+    #[arg(long, value_enum, default_value = "texte", value_name = "FORMAT")]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Lisible, pour un terminal.
+    Texte,
+    /// JSON, pour un programme.
+    Json,
+}
+
+pub fn run(args: &IngestArgs, global: &Global) -> Result<ExitCode, Error> {
+    let workspace = global.open()?;
+    let files = expand_paths(&args.paths)?;
+    let bar = ProgressBar::new(files.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} fichiers ({eta} restantes)")
+            .expect("valid template"),
+    );
+    let options = IngestOptions {
+        dry_run: args.dry_run,
+    };
+    let reports = ingest(&workspace, &files, options, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    match args.format {
+        Format::Texte => print_text(&reports, args.dry_run),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&as_json(&reports)).expect("JSON")
+        ),
+    }
+    let rejected = reports.iter().any(|r| r.outcome == Outcome::Refuse);
+    Ok(if rejected {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_text(reports: &[FileReport], dry_run: bool) {
+    let count = |outcome| reports.iter().filter(|r| r.outcome == outcome).count();
+    for report in reports {
+        let verdict = match (report.outcome, dry_run) {
+            (Outcome::Accepte, false) => "accepté",
+            (Outcome::Accepte, true) => "valide (rien n'est enregistré : --dry-run)",
+            (Outcome::Refuse, _) => "REFUSÉ",
+            (Outcome::DejaRecu, _) => "déjà reçu, rien ne change",
+        };
+        let months: Vec<String> = report
+            .months
+            .iter()
+            .map(|m| {
+                let rows: Vec<String> = m.lignes.iter().map(|(t, n)| format!("{t} {n}")).collect();
+                let replaced = if m.remplace.is_empty() {
+                    String::new()
+                } else {
+                    " ; remplace un envoi précédent".to_string()
+                };
+                format!(
+                    "{} {} : {}{replaced}",
+                    m.manufacture,
+                    m.mois,
+                    rows.join(", ")
+                )
+            })
+            .collect();
+        let detail = if months.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", months.join(" ; "))
+        };
+        println!("{} : {verdict}{detail}", report.path.display());
+        for problem in &report.problems {
+            println!("  {}", problem.within_file());
+        }
+    }
+    println!(
+        "Bilan : {} fichier(s) accepté(s), {} refusé(s), {} déjà reçu(s).",
+        count(Outcome::Accepte),
+        count(Outcome::Refuse),
+        count(Outcome::DejaRecu)
+    );
+}
+
+fn as_json(reports: &[FileReport]) -> serde_json::Value {
+    let files: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|report| {
+            let problems: Vec<serde_json::Value> = report
+                .problems
+                .iter()
+                .map(|p| {
+                    json!({
+                        "gravite": match p.severity { mesure::Severity::Error => "erreur", mesure::Severity::Warning => "avertissement" },
+                        "fichier": p.location.file.display().to_string(),
+                        "feuille": p.location.sheet,
+                        "ligne": p.location.row,
+                        "colonne": p.location.column,
+                        "message": p.message,
+                    })
+                })
+                .collect();
+            json!({
+                "fichier": report.path.display().to_string(),
+                "empreinte": report.hash,
+                "resultat": report.outcome,
+                "mois": report.months,
+                "problemes": problems,
+            })
+        })
+        .collect();
+    json!({ "fichiers": files })
+}

@@ -1,0 +1,373 @@
+//! Ingestion: a manager's workbook (or a consultant's CSV file) checked against the
+//! definitions and the registry, and turned into typed tables, or into the list of problems
+//! that the person must fix, each with its file, sheet, row and column.
+//!
+//! A file with any error is rejected whole: a month is never half-stored. Warnings do not block.
+
+pub mod identify;
+pub mod read;
+pub mod table;
+pub mod values;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::DataFrame;
+
+use crate::definitions::{Definitions, IDENTIFICATION_SHEET, LISTS_SHEET, RESERVED_COLUMNS, Table};
+use crate::error::{Location, Problem, Severity};
+use crate::month::Month;
+use crate::registry::Registry;
+use crate::text::{did_you_mean, fold};
+use identify::{PeriodError, check_period, month_of_cell, read_identification};
+use read::{FileKind, RawSheet, read_sheets};
+use table::{ParsedTable, SheetPlace, check_rules, parse_table, to_frame};
+
+/// What ingestion checks a file against.
+pub struct Context<'a> {
+    /// The tables and their rules.
+    pub definitions: &'a Definitions,
+    /// Who may report, and since when.
+    pub registry: &'a Registry,
+    /// The current month: later months are refused.
+    pub today: Month,
+}
+
+/// One manufacture's month, as read from a file: the tables it brings.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The manufacture's id.
+    pub manufacture: String,
+    /// The month.
+    pub month: Month,
+    /// The tables, by id: `ligne` then the declared columns.
+    pub tables: BTreeMap<String, DataFrame>,
+    /// Whether the file is a whole month (a workbook), replacing every table of that month, or
+    /// only some tables of it (a CSV file), replacing only those.
+    pub whole_month: bool,
+}
+
+/// A file checked: what it holds, or why it is refused.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    /// The file as given.
+    pub path: PathBuf,
+    /// What it holds, when accepted (a workbook has one month, a CSV file may have many).
+    pub submissions: Vec<Submission>,
+    /// Every problem found, errors and warnings.
+    pub problems: Vec<Problem>,
+}
+
+impl CheckedFile {
+    /// Whether no problem blocks the file.
+    pub fn is_accepted(&self) -> bool {
+        !self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+
+    /// Rows per table over every submission.
+    pub fn rows_per_table(&self) -> BTreeMap<String, usize> {
+        let mut rows = BTreeMap::new();
+        for submission in &self.submissions {
+            for (table, frame) in &submission.tables {
+                *rows.entry(table.clone()).or_default() += frame.height();
+            }
+        }
+        rows
+    }
+}
+
+/// Checks a file's bytes (`path` names it in messages and gives its format).
+pub fn check_file(path: &Path, bytes: &[u8], context: &Context) -> CheckedFile {
+    let mut problems = Vec::new();
+    let submissions = match read_sheets(path, bytes) {
+        Err(err) => {
+            problems.push(Problem::error(Location::file(path), err.to_string()));
+            Vec::new()
+        }
+        Ok((FileKind::Workbook, sheets)) => check_workbook(path, &sheets, context, &mut problems)
+            .into_iter()
+            .collect(),
+        Ok((FileKind::Csv, sheets)) => check_csv(path, &sheets[0], context, &mut problems),
+    };
+    let accepted = !problems.iter().any(|p| p.severity == Severity::Error);
+    CheckedFile {
+        path: path.to_path_buf(),
+        submissions: if accepted { submissions } else { Vec::new() },
+        problems,
+    }
+}
+
+fn check_workbook(
+    path: &Path,
+    sheets: &[RawSheet],
+    context: &Context,
+    problems: &mut Vec<Problem>,
+) -> Option<Submission> {
+    let file = Location::file(path);
+    let Some(identification) = sheets
+        .iter()
+        .find(|s| fold(&s.name) == fold(IDENTIFICATION_SHEET))
+    else {
+        problems.push(Problem::error(
+            file,
+            format!("feuille « {IDENTIFICATION_SHEET} » absente : elle dit de quelle manufacture et de quel mois il s'agit (utilisez le modèle de mesure template)"),
+        ));
+        return None;
+    };
+    let period = identify_workbook(&file, identification, context, problems);
+    let place = SheetPlace {
+        file: file.clone(),
+        named: true,
+    };
+    let mut tables = BTreeMap::new();
+    for table in &context.definitions.tables {
+        let Some(sheet) = sheets.iter().find(|s| table.matches_name(&s.name)) else {
+            problems.push(Problem::warning(
+                file.clone(),
+                format!(
+                    "feuille « {} » absente : rien n'est enregistré pour cette table ce mois-ci",
+                    table.sheet
+                ),
+            ));
+            continue;
+        };
+        let parsed = parse_table(sheet, table, &place, &[], problems);
+        if let Some(frame) = typed_frame(table, &parsed.rows, sheet, &place, problems) {
+            tables.insert(table.id.clone(), frame);
+        }
+    }
+    for sheet in sheets {
+        let known = fold(&sheet.name) == fold(IDENTIFICATION_SHEET)
+            || fold(&sheet.name) == fold(LISTS_SHEET)
+            || context
+                .definitions
+                .tables
+                .iter()
+                .any(|t| t.matches_name(&sheet.name));
+        if !known && sheet.rows.iter().flatten().any(|c| !c.is_blank()) {
+            let sheets = context.definitions.tables.iter().map(|t| t.sheet.as_str());
+            problems.push(Problem::warning(
+                Location {
+                    sheet: Some(sheet.name.clone()),
+                    ..file.clone()
+                },
+                format!(
+                    "feuille inconnue, ignorée{}",
+                    did_you_mean(&sheet.name, sheets)
+                ),
+            ));
+        }
+    }
+    let (manufacture, month) = period?;
+    Some(Submission {
+        manufacture,
+        month,
+        tables,
+        whole_month: true,
+    })
+}
+
+fn identify_workbook(
+    file: &Location,
+    sheet: &RawSheet,
+    context: &Context,
+    problems: &mut Vec<Problem>,
+) -> Option<(String, Month)> {
+    let found = read_identification(sheet);
+    let at = |line: usize| Location {
+        sheet: Some(sheet.name.clone()),
+        row: Some(line),
+        ..file.clone()
+    };
+    let whole_sheet = Location {
+        sheet: Some(sheet.name.clone()),
+        ..file.clone()
+    };
+    let manufacture = match &found.manufacture {
+        Some((id, _)) if !id.is_empty() => Some(id.clone()),
+        Some((_, line)) => {
+            problems.push(Problem::error(
+                at(*line),
+                "identifiant de la manufacture vide",
+            ));
+            None
+        }
+        None => {
+            problems.push(Problem::error(
+                whole_sheet.clone(),
+                "ligne « id_manufacture » absente",
+            ));
+            None
+        }
+    };
+    let month = match &found.month {
+        Some((cell, line)) => {
+            let month = month_of_cell(cell);
+            if month.is_none() {
+                problems.push(Problem::error(
+                    at(*line),
+                    format!(
+                        "« {} » n'est pas un mois (attendu : AAAA-MM, par exemple 2025-03)",
+                        cell.shown()
+                    ),
+                ));
+            }
+            month
+        }
+        None => {
+            problems.push(Problem::error(whole_sheet, "ligne « mois » absente"));
+            None
+        }
+    };
+    let (manufacture, month) = (manufacture?, month?);
+    if let Err(error) = check_period(&manufacture, month, context.registry, context.today) {
+        let line = match error {
+            PeriodError::UnknownManufacture(_) => found.manufacture.map(|(_, l)| l),
+            PeriodError::Month(_) => found.month.map(|(_, l)| l),
+        };
+        problems.push(Problem::error(at(line.unwrap_or(1)), error.message()));
+        return None;
+    }
+    Some((manufacture, month))
+}
+
+/// The table as a typed frame with its rules checked; `None` when polars fails, which is
+/// reported as a problem (it would be a bug, not the user's fault).
+fn typed_frame(
+    table: &Table,
+    rows: &[(usize, Vec<Option<table::Value>>)],
+    sheet: &RawSheet,
+    place: &SheetPlace,
+    problems: &mut Vec<Problem>,
+) -> Option<DataFrame> {
+    let result = to_frame(table, rows).and_then(|frame| {
+        check_rules(table, &frame, sheet, place, problems)?;
+        Ok(frame)
+    });
+    match result {
+        Ok(frame) => Some(frame),
+        Err(err) => {
+            problems.push(Problem::error(
+                place.file.clone(),
+                format!("erreur interne en lisant la table {} ({err})", table.id),
+            ));
+            None
+        }
+    }
+}
+
+fn check_csv(
+    path: &Path,
+    sheet: &RawSheet,
+    context: &Context,
+    problems: &mut Vec<Problem>,
+) -> Vec<Submission> {
+    let file = Location::file(path);
+    let Some(table) = context
+        .definitions
+        .tables
+        .iter()
+        .find(|t| t.matches_name(&sheet.name))
+    else {
+        let names: Vec<String> = context
+            .definitions
+            .tables
+            .iter()
+            .map(|t| format!("{}.csv", t.id))
+            .collect();
+        problems.push(Problem::error(
+            file,
+            format!(
+                "aucune table ne s'appelle « {} »{} ; nommez le fichier d'après sa table : {}",
+                sheet.name,
+                did_you_mean(
+                    &sheet.name,
+                    context.definitions.tables.iter().map(|t| t.id.as_str())
+                ),
+                names.join(", ")
+            ),
+        ));
+        return Vec::new();
+    };
+    let place = SheetPlace {
+        file: file.clone(),
+        named: false,
+    };
+    let parsed = parse_table(sheet, table, &place, &RESERVED_COLUMNS, problems);
+    if parsed.extra.len() < RESERVED_COLUMNS.len() {
+        return Vec::new();
+    }
+    let groups = group_csv_rows(&file, &parsed, context, problems);
+    let mut submissions = Vec::new();
+    for ((manufacture, month), rows) in groups {
+        if let Some(frame) = typed_frame(table, &rows, sheet, &place, problems) {
+            let tables = BTreeMap::from([(table.id.clone(), frame)]);
+            submissions.push(Submission {
+                manufacture,
+                month,
+                tables,
+                whole_month: false,
+            });
+        }
+    }
+    submissions
+}
+
+type CsvGroups = BTreeMap<(String, Month), Vec<(usize, Vec<Option<table::Value>>)>>;
+
+/// Splits a CSV file's rows by manufacture and month, checking each pair once.
+fn group_csv_rows(
+    file: &Location,
+    parsed: &ParsedTable,
+    context: &Context,
+    problems: &mut Vec<Problem>,
+) -> CsvGroups {
+    let position = |name: &str| {
+        parsed
+            .extra
+            .iter()
+            .position(|(e, _)| e == name)
+            .expect("checked present")
+    };
+    let (id_at, month_at) = (position("id_manufacture"), position("mois"));
+    let mut verdicts: HashMap<(String, Month), bool> = HashMap::new();
+    let mut groups = CsvGroups::new();
+    for ((line, values), extra) in parsed.rows.iter().zip(&parsed.extra_cells) {
+        let at = |column: &str| {
+            Location {
+                row: Some(*line),
+                ..file.clone()
+            }
+            .with_column(column)
+        };
+        let id = extra[id_at].shown();
+        let Some(month) = month_of_cell(&extra[month_at]) else {
+            problems.push(Problem::error(
+                at("mois"),
+                format!(
+                    "« {} » n'est pas un mois (attendu : AAAA-MM, par exemple 2025-03)",
+                    extra[month_at].shown()
+                ),
+            ));
+            continue;
+        };
+        let key = (id.clone(), month);
+        let ok = *verdicts.entry(key.clone()).or_insert_with(|| {
+            match check_period(&id, month, context.registry, context.today) {
+                Ok(()) => true,
+                Err(error) => {
+                    let column = match error {
+                        PeriodError::UnknownManufacture(_) => "id_manufacture",
+                        PeriodError::Month(_) => "mois",
+                    };
+                    problems.push(Problem::error(at(column), error.message()));
+                    false
+                }
+            }
+        });
+        if ok {
+            groups.entry(key).or_default().push((*line, values.clone()));
+        }
+    }
+    groups
+}

@@ -1,0 +1,348 @@
+//! Readers: a workbook (xlsx, xls, ods, through calamine) or a CSV file (through the csv crate,
+//! separator and encoding detected) becomes a list of [`RawSheet`]s of [`RawCell`]s, with the
+//! absolute position of every cell kept for messages.
+//!
+//! Nothing here knows the tables: that is the next step's job. What cannot be read at all is a
+//! [`ReadError`], told in French.
+
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+use calamine::{Data, DataType, Reader, open_workbook_auto_from_rs};
+use chrono::NaiveDate;
+
+use crate::text::{decode, detect_separator};
+
+/// The largest file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+/// The largest uncompressed size of a zipped workbook (xlsx, ods), against zip bombs.
+pub const MAX_UNZIPPED_BYTES: u64 = 300 * 1024 * 1024;
+/// The largest compression ratio of one entry of a zipped workbook.
+pub const MAX_ZIP_RATIO: u64 = 200;
+
+/// A cell as read, before it is checked against a column's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawCell {
+    /// Nothing in the cell.
+    Empty,
+    /// Text (every CSV cell is text).
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A date cell.
+    Date(NaiveDate),
+    /// A boolean cell.
+    Bool(bool),
+    /// A spreadsheet error (`#DIV/0!`...), a missing value.
+    Error(String),
+}
+
+impl RawCell {
+    /// The cell as the user sees it, for messages.
+    pub fn shown(&self) -> String {
+        match self {
+            RawCell::Empty => String::new(),
+            RawCell::Text(t) => t.trim().to_string(),
+            RawCell::Number(n) => format_number(*n),
+            RawCell::Date(d) => d.format("%d/%m/%Y").to_string(),
+            RawCell::Bool(b) => if *b { "VRAI" } else { "FAUX" }.to_string(),
+            RawCell::Error(e) => e.clone(),
+        }
+    }
+
+    /// Whether the cell holds nothing worth reading.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            RawCell::Empty => true,
+            RawCell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// A number written the French way for messages: `1234,5`.
+pub fn format_number(n: f64) -> String {
+    let text = if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    };
+    text.replace('.', ",")
+}
+
+/// One sheet of a workbook, or a whole CSV file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawSheet {
+    /// The sheet's name, or the CSV file's name without extension.
+    pub name: String,
+    /// The 0-based row of `rows[0]` in the sheet.
+    pub first_row: u32,
+    /// The 0-based column of each row's first cell.
+    pub first_col: u32,
+    /// The cells, row by row.
+    pub rows: Vec<Vec<RawCell>>,
+}
+
+impl RawSheet {
+    /// The 1-based row number a user sees for `rows[index]`.
+    pub fn row_number(&self, index: usize) -> usize {
+        self.first_row as usize + index + 1
+    }
+
+    /// The 0-based absolute column of `row[index]`.
+    pub fn column_index(&self, index: usize) -> u32 {
+        self.first_col + index as u32
+    }
+}
+
+/// How a file is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A workbook: an identification sheet, then one sheet per table.
+    Workbook,
+    /// A CSV file: one table, each row carrying `id_manufacture` and `mois`.
+    Csv,
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The file is empty.
+    #[error("fichier vide")]
+    Empty,
+    /// The file is too large.
+    #[error("fichier trop volumineux ({0} Mo ; 50 Mo au plus)")]
+    TooLarge(usize),
+    /// The extension is not one of ours.
+    #[error(
+        "format « {0} » non pris en charge : envoyez un classeur .xlsx, .xls ou .ods, ou un fichier .csv"
+    )]
+    Unsupported(String),
+    /// The archive inflates to much more than it weighs.
+    #[error("classeur suspect : il se décompresse en plus de {0} Mo")]
+    ZipBomb(u64),
+    /// Not a spreadsheet.
+    #[error(
+        "ce n'est pas un classeur .xlsx, .xls ou .ods lisible (fichier abîmé, ou d'un autre type renommé)"
+    )]
+    NotAWorkbook,
+    /// A CSV file that cannot be split into rows.
+    #[error("CSV illisible : {0}")]
+    Csv(String),
+}
+
+/// The kind of a file from its extension.
+pub fn file_kind(path: &Path) -> Result<FileKind, ReadError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match extension.as_str() {
+        "xlsx" | "xlsm" | "xls" | "ods" => Ok(FileKind::Workbook),
+        "csv" | "txt" => Ok(FileKind::Csv),
+        other => Err(ReadError::Unsupported(other.to_string())),
+    }
+}
+
+/// Reads every sheet of a file's bytes.
+pub fn read_sheets(path: &Path, bytes: &[u8]) -> Result<(FileKind, Vec<RawSheet>), ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(bytes.len() / (1024 * 1024)));
+    }
+    match file_kind(path)? {
+        FileKind::Workbook => Ok((FileKind::Workbook, read_workbook(bytes)?)),
+        FileKind::Csv => {
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("")
+                .to_string();
+            Ok((FileKind::Csv, vec![read_csv(&name, bytes)?]))
+        }
+    }
+}
+
+/// Refuses a zip archive (xlsx, ods) that would inflate far beyond its size.
+fn check_zip_bomb(bytes: &[u8]) -> Result<(), ReadError> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // not a zip: xls, or not a workbook at all, which calamine will say.
+    };
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(i) else {
+            return Err(ReadError::NotAWorkbook);
+        };
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > 1024 * 1024 && size / packed > MAX_ZIP_RATIO {
+            return Err(ReadError::ZipBomb(MAX_UNZIPPED_BYTES / (1024 * 1024)));
+        }
+    }
+    if total > MAX_UNZIPPED_BYTES {
+        return Err(ReadError::ZipBomb(MAX_UNZIPPED_BYTES / (1024 * 1024)));
+    }
+    Ok(())
+}
+
+fn read_workbook(bytes: &[u8]) -> Result<Vec<RawSheet>, ReadError> {
+    check_zip_bomb(bytes)?;
+    let mut workbook =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| ReadError::NotAWorkbook)?;
+    let mut sheets = Vec::new();
+    for name in workbook.sheet_names() {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|_| ReadError::NotAWorkbook)?;
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let rows = range
+            .rows()
+            .map(|row| row.iter().map(raw_cell).collect())
+            .collect();
+        sheets.push(RawSheet {
+            name,
+            first_row,
+            first_col,
+            rows,
+        });
+    }
+    Ok(sheets)
+}
+
+fn raw_cell(cell: &Data) -> RawCell {
+    match cell {
+        Data::Empty => RawCell::Empty,
+        Data::String(s) => RawCell::Text(s.clone()),
+        Data::Float(f) => RawCell::Number(*f),
+        Data::Int(i) => RawCell::Number(*i as f64),
+        Data::Bool(b) => RawCell::Bool(*b),
+        Data::DateTime(_) | Data::DateTimeIso(_) => match cell.as_date() {
+            Some(date) => RawCell::Date(date),
+            None => RawCell::Text(cell.to_string()),
+        },
+        Data::DurationIso(s) => RawCell::Text(s.clone()),
+        Data::Error(e) => RawCell::Error(format!("#{e:?}")),
+    }
+}
+
+fn read_csv(name: &str, bytes: &[u8]) -> Result<RawSheet, ReadError> {
+    let text = decode(bytes);
+    let separator = detect_separator(text.lines().next().unwrap_or(""));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| ReadError::Csv(csv_error(&e)))?;
+        rows.push(
+            record
+                .iter()
+                .map(|field| {
+                    if field.is_empty() {
+                        RawCell::Empty
+                    } else {
+                        RawCell::Text(field.to_string())
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok(RawSheet {
+        name: name.to_string(),
+        first_row: 0,
+        first_col: 0,
+        rows,
+    })
+}
+
+fn csv_error(error: &csv::Error) -> String {
+    match error.position() {
+        Some(position) => format!("ligne {} mal formée", position.line()),
+        None => "contenu mal formé".to_string(),
+    }
+}
+
+/// Reads a file's bytes, refusing what is larger than [`MAX_FILE_BYTES`] before loading it.
+pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_in_windows_1252_with_semicolons() {
+        let bytes = b"categorie;nb_personnes\r\nretrait\xe9;1 234\r\n;\r\n";
+        let (kind, sheets) = read_sheets(Path::new("publics.csv"), bytes).unwrap();
+        assert_eq!(kind, FileKind::Csv);
+        let sheet = &sheets[0];
+        assert_eq!(sheet.name, "publics");
+        assert_eq!(
+            sheet.rows[1],
+            [
+                RawCell::Text("retraité".into()),
+                RawCell::Text("1 234".into())
+            ]
+        );
+        assert!(sheet.rows[2].iter().all(RawCell::is_blank));
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_said() {
+        assert_eq!(
+            read_sheets(Path::new("a.xlsx"), b"").unwrap_err(),
+            ReadError::Empty
+        );
+        assert_eq!(
+            read_sheets(Path::new("a.xlsx"), b"<html>bonjour</html>").unwrap_err(),
+            ReadError::NotAWorkbook
+        );
+        assert_eq!(
+            read_sheets(Path::new("a.pdf"), b"%PDF")
+                .unwrap_err()
+                .to_string(),
+            "format « pdf » non pris en charge : envoyez un classeur .xlsx, .xls ou .ods, ou un fichier .csv"
+        );
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_inflating() {
+        use std::io::Write;
+        let mut buffer = Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut buffer);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+        let zeros = vec![b'0'; 1024 * 1024];
+        for _ in 0..64 {
+            zip.write_all(&zeros).unwrap();
+        }
+        zip.finish().unwrap();
+        let bytes = buffer.into_inner();
+        assert!(
+            bytes.len() < 1024 * 1024,
+            "64 MB packed into {} bytes",
+            bytes.len()
+        );
+        assert!(matches!(
+            read_sheets(Path::new("bombe.xlsx"), &bytes),
+            Err(ReadError::ZipBomb(_))
+        ));
+    }
+
+    #[test]
+    fn numbers_are_shown_the_french_way() {
+        assert_eq!(format_number(1234.5), "1234,5");
+        assert_eq!(format_number(12.0), "12");
+    }
+}

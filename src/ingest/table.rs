@@ -1,0 +1,529 @@
+//! From a raw sheet to a typed table: the header found and matched to the declared columns
+//! (case, accents, spaces and synonyms forgiven), every cell checked against its column's type,
+//! bounds and allowed values, blank rows skipped, a totals row checked against the sum, and the
+//! table's cross-column rules applied. Every problem names its sheet, row and column.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use super::read::{RawCell, RawSheet, format_number};
+use super::values::{excel_serial_date, is_missing, parse_bool, parse_date, parse_number, whole};
+use crate::definitions::{Column, ColumnType, Table};
+use crate::error::{Location, Problem};
+use crate::template::column_letter;
+use crate::text::{did_you_mean, fold, quoted_list};
+
+/// The column holding each stored row's line in its source sheet.
+pub const LINE_COLUMN: &str = "ligne";
+
+/// How many rows at the top of a sheet are searched for the header.
+const HEADER_SEARCH_ROWS: usize = 10;
+
+/// A typed value of one cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A whole number.
+    Int(i64),
+    /// A decimal number.
+    Float(f64),
+    /// Text, or a category's canonical value.
+    Text(String),
+    /// A date.
+    Date(chrono::NaiveDate),
+    /// Yes or no.
+    Bool(bool),
+}
+
+/// A table read from a sheet: the columns found, and for each data row its line and values.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedTable {
+    /// The declared columns, in declaration order, with the sheet column each was found in.
+    pub columns: Vec<Option<usize>>,
+    /// Each data row: its 1-based line in the sheet and a value (or none) per declared column.
+    pub rows: Vec<(usize, Vec<Option<Value>>)>,
+    /// Extra columns found (name, sheet column index), such as `id_manufacture` and `mois`.
+    pub extra: Vec<(String, usize)>,
+    /// The raw cells of the extra columns, per row, in `extra` order.
+    pub extra_cells: Vec<Vec<RawCell>>,
+}
+
+/// Where problems in a sheet are: a file and a sheet (or a CSV file, which has no sheet).
+#[derive(Debug, Clone)]
+pub struct SheetPlace {
+    /// The file's location.
+    pub file: Location,
+    /// Whether to name the sheet in messages (not for CSV files).
+    pub named: bool,
+}
+
+impl SheetPlace {
+    fn at(&self, sheet: &RawSheet, row: Option<usize>, column: Option<String>) -> Location {
+        Location {
+            sheet: self.named.then(|| sheet.name.clone()),
+            row,
+            column,
+            ..self.file.clone()
+        }
+    }
+}
+
+/// « B (nb_personnes) »: the spreadsheet letter and the column's name.
+fn column_label(sheet: &RawSheet, index: usize, name: &str, csv: bool) -> String {
+    if csv {
+        name.to_string()
+    } else {
+        format!(
+            "{} ({name})",
+            column_letter(sheet.column_index(index) as u16)
+        )
+    }
+}
+
+/// Reads a table from a sheet. `extra` names columns that are not declared but expected (the
+/// `id_manufacture` and `mois` of a CSV file).
+pub fn parse_table(
+    sheet: &RawSheet,
+    table: &Table,
+    place: &SheetPlace,
+    extra: &[&str],
+    problems: &mut Vec<Problem>,
+) -> ParsedTable {
+    let csv = !place.named;
+    let Some(header_index) = find_header(sheet, table) else {
+        let expected: Vec<&str> = table.column_names().collect();
+        problems.push(Problem::error(
+            place.at(sheet, None, None),
+            format!(
+                "aucun en-tête reconnu ; colonnes attendues : {}",
+                expected.join(", ")
+            ),
+        ));
+        return ParsedTable::default();
+    };
+    let header_line = sheet.row_number(header_index);
+    let mut parsed = ParsedTable {
+        columns: vec![None; table.columns.len()],
+        ..ParsedTable::default()
+    };
+    for (index, cell) in sheet.rows[header_index].iter().enumerate() {
+        let header = cell.shown();
+        if header.is_empty() {
+            continue;
+        }
+        let at = || {
+            place.at(
+                sheet,
+                Some(header_line),
+                Some(column_label(sheet, index, &header, csv)),
+            )
+        };
+        if let Some(position) = table.columns.iter().position(|c| c.matches_header(&header)) {
+            if let Some(first) = parsed.columns[position] {
+                problems.push(Problem::error(
+                    at(),
+                    format!(
+                        "la colonne « {} » apparaît deux fois (déjà en {})",
+                        table.columns[position].name,
+                        column_letter(sheet.column_index(first) as u16)
+                    ),
+                ));
+            } else {
+                parsed.columns[position] = Some(index);
+            }
+        } else if let Some(name) = extra.iter().find(|e| fold(e) == fold(&header)) {
+            parsed.extra.push((name.to_string(), index));
+        } else {
+            let candidates = table.column_names().chain(extra.iter().copied());
+            problems.push(Problem::warning(
+                at(),
+                format!(
+                    "colonne « {header} » inconnue, ignorée{}",
+                    did_you_mean(&header, candidates)
+                ),
+            ));
+        }
+    }
+    for (column, found) in table.columns.iter().zip(&parsed.columns) {
+        if found.is_none() && column.required {
+            problems.push(Problem::error(
+                place.at(sheet, Some(header_line), None),
+                format!("colonne obligatoire « {} » absente", column.name),
+            ));
+        }
+    }
+    for name in extra {
+        if !parsed.extra.iter().any(|(e, _)| e == name) {
+            problems.push(Problem::error(
+                place.at(sheet, Some(header_line), None),
+                format!("colonne obligatoire « {name} » absente"),
+            ));
+        }
+    }
+    if problems
+        .iter()
+        .any(|p| p.severity == crate::Severity::Error)
+    {
+        return parsed;
+    }
+    read_rows(sheet, table, place, header_index, &mut parsed, problems);
+    parsed
+}
+
+/// The header row: among the first rows, the one naming the most declared columns.
+fn find_header(sheet: &RawSheet, table: &Table) -> Option<usize> {
+    sheet
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .enumerate()
+        .map(|(i, row)| {
+            let matches = row
+                .iter()
+                .filter(|cell| {
+                    table
+                        .columns
+                        .iter()
+                        .any(|c| c.matches_header(&cell.shown()))
+                })
+                .count();
+            (i, matches)
+        })
+        .filter(|(_, matches)| *matches > 0)
+        .max_by_key(|(i, matches)| (*matches, std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+}
+
+fn is_totals_row(row: &[RawCell]) -> bool {
+    row.iter().find(|c| !c.is_blank()).is_some_and(|c| {
+        matches!(
+            fold(&c.shown()).as_str(),
+            "total" | "totaux" | "total_general" | "totaux_du_mois" | "total_du_mois"
+        )
+    })
+}
+
+fn read_rows(
+    sheet: &RawSheet,
+    table: &Table,
+    place: &SheetPlace,
+    header_index: usize,
+    parsed: &mut ParsedTable,
+    problems: &mut Vec<Problem>,
+) {
+    let csv = !place.named;
+    let mut totals: Vec<(usize, &Vec<RawCell>)> = Vec::new();
+    for (index, row) in sheet.rows.iter().enumerate().skip(header_index + 1) {
+        if row.iter().all(RawCell::is_blank) {
+            continue;
+        }
+        let line = sheet.row_number(index);
+        if is_totals_row(row) {
+            totals.push((line, row));
+            continue;
+        }
+        let mut values = Vec::with_capacity(table.columns.len());
+        for (column, found) in table.columns.iter().zip(&parsed.columns) {
+            let cell = found.and_then(|i| row.get(i)).unwrap_or(&RawCell::Empty);
+            let at = || {
+                let label = column_label(
+                    sheet,
+                    found.unwrap_or(0),
+                    &column.name,
+                    csv || found.is_none(),
+                );
+                place.at(sheet, Some(line), Some(label))
+            };
+            match typed_value(cell, column) {
+                Ok(value) => values.push(value),
+                Err(message) => {
+                    problems.push(Problem::error(at(), message));
+                    values.push(None);
+                }
+            }
+        }
+        parsed.extra_cells.push(
+            parsed
+                .extra
+                .iter()
+                .map(|(_, i)| row.get(*i).cloned().unwrap_or(RawCell::Empty))
+                .collect(),
+        );
+        parsed.rows.push((line, values));
+    }
+    for (line, row) in totals {
+        check_totals(sheet, table, place, parsed, line, row, problems);
+    }
+}
+
+/// A cell's value for its column, `None` when missing; the error says what is wrong.
+pub fn typed_value(cell: &RawCell, column: &Column) -> Result<Option<Value>, String> {
+    let missing = match cell {
+        RawCell::Empty | RawCell::Error(_) => true,
+        RawCell::Text(t) => is_missing(t),
+        _ => false,
+    };
+    if missing {
+        return if column.required {
+            Err(match cell {
+                RawCell::Error(e) => format!(
+                    "valeur manquante (erreur de formule {e}) : {}",
+                    expected(column)
+                ),
+                _ => format!("valeur obligatoire manquante : {}", expected(column)),
+            })
+        } else {
+            Ok(None)
+        };
+    }
+    let shown = cell.shown();
+    let value = match (column.kind, cell) {
+        (ColumnType::Integer, RawCell::Number(n)) => {
+            Value::Int(whole(*n, &shown).map_err(|e| e.to_string())?)
+        }
+        (ColumnType::Integer, RawCell::Text(t)) => {
+            let n =
+                parse_number(t).map_err(|_| format!("« {shown} » n'est pas un nombre entier"))?;
+            Value::Int(whole(n, t).map_err(|e| e.to_string())?)
+        }
+        (ColumnType::Decimal, RawCell::Number(n)) => Value::Float(*n),
+        (ColumnType::Decimal, RawCell::Text(t)) => {
+            Value::Float(parse_number(t).map_err(|e| e.to_string())?)
+        }
+        (ColumnType::Text, _) => Value::Text(shown.clone()),
+        (ColumnType::Category, RawCell::Text(_) | RawCell::Number(_)) => match column
+            .category_value(&shown)
+        {
+            Some(value) => Value::Text(value.to_string()),
+            None => {
+                let values: Vec<&str> = column.values.iter().map(|v| v.value.as_str()).collect();
+                return Err(format!(
+                    "« {shown} » n'est pas une valeur permise{} ; valeurs possibles : {}",
+                    did_you_mean(&shown, values.iter().copied()),
+                    quoted_list(values.iter().copied())
+                ));
+            }
+        },
+        (ColumnType::Date, RawCell::Date(d)) => Value::Date(*d),
+        (ColumnType::Date, RawCell::Number(n)) => Value::Date(
+            excel_serial_date(*n).ok_or_else(|| format!("« {shown} » n'est pas une date"))?,
+        ),
+        (ColumnType::Date, RawCell::Text(t)) => {
+            Value::Date(parse_date(t).map_err(|e| e.to_string())?)
+        }
+        (ColumnType::Boolean, RawCell::Bool(b)) => Value::Bool(*b),
+        (ColumnType::Boolean, RawCell::Text(_) | RawCell::Number(_)) => Value::Bool(
+            parse_bool(&shown).ok_or_else(|| format!("« {shown} » n'est ni oui ni non"))?,
+        ),
+        (_, _) => return Err(format!("« {shown} » : {} attendu", expected(column))),
+    };
+    check_bounds(&value, column, &shown)?;
+    Ok(Some(value))
+}
+
+fn expected(column: &Column) -> String {
+    let mut text = column.kind.french().to_string();
+    if let Some(unit) = &column.unit {
+        text.push_str(&format!(" en {unit}"));
+    }
+    text
+}
+
+fn check_bounds(value: &Value, column: &Column, shown: &str) -> Result<(), String> {
+    let number = match value {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => return Ok(()),
+    };
+    if let Some(min) = column.min.filter(|min| number < *min) {
+        let hint = if min == 0.0 {
+            " : une valeur négative n'est pas permise"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "{shown} est inférieur au minimum {}{hint}",
+            format_number(min)
+        ));
+    }
+    if let Some(max) = column.max.filter(|max| number > *max) {
+        return Err(format!("{shown} dépasse le maximum {}", format_number(max)));
+    }
+    Ok(())
+}
+
+fn check_totals(
+    sheet: &RawSheet,
+    table: &Table,
+    place: &SheetPlace,
+    parsed: &ParsedTable,
+    line: usize,
+    row: &[RawCell],
+    problems: &mut Vec<Problem>,
+) {
+    for (position, (column, found)) in table.columns.iter().zip(&parsed.columns).enumerate() {
+        let Some(index) = found else { continue };
+        if !column.kind.is_numeric() {
+            continue;
+        }
+        let cell = row.get(*index).unwrap_or(&RawCell::Empty);
+        let Ok(Some(total)) = typed_value(
+            cell,
+            &Column {
+                required: false,
+                ..column.clone()
+            },
+        ) else {
+            continue;
+        };
+        let total = as_f64(&total);
+        let sum: f64 = parsed
+            .rows
+            .iter()
+            .filter_map(|(_, v)| v[position].as_ref())
+            .map(as_f64)
+            .sum();
+        if (total - sum).abs() > 0.005 + 1e-9 * sum.abs() {
+            let label = column_label(sheet, *index, &column.name, !place.named);
+            problems.push(Problem::error(
+                place.at(sheet, Some(line), Some(label)),
+                format!(
+                    "la ligne Total indique {} mais la somme des lignes fait {}",
+                    format_number(total),
+                    format_number(sum)
+                ),
+            ));
+        }
+    }
+}
+
+fn as_f64(value: &Value) -> f64 {
+    match value {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => 0.0,
+    }
+}
+
+/// The rows as a polars frame: `ligne`, then each declared column with its declared type.
+pub fn to_frame(table: &Table, rows: &[(usize, Vec<Option<Value>>)]) -> PolarsResult<DataFrame> {
+    let mut columns: Vec<Column_> = vec![Column_::new(
+        LINE_COLUMN.into(),
+        rows.iter()
+            .map(|(line, _)| *line as i64)
+            .collect::<Vec<i64>>(),
+    )];
+    for (position, column) in table.columns.iter().enumerate() {
+        let cells = rows.iter().map(|(_, values)| values[position].as_ref());
+        let name: PlSmallStr = column.name.as_str().into();
+        let series = match column.kind {
+            ColumnType::Integer => Series::new(
+                name,
+                cells
+                    .map(|v| v.map(as_f64).map(|f| f as i64))
+                    .collect::<Vec<_>>(),
+            ),
+            ColumnType::Decimal => {
+                Series::new(name, cells.map(|v| v.map(as_f64)).collect::<Vec<_>>())
+            }
+            ColumnType::Text | ColumnType::Category => Series::new(
+                name,
+                cells
+                    .map(|v| match v {
+                        Some(Value::Text(t)) => Some(t.clone()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            ColumnType::Boolean => Series::new(
+                name,
+                cells
+                    .map(|v| match v {
+                        Some(Value::Bool(b)) => Some(*b),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            ColumnType::Date => {
+                let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+                let days: Vec<Option<i32>> = cells
+                    .map(|v| match v {
+                        Some(Value::Date(d)) => Some((*d - epoch).num_days() as i32),
+                        _ => None,
+                    })
+                    .collect();
+                Series::new(name, days).cast(&DataType::Date)?
+            }
+        };
+        columns.push(series.into());
+    }
+    DataFrame::new_infer_height(columns)
+}
+
+type Column_ = polars::prelude::Column;
+
+/// The rows that break each of the table's rules, as problems.
+pub fn check_rules(
+    table: &Table,
+    frame: &DataFrame,
+    sheet: &RawSheet,
+    place: &SheetPlace,
+    problems: &mut Vec<Problem>,
+) -> PolarsResult<()> {
+    for rule in &table.rules {
+        let broken = frame
+            .clone()
+            .lazy()
+            .filter(rule.condition.expr.clone().not())
+            .collect()?;
+        let lines = broken.column(LINE_COLUMN)?.i64()?.clone();
+        for (row, line) in lines.iter().enumerate() {
+            let values: Vec<String> = rule
+                .condition
+                .columns
+                .iter()
+                .filter_map(|c| {
+                    let value = broken.column(c).ok()?.get(row).ok()?;
+                    Some(format!("{c} = {}", any_value_text(&value)))
+                })
+                .collect();
+            problems.push(Problem::error(
+                place.at(
+                    sheet,
+                    line.map(|l| l as usize),
+                    Some(rule.condition.columns.join(", ")),
+                ),
+                format!("{} ({})", rule.message, values.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn any_value_text(value: &AnyValue) -> String {
+    match value {
+        AnyValue::Float64(f) => format_number(*f),
+        AnyValue::Int64(i) => i.to_string(),
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::Null => "vide".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The values of a declared column, by name, for tests and messages.
+pub fn values_by_column(
+    table: &Table,
+    parsed: &ParsedTable,
+) -> HashMap<String, Vec<Option<Value>>> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                c.name.clone(),
+                parsed.rows.iter().map(|(_, v)| v[i].clone()).collect(),
+            )
+        })
+        .collect()
+}

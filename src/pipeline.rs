@@ -1,0 +1,243 @@
+//! The stages put together for a workspace: files checked in parallel, then stored one by one
+//! in the order given, with memory bounded by a few files at a time.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Location, Problem, Result, Severity};
+use crate::ingest::read::{file_kind, read_bytes};
+use crate::ingest::{CheckedFile, Context, check_file};
+use crate::month::Month;
+use crate::store::{LedgerEntry, LedgerMonth, Outcome, Store, TableSource, sha256_hex};
+use crate::workspace::Workspace;
+
+/// What to do with the files.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IngestOptions {
+    /// Check only; store nothing.
+    pub dry_run: bool,
+}
+
+/// What became of one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The file as given.
+    pub path: PathBuf,
+    /// Its SHA-256 (empty if it could not be read).
+    pub hash: String,
+    /// Accepted, rejected, or already received.
+    pub outcome: Outcome,
+    /// The months it brought, with rows per table and the hashes of the files replaced.
+    pub months: Vec<LedgerMonth>,
+    /// Every problem found.
+    pub problems: Vec<Problem>,
+}
+
+impl FileReport {
+    /// How many problems of this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == severity)
+            .count()
+    }
+}
+
+/// The files to read: files as named, and the spreadsheets and CSV files inside folders
+/// (recursively, in name order, skipping hidden files and Office lock files `~$...`).
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_dir(path, &mut files)?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name.starts_with("~$") {
+            continue;
+        }
+        if path.is_dir() {
+            collect_dir(&path, files)?;
+        } else if file_kind(&path).is_ok() {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Checks and stores files into a workspace's store. `progress` is called once per file done.
+pub fn ingest(
+    workspace: &Workspace,
+    files: &[PathBuf],
+    options: IngestOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<FileReport>> {
+    let definitions = workspace.definitions()?;
+    let registry = workspace.registry()?;
+    let context = Context {
+        definitions: &definitions,
+        registry: &registry,
+        today: Month::current(),
+    };
+    let store = if options.dry_run {
+        None
+    } else {
+        Some(Store::open(&workspace.store)?)
+    };
+    let batch = (rayon::current_num_threads() * 2).max(2);
+    let mut reports = Vec::with_capacity(files.len());
+    for chunk in files.chunks(batch) {
+        let checked: Vec<(CheckedFile, Vec<u8>, String)> = chunk
+            .par_iter()
+            .map(|path| {
+                let (checked, bytes) = read_and_check(path, &context);
+                progress();
+                let hash = if bytes.is_empty() {
+                    String::new()
+                } else {
+                    sha256_hex(&bytes)
+                };
+                (checked, bytes, hash)
+            })
+            .collect();
+        for (checked, bytes, hash) in checked {
+            let report = match &store {
+                Some(store) => store_file(store, checked, &bytes, hash)?,
+                None => report_only(checked, hash),
+            };
+            reports.push(report);
+        }
+    }
+    Ok(reports)
+}
+
+fn read_and_check(path: &Path, context: &Context) -> (CheckedFile, Vec<u8>) {
+    match read_bytes(path) {
+        Ok(bytes) => (check_file(path, &bytes, context), bytes),
+        Err(e) => {
+            let problem = Problem::error(Location::file(path), crate::error::french_io(&e));
+            (
+                CheckedFile {
+                    path: path.to_path_buf(),
+                    submissions: Vec::new(),
+                    problems: vec![problem],
+                },
+                Vec::new(),
+            )
+        }
+    }
+}
+
+fn months_of(checked: &CheckedFile) -> Vec<LedgerMonth> {
+    checked
+        .submissions
+        .iter()
+        .map(|s| LedgerMonth {
+            manufacture: s.manufacture.clone(),
+            mois: s.month.to_string(),
+            lignes: s
+                .tables
+                .iter()
+                .map(|(t, f)| (t.clone(), f.height()))
+                .collect::<BTreeMap<_, _>>(),
+            remplace: Vec::new(),
+        })
+        .collect()
+}
+
+fn report_only(checked: CheckedFile, hash: String) -> FileReport {
+    let outcome = if checked.is_accepted() {
+        Outcome::Accepte
+    } else {
+        Outcome::Refuse
+    };
+    FileReport {
+        months: months_of(&checked),
+        path: checked.path,
+        hash,
+        outcome,
+        problems: checked.problems,
+    }
+}
+
+/// Stores an accepted file: raw copy, ledger line, then each month's new version.
+fn store_file(
+    store: &Store,
+    checked: CheckedFile,
+    bytes: &[u8],
+    hash: String,
+) -> Result<FileReport> {
+    let mut report = report_only(checked.clone(), hash.clone());
+    let file_name = checked
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_string();
+    if report.outcome == Outcome::Accepte {
+        let mut already = !checked.submissions.is_empty();
+        for (submission, month) in checked.submissions.iter().zip(report.months.iter_mut()) {
+            already &= store.holds(submission, &hash)?;
+            let sources = store.sources(&submission.manufacture, submission.month)?;
+            let mut replaced: Vec<String> = sources
+                .iter()
+                .filter(|(table, _)| {
+                    submission.whole_month || submission.tables.contains_key(*table)
+                })
+                .map(|(_, s)| s.empreinte.clone())
+                .filter(|h| *h != hash)
+                .collect();
+            replaced.sort();
+            replaced.dedup();
+            month.remplace = replaced;
+        }
+        if already {
+            report.outcome = Outcome::DejaRecu;
+        }
+    }
+    let entry = LedgerEntry {
+        horodatage: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        fichier: file_name.clone(),
+        empreinte: hash.clone(),
+        resultat: report.outcome,
+        mois: report.months.clone(),
+        erreurs: report.count(Severity::Error),
+        avertissements: report.count(Severity::Warning),
+    };
+    if report.outcome != Outcome::Accepte {
+        if !hash.is_empty() {
+            store.append_ledger(&entry)?;
+        }
+        return Ok(report);
+    }
+    let extension = checked
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("bin")
+        .to_ascii_lowercase();
+    store.save_raw(bytes, &hash, &extension)?;
+    store.append_ledger(&entry)?;
+    let source = TableSource {
+        fichier: file_name,
+        empreinte: hash,
+    };
+    for submission in &checked.submissions {
+        store.write_month(submission, &source)?;
+    }
+    Ok(report)
+}
