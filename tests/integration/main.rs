@@ -3,6 +3,7 @@
 
 mod check;
 mod cli;
+mod ingest;
 mod init;
 mod sample;
 mod support;

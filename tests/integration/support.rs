@@ -44,6 +44,17 @@ impl Workdir {
         workdir
     }
 
+    /// A workspace with the repository's definitions and the sample registry, and an empty store.
+    pub fn sample_workspace() -> Self {
+        let workdir = Workdir::new();
+        workdir.copy(&repo().join("indicators"), "indicators");
+        workdir.copy(
+            &repo().join("sample-data/manufactures.csv"),
+            "manufactures.csv",
+        );
+        workdir
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -62,8 +73,14 @@ impl Workdir {
 
     /// Runs `mesure ARGS` inside the folder.
     pub fn run(&self, args: &[&str]) -> Outcome {
+        self.run_with_env(args, &[])
+    }
+
+    /// Runs `mesure ARGS` inside the folder with extra environment variables.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
         let output = Command::new(env!("CARGO_BIN_EXE_mesure"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(self.path())
             .output()
             .expect("the binary runs");

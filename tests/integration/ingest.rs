@@ -1,0 +1,466 @@
+//! `mesure ingest` and `mesure status`: files written by real programs read to the values
+//! typed in them, broken files refused one by one with their exact message, the store kept
+//! whole through replacements and crashes.
+
+use std::fs;
+use std::path::Path;
+
+use mesure::Month;
+use mesure::store::{Outcome, Store};
+use polars::prelude::*;
+
+use crate::support::{Workdir, fixture, repo};
+
+fn store(workdir: &Workdir) -> Store {
+    Store::open(&workdir.path().join("store")).unwrap()
+}
+
+fn month(text: &str) -> Month {
+    text.parse().unwrap()
+}
+
+fn table(workdir: &Workdir, name: &str, manufacture: &str, when: &str) -> DataFrame {
+    store(workdir)
+        .read_table(name, manufacture, month(when))
+        .unwrap()
+        .unwrap_or_else(|| panic!("{name} {manufacture} {when} not stored"))
+}
+
+fn floats(frame: &DataFrame, column: &str) -> Vec<Option<f64>> {
+    frame
+        .column(column)
+        .unwrap()
+        .cast(&DataType::Float64)
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect()
+}
+
+fn texts(frame: &DataFrame, column: &str) -> Vec<Option<String>> {
+    frame
+        .column(column)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect()
+}
+
+fn ingest(workdir: &Workdir, paths: &[&Path]) -> crate::support::Outcome {
+    let mut args = vec!["ingest".to_string()];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    workdir.run(&args)
+}
+
+/// The same workbook saved by LibreOffice as xlsx, xls and ods (see
+/// tests/fixtures/libreoffice/regenerer.sh) gives the values typed in it, whatever the format.
+#[test]
+fn libreoffice_workbooks_give_the_values_typed() {
+    for format in ["xlsx", "xls", "ods"] {
+        let workdir = Workdir::sample_workspace();
+        let file = fixture(&format!("libreoffice/mp001_2025-03.{format}"));
+        let outcome = ingest(&workdir, &[&file]);
+        assert_eq!(outcome.code, 0, "{format}: {}", outcome.stdout);
+        assert!(outcome.stdout.contains(": accepté (mp001 2025-03 : emplois 2, equipements 2, finances 3, flux 3, formations 2, matieres 1, publics 4)"), "{}", outcome.stdout);
+
+        // A title row merged over A1:D1, a header in French words, a blank row, a totals row.
+        let publics = table(&workdir, "publics", "mp001", "2025-03");
+        assert_eq!(
+            texts(&publics, "categorie"),
+            [
+                "salarié",
+                "demandeur d'emploi",
+                "jeune de moins de 26 ans",
+                "retraité"
+            ]
+            .map(|s| Some(s.to_string())),
+            "{format}"
+        );
+        assert_eq!(
+            floats(&publics, "nb_personnes"),
+            [Some(12.0), Some(8.0), Some(15.0), Some(3.0)]
+        );
+        // « 1 234 » typed as text with a no-break space.
+        assert_eq!(
+            floats(&publics, "nb_passages"),
+            [Some(30.0), Some(20.0), Some(1234.0), Some(4.0)]
+        );
+        // « NC » and an empty cell are missing, not zero.
+        assert_eq!(
+            floats(&publics, "dont_femmes"),
+            [Some(5.0), None, None, Some(2.0)]
+        );
+        assert_eq!(
+            floats(&publics, "ligne"),
+            [Some(3.0), Some(4.0), Some(6.0), Some(7.0)]
+        );
+
+        let emplois = table(&workdir, "emplois", "mp001", "2025-03");
+        assert_eq!(
+            texts(&emplois, "type_contrat"),
+            [Some("CDI".into()), Some("CDDI".into())]
+        );
+        assert_eq!(
+            floats(&emplois, "etp"),
+            [Some(1.8), Some(2.1)],
+            "« 2,1 » typed as text"
+        );
+
+        let flux = table(&workdir, "flux", "mp001", "2025-03");
+        assert_eq!(
+            texts(&flux, "sens"),
+            [
+                Some("achat".into()),
+                Some("achat".into()),
+                Some("vente".into())
+            ]
+        );
+        assert_eq!(
+            floats(&flux, "montant_ht"),
+            [Some(1500.5), Some(1500.0), Some(800.0)],
+            "« 1 500 € »"
+        );
+        assert_eq!(
+            texts(&flux, "partenaire"),
+            [Some("Scierie du Morvan".into()), None, None]
+        );
+
+        let equipements = table(&workdir, "equipements", "mp001", "2025-03");
+        assert_eq!(
+            floats(&equipements, "heures_externes"),
+            [Some(12.5), Some(0.0)]
+        );
+
+        let formations = table(&workdir, "formations", "mp001", "2025-03");
+        let certifiante: Vec<Option<bool>> = formations
+            .column("certifiante")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(certifiante, [Some(true), Some(false)]);
+
+        let finances = table(&workdir, "finances", "mp001", "2025-03");
+        assert_eq!(
+            texts(&finances, "classe"),
+            [
+                Some("propre".into()),
+                Some("publique".into()),
+                Some("privée".into())
+            ]
+        );
+
+        let matieres = table(&workdir, "matieres", "mp001", "2025-03");
+        assert_eq!(floats(&matieres, "kg_recycles"), [None]);
+    }
+}
+
+#[test]
+fn csv_files_exported_the_french_way() {
+    let workdir = Workdir::sample_workspace();
+    let outcome = ingest(&workdir, &[&fixture("csv")]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    // Windows-1252, `;`, decimal comma, no-break space, a month typed 03/2025.
+    let flux = table(&workdir, "flux", "mp001", "2025-03");
+    assert_eq!(
+        texts(&flux, "categorie"),
+        [Some("bois".into()), Some("matériaux".into())]
+    );
+    assert_eq!(floats(&flux, "montant_ht"), [Some(1234.56), Some(1500.0)]);
+    assert_eq!(floats(&flux, "distance_km"), [Some(45.0), Some(320.5)]);
+    assert_eq!(
+        floats(&table(&workdir, "flux", "mp002", "2025-03"), "montant_ht"),
+        [Some(800.0)]
+    );
+    assert_eq!(
+        floats(&table(&workdir, "flux", "mp001", "2025-04"), "montant_ht"),
+        [Some(99.9)]
+    );
+    // UTF-8 with a byte-order mark.
+    let publics = table(&workdir, "publics", "mp003", "2025-02");
+    assert_eq!(
+        texts(&publics, "categorie"),
+        [
+            Some("étudiant".into()),
+            Some("demandeur d'emploi".into()),
+            Some("retraité".into())
+        ]
+    );
+    assert_eq!(floats(&publics, "dont_femmes"), [Some(9.0), None, None]);
+    // A CSV file replaces only its own table of a month.
+    assert!(
+        store(&workdir)
+            .read_table("emplois", "mp003", month("2025-02"))
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// Each broken file is refused with its exact message, and only that file: the good one
+/// given in the same run is stored.
+#[test]
+fn broken_files_are_refused_one_by_one() {
+    let workdir = Workdir::sample_workspace();
+    let good = fixture("libreoffice/mp001_2025-03.xlsx");
+    let outcome = ingest(
+        &workdir,
+        &[
+            &fixture("casses"),
+            &repo().join("sample-data/erreurs"),
+            &good,
+        ],
+    );
+    assert_eq!(outcome.code, 1);
+    let expected = [
+        (
+            "casses/bombe.xlsx",
+            "fichier entier : classeur suspect : il se décompresse en plus de 300 Mo",
+        ),
+        (
+            "casses/colonne_manquante/publics.csv",
+            "ligne 1 : colonne obligatoire « nb_passages » absente",
+        ),
+        (
+            "casses/pas_un_classeur.xlsx",
+            "fichier entier : ce n'est pas un classeur .xlsx, .xls ou .ods lisible (fichier abîmé, ou d'un autre type renommé)",
+        ),
+        (
+            "casses/tronque.xlsx",
+            "fichier entier : ce n'est pas un classeur .xlsx, .xls ou .ods lisible (fichier abîmé, ou d'un autre type renommé)",
+        ),
+        ("casses/vide.xlsx", "fichier entier : fichier vide"),
+        (
+            "mp001_2025-03_texte_dans_un_nombre.xlsx",
+            "feuille Publics, ligne 2, colonne B (nb_personnes) : « douze » n'est pas un nombre entier",
+        ),
+        (
+            "mp002_2025-03_categorie_inconnue.xlsx",
+            "feuille Publics, ligne 2, colonne A (categorie) : « intérimaire » n'est pas une valeur permise ; valeurs possibles : « salarié », « indépendant ou artisan », « demandeur d'emploi », « étudiant », « jeune de moins de 26 ans », « retraité », « bénévole » et « autre »",
+        ),
+        (
+            "mp003_2025-03_heures_utilisees_superieures.xlsx",
+            "feuille Equipements, ligne 2, colonne heures_utilisees, heures_disponibles : les heures utilisées dépassent les heures disponibles (heures_utilisees = 300, heures_disponibles = 120)",
+        ),
+        (
+            "mp004_2025-05_montant_negatif.xlsx",
+            "feuille Flux, ligne 2, colonne C (montant_ht) : -350 est inférieur au minimum 0 : une valeur négative n'est pas permise",
+        ),
+        (
+            "mp005_2025-03_manufacture_inconnue.xlsx",
+            "feuille Identification, ligne 1 : manufacture « mp999 » inconnue du registre ; vouliez-vous dire « mp009 » ?",
+        ),
+        (
+            "mp006_2025-05_mois_avant_ouverture.xlsx",
+            "feuille Identification, ligne 2 : le mois 2023-05 précède l'ouverture de mp006 (2025-03)",
+        ),
+    ];
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    for (file, message) in expected {
+        let at = lines
+            .iter()
+            .position(|l| l.contains(file) && l.ends_with(" : REFUSÉ"))
+            .unwrap_or_else(|| panic!("{file} not refused:\n{}", outcome.stdout));
+        assert_eq!(lines[at + 1], format!("  {message}"), "{file}");
+    }
+    assert_eq!(
+        lines.last().unwrap(),
+        &"Bilan : 1 fichier(s) accepté(s), 11 refusé(s), 0 déjà reçu(s)."
+    );
+    assert_eq!(
+        store(&workdir).stored_months().unwrap(),
+        [("mp001".to_string(), month("2025-03"))]
+    );
+    let ledger = store(&workdir).ledger().unwrap();
+    assert_eq!(
+        ledger
+            .iter()
+            .filter(|e| e.resultat == Outcome::Refuse)
+            .count(),
+        10,
+        "the empty file has no hash"
+    );
+}
+
+#[test]
+fn the_sample_network_is_stored_and_status_shows_coverage() {
+    let workdir = Workdir::sample_workspace();
+    let outcome = ingest(&workdir, &[&repo().join("sample-data/classeurs")]);
+    assert_eq!(outcome.code, 0);
+    assert!(
+        outcome
+            .stdout
+            .ends_with("Bilan : 294 fichier(s) accepté(s), 0 refusé(s), 0 déjà reçu(s).\n")
+    );
+    assert_eq!(store(&workdir).stored_months().unwrap().len(), 294);
+
+    let status = workdir.run(&["status"]);
+    assert_eq!(status.code, 0);
+    assert!(
+        status
+            .stdout
+            .ends_with("Total : 294 mois reçus sur 319 attendus.\n"),
+        "{}",
+        status.stdout
+    );
+    // mp014 opens in June; it skipped October to December (see sample-data/classeurs/mp014).
+    let mp014 = status
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("mp014"))
+        .unwrap();
+    assert_eq!(mp014, "mp014                ■ ■ ■ ■ · · ·   4/7");
+
+    let again = ingest(&workdir, &[&repo().join("sample-data/classeurs/mp001")]);
+    assert!(
+        again
+            .stdout
+            .ends_with("Bilan : 0 fichier(s) accepté(s), 0 refusé(s), 11 déjà reçu(s).\n")
+    );
+    let ledger = store(&workdir).ledger().unwrap();
+    assert_eq!(ledger.len(), 294 + 11);
+    // Raw files are kept unchanged under their hash.
+    let raw = fs::read_dir(workdir.path().join("store/brut"))
+        .unwrap()
+        .count();
+    assert_eq!(raw, 294);
+}
+
+/// Every figure of a sample workbook, as calamine reads it from the source, is what is stored.
+#[test]
+fn stored_values_are_the_values_in_the_source() {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let workdir = Workdir::sample_workspace();
+    let source = repo().join("sample-data/classeurs/mp003/mp003_2025-05.xlsx");
+    assert_eq!(ingest(&workdir, &[&source]).code, 0);
+    let mut workbook = open_workbook_auto(&source).unwrap();
+    for (sheet, name) in [
+        ("Flux", "flux"),
+        ("Equipements", "equipements"),
+        ("Publics", "publics"),
+    ] {
+        let range = workbook.worksheet_range(sheet).unwrap();
+        let stored = table(&workdir, name, "mp003", "2025-05");
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        for (col, column) in header.iter().enumerate() {
+            let in_source: Vec<Option<String>> = range
+                .rows()
+                .skip(1)
+                .map(|row| match &row[col] {
+                    Data::Empty => None,
+                    Data::Float(f) => Some(format!("{f}")),
+                    other => Some(other.to_string()),
+                })
+                .collect();
+            let in_store: Vec<Option<String>> = stored
+                .column(column)
+                .unwrap()
+                .as_materialized_series()
+                .iter()
+                .map(|v| match v {
+                    AnyValue::Null => None,
+                    AnyValue::String(s) => Some(s.to_string()),
+                    AnyValue::Int64(i) => Some(format!("{}", i as f64)),
+                    AnyValue::Float64(f) => Some(format!("{f}")),
+                    other => Some(other.to_string()),
+                })
+                .collect();
+            assert_eq!(in_store, in_source, "{sheet}.{column}");
+        }
+    }
+}
+
+#[test]
+fn sending_a_month_again_replaces_it_whole() {
+    let workdir = Workdir::sample_workspace();
+    let first = fixture("libreoffice/mp001_2025-03.xlsx");
+    let second = repo().join("sample-data/classeurs/mp001/mp001_2025-03.xlsx");
+    assert_eq!(ingest(&workdir, &[&first]).code, 0);
+    let outcome = ingest(&workdir, &[&second]);
+    assert!(
+        outcome.stdout.contains("; remplace un envoi précédent)"),
+        "{}",
+        outcome.stdout
+    );
+    let publics = table(&workdir, "publics", "mp001", "2025-03");
+    assert_ne!(publics.height(), 4, "the sample's rows, not the fixture's");
+    let ledger = store(&workdir).ledger().unwrap();
+    assert_eq!(ledger[1].mois[0].remplace, [ledger[0].empreinte.clone()]);
+    // Only one version of the month is left on disk.
+    let versions = fs::read_dir(workdir.path().join("store/tables/mp001/2025-03"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir())
+        .count();
+    assert_eq!(versions, 1);
+}
+
+/// The process is killed after the new version is written and before it becomes current:
+/// the old month is intact, the file is kept and in the ledger, and sending it again completes.
+#[test]
+fn a_crash_before_the_switch_leaves_the_old_month() {
+    let workdir = Workdir::sample_workspace();
+    let first = fixture("libreoffice/mp001_2025-03.ods");
+    let second = repo().join("sample-data/classeurs/mp001/mp001_2025-03.xlsx");
+    assert_eq!(ingest(&workdir, &[&first]).code, 0);
+    let before = table(&workdir, "publics", "mp001", "2025-03");
+
+    let crashed = workdir.run_with_env(
+        &["ingest", second.to_str().unwrap()],
+        &[("MESURE_CRASH_AT", "before_switch")],
+    );
+    assert_ne!(crashed.code, 0, "the process was aborted");
+    assert!(table(&workdir, "publics", "mp001", "2025-03").equals_missing(&before));
+    let ledger = store(&workdir).ledger().unwrap();
+    assert_eq!(ledger.len(), 2, "the accepted file is in the ledger");
+    assert_eq!(
+        fs::read_dir(workdir.path().join("store/brut"))
+            .unwrap()
+            .count(),
+        2,
+        "and kept"
+    );
+
+    let retried = ingest(&workdir, &[&second]);
+    assert_eq!(retried.code, 0);
+    assert!(retried.stdout.contains(": accepté"), "{}", retried.stdout);
+    assert!(!table(&workdir, "publics", "mp001", "2025-03").equals_missing(&before));
+}
+
+#[test]
+fn dry_run_stores_nothing_and_json_is_for_machines() {
+    let workdir = Workdir::sample_workspace();
+    let outcome = workdir.run(&[
+        "ingest",
+        "--dry-run",
+        "--format",
+        "json",
+        repo()
+            .join("sample-data/erreurs/mp001_2025-03_texte_dans_un_nombre.xlsx")
+            .to_str()
+            .unwrap(),
+        fixture("csv/excel_fr/flux.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(outcome.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    let files = json["fichiers"].as_array().unwrap();
+    assert_eq!(files[0]["resultat"], "refuse");
+    let problem = &files[0]["problemes"][0];
+    assert_eq!(problem["gravite"], "erreur");
+    assert_eq!(problem["feuille"], "Publics");
+    assert_eq!(problem["ligne"], 2);
+    assert_eq!(problem["colonne"], "B (nb_personnes)");
+    assert_eq!(problem["message"], "« douze » n'est pas un nombre entier");
+    assert_eq!(files[1]["resultat"], "accepte");
+    assert_eq!(files[1]["mois"].as_array().unwrap().len(), 3);
+    assert!(!workdir.path().join("store").exists());
+}
