@@ -1,12 +1,15 @@
 //! `mesure demo`: the whole pipeline on the sample data, in one command.
 //!
-//! Ingestion, computation and reports are not built yet: for now the demo checks the sample
-//! workspace and writes an example template into the reports folder.
+//! Computation and reports are not built yet: for now the demo checks the sample workspace,
+//! ingests the sample workbooks into its store (again and again: a file already stored changes
+//! nothing), and writes an example template into the reports folder.
 
 use std::fs;
 use std::process::ExitCode;
 
 use clap::Args;
+use mesure::pipeline::{IngestOptions, expand_paths, ingest};
+use mesure::store::Outcome;
 use mesure::template::{Identification, write_template};
 use mesure::{Error, Month};
 
@@ -21,10 +24,25 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
     println!(
-        "Définitions vérifiées : {} tables, {} indicateurs ; registre : {} manufactures.",
+        "1. Définitions vérifiées : {} tables, {} indicateurs ; registre : {} manufactures.",
         definitions.tables.len(),
         definitions.indicators.len(),
         registry.len()
+    );
+    let sample = workspace
+        .root
+        .join("sample-data")
+        .join(mesure::sample::WORKBOOKS_DIR);
+    let files = expand_paths(&[sample.clone()])?;
+    let reports = ingest(&workspace, &files, IngestOptions::default(), &|| {})?;
+    let count = |outcome| reports.iter().filter(|r| r.outcome == outcome).count();
+    println!(
+        "2. Classeurs d'exemple lus dans {} : {} enregistrés, {} déjà reçus, {} refusés ; stockage : {}",
+        sample.display(),
+        count(Outcome::Accepte),
+        count(Outcome::DejaRecu),
+        count(Outcome::Refuse),
+        workspace.store.display()
     );
     let first = registry.manufactures().first().ok_or_else(|| {
         Error::Usage(format!(
@@ -41,9 +59,15 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         month,
     };
     write_template(&path, &definitions, &identification)?;
-    println!("Exemple de classeur mensuel : {}", path.display());
     println!(
-        "L'ingestion, le calcul des indicateurs et les rapports arrivent dans les prochaines versions."
+        "3. Exemple de classeur mensuel à remplir : {}",
+        path.display()
     );
-    Ok(ExitCode::SUCCESS)
+    println!("Voir qui a déclaré quels mois : cargo run -- status");
+    println!("Le calcul des indicateurs et les rapports arrivent dans les prochaines versions.");
+    Ok(if count(Outcome::Refuse) == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -4,6 +4,7 @@ mod check;
 mod demo;
 mod ingest;
 mod init;
+mod rebuild;
 mod sample;
 mod status;
 mod template;
@@ -84,6 +85,9 @@ enum Command {
     /// Montre quelles manufactures ont déclaré quels mois.
     #[command(help_template = HELP_TEMPLATE)]
     Status(status::StatusArgs),
+    /// Recrée les tables stockées à partir des seuls fichiers reçus.
+    #[command(help_template = HELP_TEMPLATE)]
+    Rebuild(rebuild::RebuildArgs),
     /// Déroule la chaîne complète sur les données d'exemple.
     #[command(help_template = HELP_TEMPLATE)]
     Demo(demo::DemoArgs),
@@ -104,6 +108,7 @@ pub fn run() -> ExitCode {
         Command::Template(args) => template::run(args, &cli.global),
         Command::Ingest(args) => ingest::run(args, &cli.global),
         Command::Status(args) => status::run(args, &cli.global),
+        Command::Rebuild(args) => rebuild::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Echantillon(args) => sample::run(args, &cli.global),
     };

@@ -79,6 +79,7 @@ fn polars_error(path: &Path, err: PolarsError) -> Error {
 impl Store {
     /// Opens (and creates if needed) the store in `root`.
     pub fn open(root: &Path) -> Result<Self> {
+        recover_interrupted_swap(root)?;
         for dir in [root.join(RAW_DIR), root.join(TABLES_DIR)] {
             fs::create_dir_all(&dir).map_err(io(&dir))?;
         }
@@ -237,6 +238,43 @@ impl Store {
     /// Every ledger line, oldest first.
     pub fn ledger(&self) -> Result<Vec<LedgerEntry>> {
         ledger::read(&self.root.join(LEDGER_FILE))
+    }
+}
+
+const REBUILD_DIR: &str = ".reconstruction";
+const OLD_TABLES_DIR: &str = ".tables-ancien";
+
+/// A rebuild interrupted between its two renames leaves no `tables/`: put the old one back.
+fn recover_interrupted_swap(root: &Path) -> Result<()> {
+    let (tables, old) = (root.join(TABLES_DIR), root.join(OLD_TABLES_DIR));
+    if !tables.exists() && old.exists() {
+        fs::rename(&old, &tables).map_err(io(&tables))?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// A fresh store beside this one, sharing nothing, to rebuild the tables into.
+    pub fn begin_rebuild(&self) -> Result<Store> {
+        let dir = self.root.join(REBUILD_DIR);
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        }
+        fs::create_dir_all(dir.join(TABLES_DIR)).map_err(io(&dir))?;
+        Ok(Store { root: dir })
+    }
+
+    /// Replaces this store's tables by the rebuilt ones (two renames; see [`Store::open`] for
+    /// what happens if the process stops between them).
+    pub fn finish_rebuild(&self, rebuilt: Store) -> Result<()> {
+        let (tables, old) = (self.root.join(TABLES_DIR), self.root.join(OLD_TABLES_DIR));
+        if old.exists() {
+            fs::remove_dir_all(&old).map_err(io(&old))?;
+        }
+        fs::rename(&tables, &old).map_err(io(&old))?;
+        fs::rename(rebuilt.root.join(TABLES_DIR), &tables).map_err(io(&tables))?;
+        fs::remove_dir_all(&old).map_err(io(&old))?;
+        fs::remove_dir_all(&rebuilt.root).map_err(io(&rebuilt.root))
     }
 }
 
