@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mesure::Error;
-use mesure::pipeline::{FileReport, IngestOptions, expand_paths, ingest};
+use mesure::pipeline::{FileReport, IngestOptions, annotate_rejected, expand_paths, ingest};
 use mesure::store::Outcome;
 use serde_json::json;
 
@@ -21,6 +21,10 @@ pub struct IngestArgs {
     /// Vérifie seulement, sans rien enregistrer.
     #[arg(long)]
     dry_run: bool,
+    /// Écrit dans ce dossier une copie de chaque fichier refusé, cellules fautives surlignées
+    /// et commentées.
+    #[arg(long, value_name = "DOSSIER")]
+    annotate: Option<PathBuf>,
     /// Format du compte rendu.
     #[arg(long, value_enum, default_value = "texte", value_name = "FORMAT")]
     format: Format,
@@ -52,6 +56,11 @@ pub fn run(args: &IngestArgs, global: &Global) -> Result<ExitCode, Error> {
             "{}",
             serde_json::to_string_pretty(&as_json(&reports)).expect("JSON")
         ),
+    }
+    if let Some(dir) = &args.annotate {
+        for (source, copy) in annotate_rejected(&reports, dir)? {
+            eprintln!("Copie annotée de {} : {}", source.display(), copy.display());
+        }
     }
     let rejected = reports.iter().any(|r| r.outcome == Outcome::Refuse);
     Ok(if rejected {

@@ -4,6 +4,7 @@
 //!
 //! A file with any error is rejected whole: a month is never half-stored. Warnings do not block.
 
+pub mod annotate;
 pub mod identify;
 pub mod read;
 pub mod table;

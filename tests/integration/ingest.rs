@@ -518,3 +518,69 @@ fn rebuild_gives_identical_tables() {
         }
     }
 }
+
+/// A rejected workbook gets an annotated copy: the same values, the faulty cell noted.
+#[test]
+fn rejected_files_get_an_annotated_copy() {
+    use calamine::{Data, Reader, open_workbook_auto};
+    use std::io::Read;
+    let workdir = Workdir::sample_workspace();
+    let source = repo().join("sample-data/erreurs/mp001_2025-03_texte_dans_un_nombre.xlsx");
+    let outcome = workdir.run(&[
+        "ingest",
+        "--annotate",
+        "corrections",
+        source.to_str().unwrap(),
+        fixture("casses/vide.xlsx").to_str().unwrap(),
+    ]);
+    assert_eq!(outcome.code, 1);
+    let copy = workdir
+        .path()
+        .join("corrections/mp001_2025-03_texte_dans_un_nombre_annoté.xlsx");
+    assert!(
+        outcome.stderr.contains("Copie annotée de "),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(
+        fs::read_dir(workdir.path().join("corrections"))
+            .unwrap()
+            .count(),
+        1,
+        "an empty file has nothing to annotate"
+    );
+
+    let mut original = open_workbook_auto(&source).unwrap();
+    let mut annotated = open_workbook_auto(&copy).unwrap();
+    assert_eq!(original.sheet_names(), annotated.sheet_names());
+    let publics = annotated.worksheet_range("Publics").unwrap();
+    assert_eq!(
+        publics.get_value((1, 1)),
+        Some(&Data::String("douze".into()))
+    );
+    assert_eq!(
+        original.worksheet_range("Flux").unwrap(),
+        annotated.worksheet_range("Flux").unwrap()
+    );
+
+    let mut archive = ::zip::ZipArchive::new(fs::File::open(&copy).unwrap()).unwrap();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().to_string())
+        .collect();
+    let comments = names
+        .iter()
+        .find(|n| n.starts_with("xl/comments"))
+        .expect("a comments part");
+    let mut xml = String::new();
+    archive
+        .by_name(comments)
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(xml.contains(r#"ref="B2""#), "{xml}");
+    assert!(
+        xml.contains("« douze » n'est pas un nombre entier"),
+        "{xml}"
+    );
+}
