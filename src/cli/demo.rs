@@ -33,7 +33,7 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         .root
         .join("sample-data")
         .join(mesure::sample::WORKBOOKS_DIR);
-    let files = expand_paths(&[sample.clone()])?;
+    let files = expand_paths(std::slice::from_ref(&sample))?;
     let reports = ingest(&workspace, &files, IngestOptions::default(), &|| {})?;
     let count = |outcome| reports.iter().filter(|r| r.outcome == outcome).count();
     println!(
