@@ -2,6 +2,7 @@
 
 mod check;
 mod demo;
+mod floor;
 mod ingest;
 mod init;
 mod rebuild;
@@ -91,6 +92,9 @@ enum Command {
     /// Déroule la chaîne complète sur les données d'exemple.
     #[command(help_template = HELP_TEMPLATE)]
     Demo(demo::DemoArgs),
+    /// Lit des classeurs avec calamine seul (mesure de référence des performances).
+    #[command(hide = true, name = "lecture-brute")]
+    Floor(floor::FloorArgs),
     /// Régénère le réseau d'exemple (outil de développement).
     #[command(hide = true)]
     Echantillon(sample::SampleArgs),
@@ -111,6 +115,7 @@ pub fn run() -> ExitCode {
         Command::Rebuild(args) => rebuild::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Echantillon(args) => sample::run(args, &cli.global),
+        Command::Floor(args) => floor::run(args, &cli.global),
     };
     match outcome {
         Ok(code) => code,
