@@ -98,6 +98,10 @@ pub fn ingest(
     } else {
         Some(Store::open(&workspace.store)?)
     };
+    let history = match &store {
+        Some(store) => Some(store.clone()),
+        None => Store::open_existing(&workspace.store),
+    };
     let batch = (rayon::current_num_threads() * 2).max(2);
     let mut reports = Vec::with_capacity(files.len());
     for chunk in files.chunks(batch) {
@@ -114,7 +118,10 @@ pub fn ingest(
                 (checked, bytes, hash)
             })
             .collect();
-        for (checked, bytes, hash) in checked {
+        for (mut checked, bytes, hash) in checked {
+            if let Some(history) = &history {
+                warn_about_jumps(history, &definitions, &mut checked)?;
+            }
             let report = match &store {
                 Some(store) => store_file(store, checked, &bytes, hash)?,
                 None => report_only(checked, hash),
@@ -227,6 +234,84 @@ pub fn rebuild(workspace: &Workspace) -> Result<RebuildReport> {
     }
     store.finish_rebuild(rebuilt)?;
     Ok(report)
+}
+
+/// How many times last month's total a column may reach (or fall below) without a warning.
+pub const JUMP_FACTOR: f64 = 10.0;
+
+/// Warns, without blocking, when a numeric column's total is ten times last month's, or a
+/// tenth of it: often a unit or a typing mistake (hours for the year, euros for cents).
+fn warn_about_jumps(
+    store: &Store,
+    definitions: &crate::definitions::Definitions,
+    checked: &mut CheckedFile,
+) -> Result<()> {
+    use crate::ingest::read::format_number;
+    let mut warnings = Vec::new();
+    for submission in &checked.submissions {
+        let previous_month = submission.month.plus(-1);
+        for (table, frame) in &submission.tables {
+            let Some(previous) =
+                store.read_table(table, &submission.manufacture, previous_month)?
+            else {
+                continue;
+            };
+            let sheet = definitions.table(table).map(|t| t.sheet.clone());
+            let is_csv = checked
+                .path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            for column in frame.columns() {
+                let name = column.name().as_str();
+                if name == crate::ingest::table::LINE_COLUMN
+                    || !column.dtype().is_primitive_numeric()
+                {
+                    continue;
+                }
+                let (Some(now), Some(before)) =
+                    (column_sum(frame, name), column_sum(&previous, name))
+                else {
+                    continue;
+                };
+                if now > 0.0
+                    && before > 0.0
+                    && (now >= JUMP_FACTOR * before || now * JUMP_FACTOR <= before)
+                {
+                    let direction = if now > before {
+                        "plus de 10 fois"
+                    } else {
+                        "moins du dixième de"
+                    };
+                    let location = Location {
+                        sheet: if is_csv { None } else { sheet.clone() },
+                        ..Location::file(&checked.path)
+                    }
+                    .with_column(name);
+                    warnings.push(Problem::warning(
+                        location,
+                        format!(
+                            "total {} en {}, {direction} celui de {previous_month} ({}) : vérifiez l'unité ou une faute de frappe",
+                            format_number(now),
+                            submission.month,
+                            format_number(before)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    checked.problems.extend(warnings);
+    Ok(())
+}
+
+fn column_sum(frame: &polars::prelude::DataFrame, name: &str) -> Option<f64> {
+    use polars::prelude::ChunkAgg;
+    let column = frame
+        .column(name)
+        .ok()?
+        .cast(&polars::prelude::DataType::Float64)
+        .ok()?;
+    column.f64().ok()?.sum()
 }
 
 fn read_and_check(path: &Path, context: &Context) -> (CheckedFile, Vec<u8>) {

@@ -29,8 +29,12 @@ pub fn run(args: &FloorArgs, _global: &Global) -> Result<ExitCode, Error> {
     let cells: usize = files
         .par_iter()
         .map(|path| {
-            let Ok(bytes) = std::fs::read(path) else { return 0 };
-            let Ok(mut workbook) = open_workbook_auto_from_rs(Cursor::new(bytes)) else { return 0 };
+            let Ok(bytes) = std::fs::read(path) else {
+                return 0;
+            };
+            let Ok(mut workbook) = open_workbook_auto_from_rs(Cursor::new(bytes)) else {
+                return 0;
+            };
             let names = workbook.sheet_names();
             names
                 .iter()

@@ -88,6 +88,13 @@ impl Store {
         })
     }
 
+    /// The store in `root` if there is one, without creating anything (for a dry run).
+    pub fn open_existing(root: &Path) -> Option<Self> {
+        root.join(TABLES_DIR).is_dir().then(|| Store {
+            root: root.to_path_buf(),
+        })
+    }
+
     /// The store's folder.
     pub fn root(&self) -> &Path {
         &self.root

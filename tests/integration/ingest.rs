@@ -584,3 +584,47 @@ fn rejected_files_get_an_annotated_copy() {
         "{xml}"
     );
 }
+
+/// A total ten times last month's is a warning: the file is still accepted.
+#[test]
+fn a_tenfold_jump_is_a_warning_not_a_refusal() {
+    use mesure::template::{Cell, Identification, Rows, write_workbook};
+    let workdir = Workdir::sample_workspace();
+    let definitions = mesure::Workspace::open(workdir.path())
+        .unwrap()
+        .definitions()
+        .unwrap();
+    let write = |when: &str, people: f64, visits: f64| {
+        let path = workdir.path().join(format!("mp001_{when}.xlsx"));
+        let identification = Identification {
+            manufacture: "mp001".into(),
+            name: "La Fabrique nivernaise".into(),
+            month: month(when),
+        };
+        let row = vec![
+            Cell::Text("salarié".into()),
+            Cell::Number(people),
+            Cell::Number(visits),
+            Cell::Empty,
+        ];
+        let rows = Rows::from([("publics".to_string(), vec![row])]);
+        write_workbook(&path, &definitions, &identification, &rows).unwrap();
+        path
+    };
+    let february = write("2025-02", 12.0, 30.0);
+    let march = write("2025-03", 14.0, 3000.0);
+    assert_eq!(ingest(&workdir, &[&february]).code, 0);
+    let outcome = ingest(&workdir, &[&march]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    assert!(lines[0].ends_with(": accepté (mp001 2025-03 : emplois 0, equipements 0, finances 0, flux 0, formations 0, matieres 0, publics 1)"), "{}", lines[0]);
+    assert_eq!(
+        lines[1],
+        "  feuille Publics, colonne nb_passages : avertissement : total 3000 en 2025-03, plus de 10 fois celui de 2025-02 (30) : vérifiez l'unité ou une faute de frappe"
+    );
+    assert_eq!(
+        lines.len(),
+        3,
+        "one warning only: nb_personnes went from 12 to 14"
+    );
+}
