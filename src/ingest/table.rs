@@ -107,10 +107,14 @@ pub fn parse_table(
         ..ParsedTable::default()
     };
     for (index, cell) in sheet.rows[header_index].iter().enumerate() {
-        let header = cell.shown();
-        if header.is_empty() {
+        let own = cell.shown();
+        if own.is_empty() {
             continue;
         }
+        let header = header_labels(sheet, header_index, index)
+            .into_iter()
+            .find(|l| table.columns.iter().any(|c| c.matches_header(l)))
+            .unwrap_or(own);
         let at = || {
             place.at(
                 sheet,
@@ -170,6 +174,26 @@ pub fn parse_table(
     parsed
 }
 
+/// The labels a header cell may mean: its own text, and, under a cell merged across several
+/// columns (`Heures` over `disponibles`, `utilisées`), the two read together
+/// (`Heures disponibles`). A merged cell keeps its text in its first column: the label above
+/// is the nearest non-blank cell to the left in the row above.
+fn header_labels(sheet: &RawSheet, row: usize, index: usize) -> Vec<String> {
+    let own = sheet.rows[row]
+        .get(index)
+        .map(RawCell::shown)
+        .unwrap_or_default();
+    let mut labels = vec![own.clone()];
+    if row > 0 && !own.is_empty() {
+        let above = &sheet.rows[row - 1];
+        let parent = above.iter().take(index + 1).rev().find(|c| !c.is_blank());
+        if let Some(parent) = parent {
+            labels.push(format!("{} {own}", parent.shown()));
+        }
+    }
+    labels
+}
+
 /// The header row: among the first rows, the one naming the most declared columns.
 fn find_header(sheet: &RawSheet, table: &Table) -> Option<usize> {
     sheet
@@ -178,13 +202,11 @@ fn find_header(sheet: &RawSheet, table: &Table) -> Option<usize> {
         .take(HEADER_SEARCH_ROWS)
         .enumerate()
         .map(|(i, row)| {
-            let matches = row
-                .iter()
-                .filter(|cell| {
-                    table
-                        .columns
+            let matches = (0..row.len())
+                .filter(|&c| {
+                    header_labels(sheet, i, c)
                         .iter()
-                        .any(|c| c.matches_header(&cell.shown()))
+                        .any(|l| table.columns.iter().any(|col| col.matches_header(l)))
                 })
                 .count();
             (i, matches)

@@ -20,6 +20,36 @@ fn help_is_french() {
 }
 
 #[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mesure"))
+        .args([
+            "-w",
+            crate::support::repo().to_str().unwrap(),
+            "ingest",
+            "--dry-run",
+        ])
+        .arg(crate::support::repo().join("sample-data/classeurs"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe is closed
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn usage_errors_are_french_and_exit_2() {
     let workdir = Workdir::new();
     let outcome = workdir.run(&["templat"]);

@@ -129,7 +129,12 @@ fn libreoffice_workbooks_give_the_values_typed() {
             [Some("Scierie du Morvan".into()), None, None]
         );
 
+        // « Heures » merged over three columns above « disponibles », « utilisées », « externes ».
         let equipements = table(&workdir, "equipements", "mp001", "2025-03");
+        assert_eq!(
+            floats(&equipements, "heures_disponibles"),
+            [Some(120.0), Some(100.0)]
+        );
         assert_eq!(
             floats(&equipements, "heures_externes"),
             [Some(12.5), Some(0.0)]
