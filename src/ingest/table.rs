@@ -549,3 +549,153 @@ pub fn values_by_column(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definitions::CategoryValue;
+
+    fn column(name: &str, kind: ColumnType, required: bool) -> Column {
+        Column {
+            name: name.into(),
+            label: name.into(),
+            description: None,
+            kind,
+            unit: None,
+            required,
+            min: Some(0.0).filter(|_| kind.is_numeric()),
+            max: None,
+            synonyms: vec![],
+            values: if kind == ColumnType::Category {
+                vec![CategoryValue {
+                    value: "salarié".into(),
+                    synonyms: vec!["salariés".into()],
+                }]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    fn publics() -> Table {
+        Table {
+            id: "publics".into(),
+            sheet: "Publics".into(),
+            synonyms: vec![],
+            description: None,
+            columns: vec![
+                column("categorie", ColumnType::Category, true),
+                column("nb_personnes", ColumnType::Integer, true),
+                column("dont_femmes", ColumnType::Integer, false),
+            ],
+            rules: vec![],
+        }
+    }
+
+    fn t(s: &str) -> RawCell {
+        RawCell::Text(s.into())
+    }
+
+    fn n(v: f64) -> RawCell {
+        RawCell::Number(v)
+    }
+
+    fn parse(rows: Vec<Vec<RawCell>>) -> (ParsedTable, Vec<String>) {
+        let sheet = RawSheet {
+            name: "Publics".into(),
+            first_row: 0,
+            first_col: 0,
+            rows,
+        };
+        let place = SheetPlace {
+            file: Location::file("m.xlsx"),
+            named: true,
+        };
+        let mut problems = Vec::new();
+        let parsed = parse_table(&sheet, &publics(), &place, &[], &mut problems);
+        (parsed, problems.iter().map(|p| p.within_file()).collect())
+    }
+
+    #[test]
+    fn a_totals_row_is_checked_not_read() {
+        let (parsed, problems) = parse(vec![
+            vec![t("Catégorie"), t("Nb personnes")],
+            vec![t("salarié"), n(12.0)],
+            vec![t("Salariés"), n(3.0)],
+            vec![t("TOTAL"), n(16.0)],
+        ]);
+        assert_eq!(parsed.rows.len(), 2);
+        assert_eq!(
+            problems,
+            [
+                "feuille Publics, ligne 4, colonne B (nb_personnes) : la ligne Total indique 16 mais la somme des lignes fait 15"
+            ]
+        );
+        let (_, problems) = parse(vec![
+            vec![t("categorie"), t("nb_personnes")],
+            vec![t("salarié"), n(12.0)],
+            vec![t("Total"), n(12.0)],
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_not_only_the_first() {
+        let (_, problems) = parse(vec![
+            vec![
+                t("categorie"),
+                t("nb_personnes"),
+                t("dont_femmes"),
+                t("remarque"),
+            ],
+            vec![t("salariée"), n(2.5), t("-")],
+            vec![RawCell::Empty, n(-1.0), t("deux")],
+        ]);
+        assert_eq!(
+            problems,
+            [
+                "feuille Publics, ligne 1, colonne D (remarque) : avertissement : colonne « remarque » inconnue, ignorée",
+                "feuille Publics, ligne 2, colonne A (categorie) : « salariée » n'est pas une valeur permise ; vouliez-vous dire « salarié » ? ; valeurs possibles : « salarié »",
+                "feuille Publics, ligne 2, colonne B (nb_personnes) : « 2,5 » n'est pas un nombre entier",
+                "feuille Publics, ligne 3, colonne A (categorie) : valeur obligatoire manquante : valeur de liste",
+                "feuille Publics, ligne 3, colonne B (nb_personnes) : -1 est inférieur au minimum 0 : une valeur négative n'est pas permise",
+                "feuille Publics, ligne 3, colonne C (dont_femmes) : « deux » n'est pas un nombre entier",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sheet_starting_lower_keeps_its_real_row_numbers() {
+        let sheet = RawSheet {
+            name: "Publics".into(),
+            first_row: 4,
+            first_col: 1,
+            rows: vec![
+                vec![t("categorie"), t("nb_personnes")],
+                vec![t("salarié"), t("douze")],
+            ],
+        };
+        let place = SheetPlace {
+            file: Location::file("m.xlsx"),
+            named: true,
+        };
+        let mut problems = Vec::new();
+        parse_table(&sheet, &publics(), &place, &[], &mut problems);
+        assert_eq!(
+            problems[0].within_file(),
+            "feuille Publics, ligne 6, colonne C (nb_personnes) : « douze » n'est pas un nombre entier"
+        );
+    }
+
+    #[test]
+    fn a_column_twice_and_a_missing_required_column() {
+        let (_, problems) = parse(vec![vec![t("categorie"), t("Catégorie")]]);
+        assert_eq!(
+            problems,
+            [
+                "feuille Publics, ligne 1, colonne B (Catégorie) : la colonne « categorie » apparaît deux fois (déjà en A)",
+                "feuille Publics, ligne 1 : colonne obligatoire « nb_personnes » absente",
+            ]
+        );
+    }
+}
