@@ -20,7 +20,9 @@
 #![deny(missing_docs)]
 
 pub mod definitions;
+pub mod engine;
 pub mod error;
+pub mod export;
 pub mod geo;
 pub mod ingest;
 pub mod month;

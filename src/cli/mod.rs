@@ -1,6 +1,7 @@
 //! The verbs a user types, one file each; each parses its arguments and calls the library.
 
 mod check;
+mod compute;
 mod demo;
 mod floor;
 mod ingest;
@@ -86,6 +87,9 @@ enum Command {
     /// Montre quelles manufactures ont déclaré quels mois.
     #[command(help_template = HELP_TEMPLATE)]
     Status(status::StatusArgs),
+    /// Calcule les indicateurs pour chaque entité et période.
+    #[command(help_template = HELP_TEMPLATE)]
+    Compute(compute::ComputeArgs),
     /// Recrée les tables stockées à partir des seuls fichiers reçus.
     #[command(help_template = HELP_TEMPLATE)]
     Rebuild(rebuild::RebuildArgs),
@@ -113,6 +117,7 @@ pub fn run() -> ExitCode {
         Command::Ingest(args) => ingest::run(args, &cli.global),
         Command::Status(args) => status::run(args, &cli.global),
         Command::Rebuild(args) => rebuild::run(args, &cli.global),
+        Command::Compute(args) => compute::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Echantillon(args) => sample::run(args, &cli.global),
         Command::Floor(args) => floor::run(args, &cli.global),

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Ingestion benchmark (release build): a generated network of 100 manufactures over 2024
+# (about a thousand monthly workbooks) is parsed by calamine alone (the floor), then ingested
+# by `mesure ingest` into an empty store, then once more (every file already received).
+# Prints wall time, peak memory and rows per second. Usage: benches/ingest.sh [MANUFACTURES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mesure-target}"
+manufactures="${1:-100}"
+cargo build --release --locked --quiet
+bin="$CARGO_TARGET_DIR/release/mesure"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+"$bin" echantillon --manufactures "$manufactures" --debut 2024-01 --fin 2024-12 --output "$work/reseau" >/dev/null
+mkdir -p "$work/ws"
+cp -r indicators "$work/ws/"
+cp "$work/reseau/manufactures.csv" "$work/ws/"
+files=$(find "$work/reseau/classeurs" -name '*.xlsx' | wc -l)
+bytes=$(du -sb "$work/reseau/classeurs" | cut -f1)
+echo "réseau : $manufactures manufactures, $files classeurs, $((bytes / 1024)) Kio, $(nproc) cœurs"
+
+measure() { # label, command...
+  local label="$1"; shift
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>/dev/null || true
+  read -r seconds kilobytes < "$work/time"
+  echo "$label : ${seconds} s, mémoire max $((kilobytes / 1024)) Mio"
+}
+
+measure "calamine seul (plancher)" "$bin" lecture-brute "$work/reseau/classeurs"
+cat "$work/out"
+measure "mesure ingest (stockage vide)" "$bin" -w "$work/ws" ingest "$work/reseau/classeurs"
+tail -1 "$work/out"
+rows=$(python3 -c "import json,sys; print(sum(sum(m['lignes'].values()) for l in open(sys.argv[1]) for m in json.loads(l)['mois']))" "$work/ws/store/depots.jsonl")
+echo "lignes enregistrées : $rows"
+measure "mesure ingest --dry-run" "$bin" -w "$work/ws" ingest --dry-run "$work/reseau/classeurs"
+measure "mesure ingest (déjà reçus)" "$bin" -w "$work/ws" ingest "$work/reseau/classeurs"
+tail -1 "$work/out"

@@ -1,0 +1,90 @@
+//! `mesure compute`: every indicator for every entity and period, in the long form.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use mesure::Error;
+use mesure::engine::{Inputs, Level, Per, Request, compute, normalize_label};
+use mesure::export::{write_csv, write_json, write_parquet};
+use mesure::store::Store;
+
+use super::Global;
+
+/// Calcule les indicateurs.
+#[derive(Args)]
+pub struct ComputeArgs {
+    /// Niveau : manufacture, departement, region, filiere, vague, national (répétable ; tous par défaut).
+    #[arg(long, value_name = "NIVEAU")]
+    level: Vec<Level>,
+    /// Période : month, quarter, semester, year, 12m (répétable ; toutes par défaut).
+    #[arg(long, value_name = "PÉRIODE")]
+    per: Vec<Per>,
+    /// Une seule période : 2025-03, 2025-T1 (ou 2025-Q1), 2025-S1, 2025, 2025-03-12M.
+    #[arg(long, value_name = "P")]
+    period: Option<String>,
+    /// Indicateur (répétable ; tous par défaut).
+    #[arg(long, value_name = "ID")]
+    indicator: Vec<String>,
+    /// Format de sortie.
+    #[arg(long, value_enum, default_value = "csv", value_name = "FORMAT")]
+    format: Format,
+    /// CSV pour Excel en français : séparateur ;, virgule décimale, UTF-8 avec BOM.
+    #[arg(long)]
+    excel: bool,
+    /// Fichier à écrire (par défaut : la sortie standard).
+    #[arg(long, short, value_name = "FICHIER")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Parquet,
+    Json,
+}
+
+pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
+    let workspace = global.open()?;
+    let definitions = workspace.definitions()?;
+    let registry = workspace.registry()?;
+    let period = match &args.period {
+        Some(text) => Some(normalize_label(text).ok_or_else(|| {
+            Error::Usage(format!(
+                "« {text} » n'est pas une période (2025-03, 2025-T1, 2025-S1, 2025, 2025-03-12M)"
+            ))
+        })?),
+        None => None,
+    };
+    let pers = match &period {
+        Some(label) if args.per.is_empty() => Per::of_label(label).into_iter().collect(),
+        _ => args.per.clone(),
+    };
+    let request = Request {
+        levels: args.level.clone(),
+        pers,
+        indicators: args.indicator.clone(),
+        period,
+    };
+    let inputs = match Store::open_existing(&workspace.store) {
+        Some(store) => Inputs::from_store(&store, &definitions)?,
+        None => Inputs::default(),
+    };
+    let figures = compute(&definitions, &registry, &inputs, &request)?;
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).map_err(|e| Error::io(path, e))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    match args.format {
+        Format::Csv => write_csv(&figures, &mut out, args.excel)?,
+        Format::Json => write_json(&figures, &mut out)?,
+        Format::Parquet => write_parquet(&figures, &mut out)?,
+    }
+    out.flush()
+        .map_err(|e| Error::io(args.output.clone().unwrap_or_default(), e))?;
+    Ok(ExitCode::SUCCESS)
+}

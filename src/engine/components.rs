@@ -1,0 +1,142 @@
+//! Each indicator kind as additive components computed at the base grain (one manufacture,
+//! one month), and the formula applied once to rolled-up components.
+//!
+//! Pooled kinds (ratio, share, weighted mean, evenness) sum their numerators, denominators and
+//! counts over every row, month and manufacture of a cell, then divide once: never a mean of
+//! ratios. A stock is summarised over months per manufacture first (mean or last), then summed.
+
+use polars::prelude::*;
+
+use crate::definitions::{Indicator, Kind, StockOverMonths};
+
+/// The name of the i-th component column.
+pub fn component(i: usize) -> String {
+    format!("c{i}")
+}
+
+/// The component expressions of an indicator, aggregated per (manufacture, month).
+pub fn base_aggregations(indicator: &Indicator) -> Vec<Expr> {
+    let float = |e: &Expr| e.clone().cast(DataType::Float64);
+    let both = |a: &Expr, b: &Expr| a.clone().is_not_null().and(b.clone().is_not_null());
+    let exprs: Vec<Expr> = match &indicator.kind {
+        Kind::Sum { value } | Kind::Stock { value, .. } => vec![float(&value.expr).sum()],
+        Kind::Ratio {
+            numerator,
+            denominator,
+            ..
+        } => {
+            // Rows where either side is missing count on neither side.
+            let keep = both(&numerator.expr, &denominator.expr);
+            vec![
+                when(keep.clone())
+                    .then(float(&numerator.expr))
+                    .otherwise(lit(NULL))
+                    .sum(),
+                when(keep)
+                    .then(float(&denominator.expr))
+                    .otherwise(lit(NULL))
+                    .sum(),
+            ]
+        }
+        Kind::Share { value, part, .. } => vec![
+            when(part.expr.clone().fill_null(lit(false)))
+                .then(float(&value.expr))
+                .otherwise(lit(0.0))
+                .sum(),
+            float(&value.expr).sum(),
+        ],
+        Kind::WeightedMean { value, weight } => {
+            let keep = both(&value.expr, &weight.expr);
+            vec![
+                when(keep.clone())
+                    .then(float(&value.expr) * float(&weight.expr))
+                    .otherwise(lit(NULL))
+                    .sum(),
+                when(keep)
+                    .then(float(&weight.expr))
+                    .otherwise(lit(NULL))
+                    .sum(),
+            ]
+        }
+        Kind::Evenness {
+            column,
+            categories,
+            weight,
+        } => categories
+            .iter()
+            .map(|category| {
+                when(col(column.as_str()).eq(lit(category.as_str())))
+                    .then(float(&weight.expr))
+                    .otherwise(lit(0.0))
+                    .sum()
+            })
+            .collect(),
+    };
+    exprs
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| e.alias(component(i)))
+        .collect()
+}
+
+/// How many components an indicator has.
+pub fn component_count(indicator: &Indicator) -> usize {
+    match &indicator.kind {
+        Kind::Sum { .. } | Kind::Stock { .. } => 1,
+        Kind::Ratio { .. } | Kind::Share { .. } | Kind::WeightedMean { .. } => 2,
+        Kind::Evenness { categories, .. } => categories.len(),
+    }
+}
+
+/// How a stock is summarised over the months of a period, per manufacture.
+pub fn stock_over_months(indicator: &Indicator) -> Option<StockOverMonths> {
+    match &indicator.kind {
+        Kind::Stock { over_months, .. } => Some(*over_months),
+        _ => None,
+    }
+}
+
+/// The indicator's value from its rolled-up components; `None` where it cannot be computed
+/// (a zero denominator, no count at all).
+pub fn finalize(indicator: &Indicator, c: &[f64]) -> Option<f64> {
+    let divide = |num: f64, den: f64, scale: f64| (den != 0.0).then(|| num / den * scale);
+    match &indicator.kind {
+        Kind::Sum { .. } | Kind::Stock { .. } => Some(c[0]),
+        Kind::Ratio { scale, .. } | Kind::Share { scale, .. } => divide(c[0], c[1], *scale),
+        Kind::WeightedMean { .. } => divide(c[0], c[1], 1.0),
+        Kind::Evenness { categories, .. } => pielou(c, categories.len()),
+    }
+}
+
+/// Pielou's evenness J = −Σ pᵢ ln pᵢ / ln K of counts over K declared categories.
+pub fn pielou(counts: &[f64], k: usize) -> Option<f64> {
+    let total: f64 = counts.iter().sum();
+    if total <= 0.0 || k < 2 {
+        return None;
+    }
+    let entropy: f64 = counts
+        .iter()
+        .filter(|c| **c > 0.0)
+        .map(|c| {
+            let p = c / total;
+            -p * p.ln()
+        })
+        .sum();
+    Some(entropy / (k as f64).ln())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pielou_by_hand() {
+        // One category: 0. All K equal: 1. Two equal categories out of 5: ln 2 / ln 5.
+        assert_eq!(pielou(&[10.0, 0.0, 0.0, 0.0, 0.0], 5), Some(0.0));
+        assert!((pielou(&[3.0; 5], 5).unwrap() - 1.0).abs() < 1e-12);
+        let two = pielou(&[4.0, 4.0, 0.0, 0.0, 0.0], 5).unwrap();
+        assert!((two - 2f64.ln() / 5f64.ln()).abs() < 1e-12);
+        assert!((two - 0.430_676_558).abs() < 1e-9);
+        assert_eq!(pielou(&[0.0; 5], 5), None);
+    }
+}

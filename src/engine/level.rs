@@ -1,0 +1,78 @@
+//! Levels of aggregation: a manufacture alone, or all those of a département, a région, a
+//! filière, a wave of labelling, or the whole network.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::registry::Manufacture;
+
+/// A level of aggregation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// One manufacture.
+    Manufacture,
+    /// The manufactures of a département.
+    Departement,
+    /// The manufactures of a région.
+    Region,
+    /// The manufactures of a filière.
+    Filiere,
+    /// The manufactures of a wave.
+    Vague,
+    /// The whole network.
+    National,
+}
+
+impl Level {
+    /// Every level, finest first.
+    pub const ALL: [Level; 6] = [
+        Level::Manufacture,
+        Level::Departement,
+        Level::Region,
+        Level::Filiere,
+        Level::Vague,
+        Level::National,
+    ];
+
+    /// The entity a manufacture belongs to at this level: its id, its département's code...
+    pub fn entity_of(self, manufacture: &Manufacture) -> String {
+        match self {
+            Level::Manufacture => manufacture.id.clone(),
+            Level::Departement => manufacture.departement.code.to_string(),
+            Level::Region => manufacture.region.code.to_string(),
+            Level::Filiere => manufacture.filiere.clone(),
+            Level::Vague => manufacture.vague.clone(),
+            Level::National => "national".to_string(),
+        }
+    }
+
+    /// The word of the output's `niveau` column.
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Manufacture => "manufacture",
+            Level::Departement => "departement",
+            Level::Region => "region",
+            Level::Filiere => "filiere",
+            Level::Vague => "vague",
+            Level::National => "national",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let folded = crate::text::fold(text);
+        Level::ALL
+            .into_iter()
+            .find(|l| l.word() == folded || (folded == "nation" && *l == Level::National))
+            .ok_or_else(|| format!("« {text} » : manufacture, departement, region, filiere, vague ou national attendu"))
+    }
+}

@@ -1,0 +1,397 @@
+//! The indicator engine: stored tables and definitions in, every indicator for every entity
+//! and period out, in the spec's long form (`indicateur, niveau, entite, periode, valeur,
+//! unite, declarants, attendus`).
+//!
+//! Each definition compiles to polars expressions giving its additive components at the base
+//! grain (one manufacture, one month); the components are rolled up to each cell (months
+//! first, then manufactures) and the formula is applied once per cell. A month not reported is
+//! missing, never zero; a reported month with no row counts as zero rows. A cell with no data
+//! or a zero denominator has no value.
+
+mod components;
+mod level;
+mod period;
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+pub use components::{finalize, pielou};
+pub use level::Level;
+pub use period::{Per, normalize_label};
+
+use crate::definitions::{Definitions, Indicator, StockOverMonths, table_schema};
+use crate::error::{Error, Result};
+use crate::month::Month;
+use crate::registry::Registry;
+use crate::store::Store;
+use components::{base_aggregations, component, component_count, stock_over_months};
+
+const ID: &str = "id_manufacture";
+const MONTH: &str = "mois";
+const LEVEL: &str = "niveau";
+const ENTITY: &str = "entite";
+const PERIOD: &str = "periode";
+const DECLARANTS: &str = "declarants";
+const EXPECTED: &str = "attendus";
+
+/// The data the engine reads: every table's rows, and which months each manufacture reported
+/// for each table (a reported month may have no row: nothing happened, which counts as zero).
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Per table id: `id_manufacture`, `mois` (`AAAA-MM`), then the table's columns.
+    pub tables: HashMap<String, DataFrame>,
+    /// Per table id: the (`id_manufacture`, `mois`) pairs reported.
+    pub reported: HashMap<String, DataFrame>,
+}
+
+impl Inputs {
+    /// Reads every stored month of every table.
+    pub fn from_store(store: &Store, definitions: &Definitions) -> Result<Self> {
+        let months = store.stored_months()?;
+        let mut inputs = Inputs::default();
+        for table in &definitions.tables {
+            let mut frames = Vec::new();
+            let (mut ids, mut reported_months) = (Vec::new(), Vec::new());
+            for (manufacture, month) in &months {
+                let Some(frame) = store.read_table(&table.id, manufacture, *month)? else {
+                    continue;
+                };
+                ids.push(manufacture.clone());
+                reported_months.push(month.to_string());
+                let height = frame.height();
+                let mut frame = frame;
+                frame
+                    .with_column(Column::new(ID.into(), vec![manufacture.as_str(); height]))
+                    .and_then(|f| {
+                        f.with_column(Column::new(MONTH.into(), vec![month.to_string(); height]))
+                    })
+                    .map_err(|e| engine_error(&e))?;
+                frames.push(frame.lazy());
+            }
+            let empty = DataFrame::empty_with_schema(&with_keys(table_schema(table)));
+            let rows = if frames.is_empty() {
+                empty
+            } else {
+                concat(frames, UnionArgs::default())
+                    .and_then(|lf| lf.collect())
+                    .map_err(|e| engine_error(&e))?
+            };
+            let reported =
+                df!(ID => ids, MONTH => reported_months).map_err(|e| engine_error(&e))?;
+            inputs.tables.insert(table.id.clone(), rows);
+            inputs.reported.insert(table.id.clone(), reported);
+        }
+        Ok(inputs)
+    }
+
+    /// The first and last months reported, over every table.
+    pub fn month_range(&self) -> Option<(Month, Month)> {
+        let months: Vec<Month> = self
+            .reported
+            .values()
+            .filter_map(|f| f.column(MONTH).ok()?.str().ok().cloned())
+            .flat_map(|c| {
+                c.iter()
+                    .flatten()
+                    .filter_map(|m| m.parse().ok())
+                    .collect::<Vec<Month>>()
+            })
+            .collect();
+        Some((*months.iter().min()?, *months.iter().max()?))
+    }
+}
+
+fn with_keys(schema: Schema) -> Schema {
+    let mut full = Schema::default();
+    full.insert(ID.into(), DataType::String);
+    full.insert(MONTH.into(), DataType::String);
+    full.merge(schema);
+    full
+}
+
+fn engine_error(err: &PolarsError) -> Error {
+    Error::Usage(format!("erreur interne du calcul ({err})"))
+}
+
+/// What to compute.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The levels (all when empty).
+    pub levels: Vec<Level>,
+    /// The kinds of period (all when empty).
+    pub pers: Vec<Per>,
+    /// The indicators by id (all when empty).
+    pub indicators: Vec<String>,
+    /// Only this period (a normalized label), if given.
+    pub period: Option<String>,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            levels: Level::ALL.to_vec(),
+            pers: Per::ALL.to_vec(),
+            indicators: Vec::new(),
+            period: None,
+        }
+    }
+}
+
+/// Computes the indicators asked for, in the long form, sorted by indicator (definition
+/// order), level, entity and period.
+pub fn compute(
+    definitions: &Definitions,
+    registry: &Registry,
+    inputs: &Inputs,
+    request: &Request,
+) -> Result<DataFrame> {
+    let indicators = selected_indicators(definitions, request)?;
+    let levels = if request.levels.is_empty() {
+        Level::ALL.to_vec()
+    } else {
+        request.levels.clone()
+    };
+    let pers = if request.pers.is_empty() {
+        Per::ALL.to_vec()
+    } else {
+        request.pers.clone()
+    };
+    let Some((first, last)) = inputs.month_range() else {
+        return Ok(empty_output());
+    };
+    let periods =
+        period_map(&pers, first, last, request.period.as_deref()).map_err(|e| engine_error(&e))?;
+    let expected = expected_months(registry, first, last).map_err(|e| engine_error(&e))?;
+    let mut parts = Vec::new();
+    for indicator in indicators {
+        let base = base_grain(indicator, inputs).map_err(|e| engine_error(&e))?;
+        for level in &levels {
+            let entities = entity_map(registry, *level).map_err(|e| engine_error(&e))?;
+            let cells = roll_up(indicator, &base, &periods, &entities, &expected)
+                .map_err(|e| engine_error(&e))?;
+            parts.push(long_rows(indicator, *level, &cells).map_err(|e| engine_error(&e))?);
+        }
+    }
+    if parts.is_empty() {
+        return Ok(empty_output());
+    }
+    let lazy: Vec<LazyFrame> = parts.into_iter().map(IntoLazy::lazy).collect();
+    concat(lazy, UnionArgs::default())
+        .and_then(|lf| lf.collect())
+        .map_err(|e| engine_error(&e))
+}
+
+fn selected_indicators<'a>(
+    definitions: &'a Definitions,
+    request: &Request,
+) -> Result<Vec<&'a Indicator>> {
+    if request.indicators.is_empty() {
+        return Ok(definitions.indicators.iter().collect());
+    }
+    request
+        .indicators
+        .iter()
+        .map(|id| {
+            definitions.indicator(id).ok_or_else(|| {
+                let ids = definitions.indicators.iter().map(|i| i.id.as_str());
+                Error::Usage(format!(
+                    "indicateur « {id} » inconnu{}",
+                    crate::text::did_you_mean(id, ids)
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The output's columns, with no row.
+pub fn empty_output() -> DataFrame {
+    df!(
+        "indicateur" => Vec::<String>::new(),
+        LEVEL => Vec::<String>::new(),
+        ENTITY => Vec::<String>::new(),
+        PERIOD => Vec::<String>::new(),
+        "valeur" => Vec::<Option<f64>>::new(),
+        "unite" => Vec::<String>::new(),
+        DECLARANTS => Vec::<u32>::new(),
+        EXPECTED => Vec::<u32>::new(),
+    )
+    .expect("a valid empty frame")
+}
+
+/// (`mois`, `periode`) for every period of the requested kinds that holds a month of the data:
+/// a rolling window is shown only if it ends within the data.
+fn period_map(
+    pers: &[Per],
+    first: Month,
+    last: Month,
+    only: Option<&str>,
+) -> PolarsResult<DataFrame> {
+    let (mut months, mut labels) = (Vec::new(), Vec::new());
+    for month in first.through(last) {
+        for per in pers {
+            for label in per.labels_of(month) {
+                let ends_in_data = *per != Per::Rolling12
+                    || label[..7].parse::<Month>().is_ok_and(|end| end <= last);
+                if ends_in_data && only.is_none_or(|p| p == label) {
+                    months.push(month.to_string());
+                    labels.push(label);
+                }
+            }
+        }
+    }
+    df!(MONTH => months, PERIOD => labels)
+}
+
+/// (`id_manufacture`, `mois`) for every month a manufacture was open, within the data's range.
+fn expected_months(registry: &Registry, first: Month, last: Month) -> PolarsResult<DataFrame> {
+    let (mut ids, mut months) = (Vec::new(), Vec::new());
+    for manufacture in registry.manufactures() {
+        for month in first.through(last).filter(|m| manufacture.is_open(*m)) {
+            ids.push(manufacture.id.clone());
+            months.push(month.to_string());
+        }
+    }
+    df!(ID => ids, MONTH => months)
+}
+
+/// (`id_manufacture`, `entite`) at one level.
+fn entity_map(registry: &Registry, level: Level) -> PolarsResult<DataFrame> {
+    let manufactures = registry.manufactures();
+    df!(
+        ID => manufactures.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
+        ENTITY => manufactures.iter().map(|m| level.entity_of(m)).collect::<Vec<_>>(),
+    )
+}
+
+/// Components per (manufacture, month) reported for the indicator's table; a reported month
+/// without rows has zero components.
+fn base_grain(indicator: &Indicator, inputs: &Inputs) -> PolarsResult<LazyFrame> {
+    let rows = inputs
+        .tables
+        .get(&indicator.table)
+        .cloned()
+        .unwrap_or_default()
+        .lazy();
+    let rows = match &indicator.filter {
+        Some(filter) => rows.filter(filter.expr.clone().fill_null(lit(false))),
+        None => rows,
+    };
+    let grouped = rows
+        .group_by([col(ID), col(MONTH)])
+        .agg(base_aggregations(indicator));
+    let reported = inputs
+        .reported
+        .get(&indicator.table)
+        .cloned()
+        .unwrap_or_default()
+        .lazy();
+    let fill: Vec<Expr> = (0..component_count(indicator))
+        .map(|i| col(component(i)).fill_null(lit(0.0)))
+        .collect();
+    Ok(reported
+        .join(
+            grouped,
+            [col(ID), col(MONTH)],
+            [col(ID), col(MONTH)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns(fill))
+}
+
+/// Components rolled up to every (entity, period), with the coverage.
+fn roll_up(
+    indicator: &Indicator,
+    base: &LazyFrame,
+    periods: &DataFrame,
+    entities: &DataFrame,
+    expected: &DataFrame,
+) -> PolarsResult<DataFrame> {
+    let keys = [col(ENTITY), col(PERIOD)];
+    let place = |lf: LazyFrame| {
+        lf.join(
+            periods.clone().lazy(),
+            [col(MONTH)],
+            [col(MONTH)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            entities.clone().lazy(),
+            [col(ID)],
+            [col(ID)],
+            JoinArgs::new(JoinType::Inner),
+        )
+    };
+    let components: Vec<String> = (0..component_count(indicator)).map(component).collect();
+    let placed = place(base.clone());
+    let per_manufacture = match stock_over_months(indicator) {
+        // A stock: each manufacture's mean (or last value) over the months it reported.
+        Some(over) => {
+            let summary = match over {
+                StockOverMonths::Mean => col(component(0)).mean(),
+                StockOverMonths::Last => col(component(0))
+                    .sort_by([col(MONTH)], SortMultipleOptions::default())
+                    .last(),
+            };
+            placed
+                .group_by([col(ENTITY), col(PERIOD), col(ID)])
+                .agg([summary.alias(component(0))])
+        }
+        None => placed,
+    };
+    let mut aggregations: Vec<Expr> = components.iter().map(|c| col(c.as_str()).sum()).collect();
+    aggregations.push(col(ID).n_unique().cast(DataType::UInt32).alias(DECLARANTS));
+    let values = per_manufacture.group_by(keys.clone()).agg(aggregations);
+    let attendus = place(expected.clone().lazy())
+        .group_by(keys.clone())
+        .agg([col(ID).n_unique().cast(DataType::UInt32).alias(EXPECTED)]);
+    attendus
+        .join(
+            values,
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .with_columns([
+            col(DECLARANTS).fill_null(lit(0u32)),
+            col(EXPECTED).fill_null(lit(0u32)),
+        ])
+        .sort([ENTITY, PERIOD], SortMultipleOptions::default())
+        .collect()
+}
+
+/// The long rows of one indicator at one level, with each cell's value computed once.
+fn long_rows(indicator: &Indicator, level: Level, cells: &DataFrame) -> PolarsResult<DataFrame> {
+    let count = component_count(indicator);
+    let components: Vec<Float64Chunked> = (0..count)
+        .map(|i| cells.column(&component(i)).and_then(|c| c.f64().cloned()))
+        .collect::<PolarsResult<_>>()?;
+    let declarants = cells.column(DECLARANTS)?.u32()?.clone();
+    let values: Vec<Option<f64>> = (0..cells.height())
+        .map(|row| {
+            if declarants.get(row).unwrap_or(0) == 0 {
+                return None;
+            }
+            let c: Vec<f64> = components
+                .iter()
+                .map(|c| c.get(row).unwrap_or(0.0))
+                .collect();
+            finalize(indicator, &c)
+        })
+        .collect();
+    let height = cells.height();
+    let mut out = df!(
+        "indicateur" => vec![indicator.id.as_str(); height],
+        LEVEL => vec![level.word(); height],
+    )?;
+    out.with_column(cells.column(ENTITY)?.clone())?;
+    out.with_column(cells.column(PERIOD)?.clone())?;
+    out.with_column(Column::new("valeur".into(), values))?;
+    out.with_column(Column::new(
+        "unite".into(),
+        vec![indicator.unit.as_str(); height],
+    ))?;
+    out.with_column(cells.column(DECLARANTS)?.clone())?;
+    out.with_column(cells.column(EXPECTED)?.clone())?;
+    Ok(out)
+}

@@ -1,0 +1,126 @@
+//! Writing computed figures: CSV (plain, or for French Excel: `;`, decimal comma, UTF-8 BOM),
+//! JSON and Parquet. Values keep full precision; text that a spreadsheet would run as a
+//! formula (`=`, `+`, `-`, `@` first) is defused with a leading apostrophe.
+
+use std::io::Write;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+
+fn write_error(err: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("écriture impossible ({err})"))
+}
+
+/// A text cell made safe for spreadsheets.
+pub fn defuse(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn cell_text(value: &AnyValue, excel: bool) -> String {
+    match value {
+        AnyValue::Null => String::new(),
+        AnyValue::String(s) => defuse(s),
+        AnyValue::StringOwned(s) => defuse(s),
+        AnyValue::Float64(f) => {
+            let text = f.to_string();
+            if excel { text.replace('.', ",") } else { text }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Writes a frame as CSV; `excel` gives what French Excel opens as is.
+pub fn write_csv(frame: &DataFrame, out: &mut dyn Write, excel: bool) -> Result<()> {
+    if excel {
+        out.write_all(b"\xEF\xBB\xBF").map_err(write_error)?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(if excel { b';' } else { b',' })
+        .from_writer(out);
+    let names: Vec<&str> = frame
+        .get_column_names()
+        .into_iter()
+        .map(|n| n.as_str())
+        .collect();
+    writer.write_record(&names).map_err(write_error)?;
+    let columns = frame.columns();
+    for row in 0..frame.height() {
+        let record: Vec<String> = columns
+            .iter()
+            .map(|c| c.get(row).map(|v| cell_text(&v, excel)).unwrap_or_default())
+            .collect();
+        writer.write_record(&record).map_err(write_error)?;
+    }
+    writer.flush().map_err(write_error)
+}
+
+/// Writes a frame as a JSON array of objects (empty values are `null`).
+pub fn write_json(frame: &DataFrame, out: &mut dyn Write) -> Result<()> {
+    let names: Vec<String> = frame
+        .get_column_names()
+        .into_iter()
+        .map(|n| n.to_string())
+        .collect();
+    let mut rows = Vec::with_capacity(frame.height());
+    for row in 0..frame.height() {
+        let mut object = serde_json::Map::new();
+        for (name, column) in names.iter().zip(frame.columns()) {
+            let value = match column.get(row).map_err(write_error)? {
+                AnyValue::Null => serde_json::Value::Null,
+                AnyValue::String(s) => s.into(),
+                AnyValue::Float64(f) => serde_json::Number::from_f64(f)
+                    .map(Into::into)
+                    .unwrap_or(serde_json::Value::Null),
+                AnyValue::UInt32(u) => u.into(),
+                other => other.to_string().into(),
+            };
+            object.insert(name.clone(), value);
+        }
+        rows.push(serde_json::Value::Object(object));
+    }
+    serde_json::to_writer_pretty(&mut *out, &rows).map_err(write_error)?;
+    writeln!(out).map_err(write_error)
+}
+
+/// Writes a frame as Parquet.
+pub fn write_parquet(frame: &DataFrame, out: &mut dyn Write) -> Result<()> {
+    let mut frame = frame.clone();
+    ParquetWriter::new(out)
+        .finish(&mut frame)
+        .map(|_| ())
+        .map_err(write_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("mp001"), "mp001");
+    }
+
+    #[test]
+    fn french_excel_csv() {
+        let frame = df!("entite" => ["=1+1", "mp001"], "valeur" => [Some(12.5), None]).unwrap();
+        let mut out = Vec::new();
+        write_csv(&frame, &mut out, true).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\u{FEFF}entite;valeur\n'=1+1;12,5\nmp001;\n"
+        );
+        let mut out = Vec::new();
+        write_csv(&frame, &mut out, false).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "entite,valeur\n'=1+1,12.5\nmp001,\n"
+        );
+    }
+}
