@@ -102,7 +102,7 @@ pub fn ingest(
         Some(store) => Some(store.clone()),
         None => Store::open_existing(&workspace.store),
     };
-    let batch = (rayon::current_num_threads() * 2).max(2);
+    let batch = (rayon::current_num_threads() * 8).max(8);
     let mut reports = Vec::with_capacity(files.len());
     for chunk in files.chunks(batch) {
         let checked: Vec<(CheckedFile, Vec<u8>, String)> = chunk

@@ -165,7 +165,7 @@ pub fn compute(
     let expected = expected_months(registry, first, last).map_err(|e| engine_error(&e))?;
     let mut parts = Vec::new();
     for indicator in indicators {
-        let base = base_grain(indicator, inputs).map_err(|e| engine_error(&e))?;
+        let base = base_grain(indicator, definitions, inputs).map_err(|e| engine_error(&e))?;
         for level in &levels {
             let entities = entity_map(registry, *level).map_err(|e| engine_error(&e))?;
             let cells = roll_up(indicator, &base, &periods, &entities, &expected)
@@ -266,13 +266,21 @@ fn entity_map(registry: &Registry, level: Level) -> PolarsResult<DataFrame> {
 
 /// Components per (manufacture, month) reported for the indicator's table; a reported month
 /// without rows has zero components.
-fn base_grain(indicator: &Indicator, inputs: &Inputs) -> PolarsResult<LazyFrame> {
-    let rows = inputs
-        .tables
-        .get(&indicator.table)
-        .cloned()
-        .unwrap_or_default()
-        .lazy();
+fn base_grain(
+    indicator: &Indicator,
+    definitions: &Definitions,
+    inputs: &Inputs,
+) -> PolarsResult<LazyFrame> {
+    // A table with nothing stored reads as no row and no month reported.
+    let rows = match (
+        inputs.tables.get(&indicator.table),
+        definitions.table(&indicator.table),
+    ) {
+        (Some(rows), _) => rows.clone(),
+        (None, Some(table)) => DataFrame::empty_with_schema(&with_keys(table_schema(table))),
+        (None, None) => DataFrame::empty_with_schema(&with_keys(Schema::default())),
+    }
+    .lazy();
     let rows = match &indicator.filter {
         Some(filter) => rows.filter(filter.expr.clone().fill_null(lit(false))),
         None => rows,
@@ -280,12 +288,11 @@ fn base_grain(indicator: &Indicator, inputs: &Inputs) -> PolarsResult<LazyFrame>
     let grouped = rows
         .group_by([col(ID), col(MONTH)])
         .agg(base_aggregations(indicator));
-    let reported = inputs
-        .reported
-        .get(&indicator.table)
-        .cloned()
-        .unwrap_or_default()
-        .lazy();
+    let reported = match inputs.reported.get(&indicator.table) {
+        Some(reported) => reported.clone(),
+        None => DataFrame::empty_with_schema(&with_keys(Schema::default())),
+    }
+    .lazy();
     let fill: Vec<Expr> = (0..component_count(indicator))
         .map(|i| col(component(i)).fill_null(lit(0.0)))
         .collect();

@@ -90,7 +90,8 @@ pub fn parse_table(
     problems: &mut Vec<Problem>,
 ) -> ParsedTable {
     let csv = !place.named;
-    let Some(header_index) = find_header(sheet, table) else {
+    let lookup = Lookup::new(table);
+    let Some(header_index) = find_header(sheet, &lookup) else {
         let expected: Vec<&str> = table.column_names().collect();
         problems.push(Problem::error(
             place.at(sheet, None, None),
@@ -113,7 +114,7 @@ pub fn parse_table(
         }
         let header = header_labels(sheet, header_index, index)
             .into_iter()
-            .find(|l| table.columns.iter().any(|c| c.matches_header(l)))
+            .find(|l| lookup.column_of(l).is_some())
             .unwrap_or(own);
         let at = || {
             place.at(
@@ -122,7 +123,7 @@ pub fn parse_table(
                 Some(column_label(sheet, index, &header, csv)),
             )
         };
-        if let Some(position) = table.columns.iter().position(|c| c.matches_header(&header)) {
+        if let Some(position) = lookup.column_of(&header) {
             if let Some(first) = parsed.columns[position] {
                 problems.push(Problem::error(
                     at(),
@@ -170,7 +171,15 @@ pub fn parse_table(
     {
         return parsed;
     }
-    read_rows(sheet, table, place, header_index, &mut parsed, problems);
+    read_rows(
+        sheet,
+        table,
+        &lookup,
+        place,
+        header_index,
+        &mut parsed,
+        problems,
+    );
     parsed
 }
 
@@ -195,7 +204,7 @@ fn header_labels(sheet: &RawSheet, row: usize, index: usize) -> Vec<String> {
 }
 
 /// The header row: among the first rows, the one naming the most declared columns.
-fn find_header(sheet: &RawSheet, table: &Table) -> Option<usize> {
+fn find_header(sheet: &RawSheet, lookup: &Lookup) -> Option<usize> {
     sheet
         .rows
         .iter()
@@ -206,7 +215,7 @@ fn find_header(sheet: &RawSheet, table: &Table) -> Option<usize> {
                 .filter(|&c| {
                     header_labels(sheet, i, c)
                         .iter()
-                        .any(|l| table.columns.iter().any(|col| col.matches_header(l)))
+                        .any(|l| lookup.column_of(l).is_some())
                 })
                 .count();
             (i, matches)
@@ -228,6 +237,7 @@ fn is_totals_row(row: &[RawCell]) -> bool {
 fn read_rows(
     sheet: &RawSheet,
     table: &Table,
+    lookup: &Lookup,
     place: &SheetPlace,
     header_index: usize,
     parsed: &mut ParsedTable,
@@ -245,7 +255,7 @@ fn read_rows(
             continue;
         }
         let mut values = Vec::with_capacity(table.columns.len());
-        for (column, found) in table.columns.iter().zip(&parsed.columns) {
+        for (position, (column, found)) in table.columns.iter().zip(&parsed.columns).enumerate() {
             let cell = found.and_then(|i| row.get(i)).unwrap_or(&RawCell::Empty);
             let at = || {
                 let label = column_label(
@@ -256,7 +266,7 @@ fn read_rows(
                 );
                 place.at(sheet, Some(line), Some(label))
             };
-            match typed_value(cell, column) {
+            match typed_value_in(cell, column, lookup.categories[position].as_ref()) {
                 Ok(value) => values.push(value),
                 Err(message) => {
                     problems.push(Problem::error(at(), message));
@@ -278,8 +288,68 @@ fn read_rows(
     }
 }
 
+/// Declared labels folded once per table read, rather than once per cell compared.
+struct Lookup {
+    /// Every folded header label (name, label, synonyms) and its column's position.
+    headers: HashMap<String, usize>,
+    /// For each category column, every folded value and synonym and its canonical value.
+    categories: Vec<Option<HashMap<String, String>>>,
+}
+
+impl Lookup {
+    fn new(table: &Table) -> Self {
+        let mut headers = HashMap::new();
+        for (position, column) in table.columns.iter().enumerate() {
+            for label in [&column.name, &column.label]
+                .into_iter()
+                .chain(&column.synonyms)
+            {
+                headers.entry(fold(label)).or_insert(position);
+            }
+        }
+        let categories = table
+            .columns
+            .iter()
+            .map(|column| {
+                (column.kind == ColumnType::Category).then(|| {
+                    let mut map = HashMap::new();
+                    for value in &column.values {
+                        for written in std::iter::once(&value.value).chain(&value.synonyms) {
+                            map.entry(fold(written))
+                                .or_insert_with(|| value.value.clone());
+                        }
+                    }
+                    map
+                })
+            })
+            .collect();
+        Lookup {
+            headers,
+            categories,
+        }
+    }
+
+    fn column_of(&self, header: &str) -> Option<usize> {
+        let folded = fold(header);
+        if folded.is_empty() {
+            None
+        } else {
+            self.headers.get(&folded).copied()
+        }
+    }
+}
+
 /// A cell's value for its column, `None` when missing; the error says what is wrong.
 pub fn typed_value(cell: &RawCell, column: &Column) -> Result<Option<Value>, String> {
+    typed_value_in(cell, column, None)
+}
+
+/// [`typed_value`] with the column's category values already folded.
+fn typed_value_in(
+    cell: &RawCell,
+    column: &Column,
+    categories: Option<&HashMap<String, String>>,
+) -> Result<Option<Value>, String> {
     let missing = match cell {
         RawCell::Empty | RawCell::Error(_) => true,
         RawCell::Text(t) => is_missing(t),
@@ -313,8 +383,9 @@ pub fn typed_value(cell: &RawCell, column: &Column) -> Result<Option<Value>, Str
             Value::Float(parse_number(t).map_err(|e| e.to_string())?)
         }
         (ColumnType::Text, _) => Value::Text(shown.clone()),
-        (ColumnType::Category, RawCell::Text(_) | RawCell::Number(_)) => match column
-            .category_value(&shown)
+        (ColumnType::Category, RawCell::Text(_) | RawCell::Number(_)) => match categories
+            .map(|c| c.get(&fold(&shown)).map(String::as_str))
+            .unwrap_or_else(|| column.category_value(&shown))
         {
             Some(value) => Value::Text(value.to_string()),
             None => {

@@ -3,6 +3,7 @@
 
 mod check;
 mod cli;
+mod engine;
 mod ingest;
 mod init;
 mod sample;
