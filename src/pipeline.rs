@@ -10,7 +10,9 @@ use crate::error::{Error, Location, Problem, Result, Severity};
 use crate::ingest::read::{file_kind, read_bytes};
 use crate::ingest::{CheckedFile, Context, check_file};
 use crate::month::Month;
-use crate::store::{LedgerEntry, LedgerMonth, Outcome, Store, TableSource, sha256_hex};
+use crate::store::{
+    LedgerEntry, LedgerMonth, Outcome, PendingMonth, Store, TableSource, sha256_hex,
+};
 use crate::workspace::Workspace;
 
 /// What to do with the files.
@@ -118,15 +120,19 @@ pub fn ingest(
                 (checked, bytes, hash)
             })
             .collect();
+        let mut pending = Vec::new();
         for (mut checked, bytes, hash) in checked {
             if let Some(history) = &history {
                 warn_about_jumps(history, &definitions, &mut checked)?;
             }
             let report = match &store {
-                Some(store) => store_file(store, checked, &bytes, hash)?,
+                Some(store) => store_file(store, checked, &bytes, hash, &mut pending)?,
                 None => report_only(checked, hash),
             };
             reports.push(report);
+        }
+        if let Some(store) = &store {
+            switch_all(store, &mut pending)?;
         }
     }
     Ok(reports)
@@ -369,6 +375,7 @@ fn store_file(
     checked: CheckedFile,
     bytes: &[u8],
     hash: String,
+    pending: &mut Vec<PendingMonth>,
 ) -> Result<FileReport> {
     let mut report = report_only(checked.clone(), hash.clone());
     let file_name = checked
@@ -426,7 +433,26 @@ fn store_file(
         empreinte: hash,
     };
     for submission in &checked.submissions {
-        store.write_month(submission, &source)?;
+        // A second file for the same month in one batch builds on the first: switch first.
+        if pending
+            .iter()
+            .any(|p| p.is_for(&submission.manufacture, submission.month))
+        {
+            switch_all(store, pending)?;
+        }
+        pending.push(store.prepare_month(submission, &source)?);
     }
     Ok(report)
+}
+
+/// Flushes the store to disk once, then makes every prepared month current.
+fn switch_all(store: &Store, pending: &mut Vec<PendingMonth>) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    store.sync()?;
+    for month in pending.drain(..) {
+        store.switch(&month)?;
+    }
+    Ok(())
 }

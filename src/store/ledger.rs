@@ -63,9 +63,9 @@ pub(super) fn append(path: &Path, entry: &LedgerEntry) -> Result<()> {
         .append(true)
         .open(path)
         .map_err(|e| Error::io(path, e))?;
+    // Flushed to disk with the rest of the store by `Store::sync`, before any switch.
     file.write_all(line.as_bytes())
-        .map_err(|e| Error::io(path, e))?;
-    file.sync_all().map_err(|e| Error::io(path, e))
+        .map_err(|e| Error::io(path, e))
 }
 
 pub(super) fn read(path: &Path) -> Result<Vec<LedgerEntry>> {
