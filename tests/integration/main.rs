@@ -6,6 +6,7 @@ mod cli;
 mod engine;
 mod ingest;
 mod init;
+mod laws;
 mod sample;
 mod support;
 mod template;
