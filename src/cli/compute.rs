@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use mesure::Error;
-use mesure::engine::{Inputs, Level, Per, Request, compute, normalize_label};
+use mesure::engine::{Inputs, Level, Per, Request, compute, distribution, normalize_label};
 use mesure::export::{write_csv, write_json, write_parquet};
 use mesure::store::Store;
 
@@ -28,6 +28,13 @@ pub struct ComputeArgs {
     /// Indicateur (répétable ; tous par défaut).
     #[arg(long, value_name = "ID")]
     indicator: Vec<String>,
+    /// Donne, au lieu des chiffres, leur distribution entre manufactures (min, quartiles,
+    /// médiane, max) pour chaque entité et période.
+    #[arg(long, conflicts_with = "rangs")]
+    distribution: bool,
+    /// Donne, au lieu des chiffres, le rang de chaque manufacture dans chaque entité.
+    #[arg(long)]
+    rangs: bool,
     /// Format de sortie.
     #[arg(long, value_enum, default_value = "csv", value_name = "FORMAT")]
     format: Format,
@@ -72,7 +79,23 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
         Some(store) => Inputs::from_store(&store, &definitions)?,
         None => Inputs::default(),
     };
-    let figures = compute(&definitions, &registry, &inputs, &request)?;
+    let mut figures = compute(&definitions, &registry, &inputs, &request)?;
+    if args.distribution || args.rangs {
+        // The distribution needs the manufacture-level figures, whatever the levels asked.
+        let levels = if request.levels.is_empty() {
+            Level::ALL.to_vec()
+        } else {
+            request.levels.clone()
+        };
+        let all = Request {
+            levels: vec![Level::Manufacture],
+            ..request.clone()
+        };
+        let manufacture_figures = compute(&definitions, &registry, &inputs, &all)?;
+        let (summary, ranks) = distribution(&manufacture_figures, &registry, &levels)
+            .map_err(|e| Error::Usage(format!("erreur interne du calcul ({e})")))?;
+        figures = if args.distribution { summary } else { ranks };
+    }
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).map_err(|e| Error::io(path, e))?,

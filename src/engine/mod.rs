@@ -9,6 +9,7 @@
 //! or a zero denominator has no value.
 
 mod components;
+mod distribution;
 mod level;
 mod period;
 
@@ -17,6 +18,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 pub use components::{finalize, pielou};
+pub use distribution::{distribution, quantile};
 pub use level::Level;
 pub use period::{Per, normalize_label};
 

@@ -339,6 +339,84 @@ fn stocks_are_averaged_over_months_then_summed_over_manufactures() {
 }
 
 #[test]
+fn distribution_and_ranks_across_manufactures() {
+    let workspace = mesure::Workspace::open(&repo()).unwrap();
+    let definitions = workspace.definitions().unwrap();
+    let request = Request {
+        levels: vec![Level::Manufacture],
+        pers: vec![Per::Quarter],
+        indicators: vec!["frequentation".into()],
+        period: None,
+    };
+    let figures = compute(&definitions, &registry(), &inputs(), &request).unwrap();
+    let (summary, ranks) =
+        mesure::engine::distribution(&figures, &registry(), &[Level::National, Level::Region])
+            .unwrap();
+    // Q1 per manufacture: A 32, B 29, C 3, D no value (left out): sorted 3, 29, 32.
+    let row = (0..summary.height())
+        .find(|&r| {
+            summary.column("entite").unwrap().str().unwrap().get(r) == Some("national")
+                && summary.column("periode").unwrap().str().unwrap().get(r) == Some("2025-T1")
+        })
+        .unwrap();
+    let stat = |name: &str| {
+        summary
+            .column(name)
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(row)
+            .unwrap()
+    };
+    assert_eq!(
+        summary
+            .column("manufactures")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .get(row),
+        Some(3)
+    );
+    assert_eq!(
+        (
+            stat("min"),
+            stat("q1"),
+            stat("mediane"),
+            stat("q3"),
+            stat("max")
+        ),
+        (3.0, 16.0, 29.0, 30.5, 32.0)
+    );
+    let ranked: Vec<(String, u32)> = (0..ranks.height())
+        .filter(|&r| {
+            ranks.column("entite").unwrap().str().unwrap().get(r) == Some("national")
+                && ranks.column("periode").unwrap().str().unwrap().get(r) == Some("2025-T1")
+        })
+        .map(|r| {
+            (
+                ranks
+                    .column("manufacture")
+                    .unwrap()
+                    .str()
+                    .unwrap()
+                    .get(r)
+                    .unwrap()
+                    .to_string(),
+                ranks.column("rang").unwrap().u32().unwrap().get(r).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranked,
+        [
+            ("A".to_string(), 1),
+            ("B".to_string(), 2),
+            ("C".to_string(), 3)
+        ]
+    );
+}
+
+#[test]
 fn requests_narrow_levels_periods_and_indicators() {
     let workspace = mesure::Workspace::open(&repo()).unwrap();
     let definitions = workspace.definitions().unwrap();

@@ -1,0 +1,126 @@
+//! How manufactures compare: for each indicator, entity and period, the distribution of the
+//! manufacture-level values (minimum, quartiles, median, maximum) and each manufacture's rank
+//! within the entity. Charts draw a manufacture against the network's median and quartiles.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::level::Level;
+use crate::registry::Registry;
+
+/// The quantile `q` (0 to 1) of sorted values, linearly interpolated (Hyndman & Fan type 7,
+/// as spreadsheets compute it).
+pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let position = q * last as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    Some(sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64))
+}
+
+/// Distribution rows (`indicateur, niveau, entite, periode, manufactures, min, q1, mediane,
+/// q3, max`) and rank rows (`indicateur, niveau, entite, periode, manufacture, valeur, rang,
+/// sur`; rank 1 is the highest value), from the manufacture-level rows of computed figures.
+pub fn distribution(
+    figures: &DataFrame,
+    registry: &Registry,
+    levels: &[Level],
+) -> PolarsResult<(DataFrame, DataFrame)> {
+    let text = |name: &str| figures.column(name).and_then(|c| c.str().cloned());
+    let (indicators, niveaux, entities, periods) = (
+        text("indicateur")?,
+        text("niveau")?,
+        text("entite")?,
+        text("periode")?,
+    );
+    let values = figures.column("valeur")?.f64()?.clone();
+    // (indicator, level, entity, period) -> [(manufacture, value)]
+    let mut groups: BTreeMap<(String, Level, String, String), Vec<(String, f64)>> = BTreeMap::new();
+    for row in 0..figures.height() {
+        if niveaux.get(row) != Some("manufacture") {
+            continue;
+        }
+        let (Some(id), Some(value)) = (entities.get(row), values.get(row)) else {
+            continue;
+        };
+        let Some(manufacture) = registry.get(id) else {
+            continue;
+        };
+        for level in levels {
+            let key = (
+                indicators.get(row).unwrap_or("").to_string(),
+                *level,
+                level.entity_of(manufacture),
+                periods.get(row).unwrap_or("").to_string(),
+            );
+            groups.entry(key).or_default().push((id.to_string(), value));
+        }
+    }
+    let mut stats: [Vec<String>; 4] = Default::default();
+    let mut numbers: [Vec<f64>; 5] = Default::default();
+    let mut counts = Vec::new();
+    let mut ranks: [Vec<String>; 5] = Default::default();
+    let (mut rank_values, mut rank, mut out_of) = (Vec::new(), Vec::new(), Vec::new());
+    for ((indicator, level, entity, period), mut members) in groups {
+        let mut sorted: Vec<f64> = members.iter().map(|(_, v)| *v).collect();
+        sorted.sort_by(f64::total_cmp);
+        for (column, value) in
+            stats
+                .iter_mut()
+                .zip([&indicator, &level.word().to_string(), &entity, &period])
+        {
+            column.push(value.clone());
+        }
+        for (column, q) in numbers.iter_mut().zip([0.0, 0.25, 0.5, 0.75, 1.0]) {
+            column.push(quantile(&sorted, q).unwrap_or(f64::NAN));
+        }
+        counts.push(sorted.len() as u32);
+        members.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let total = members.len() as u32;
+        for (index, (id, value)) in members.iter().enumerate() {
+            // Ties share the best rank.
+            let place = members
+                .iter()
+                .position(|(_, v)| v == value)
+                .unwrap_or(index) as u32
+                + 1;
+            for (column, v) in
+                ranks
+                    .iter_mut()
+                    .zip([&indicator, &level.word().to_string(), &entity, &period, id])
+            {
+                column.push(v.clone());
+            }
+            rank_values.push(*value);
+            rank.push(place);
+            out_of.push(total);
+        }
+    }
+    let [i, l, e, p] = stats;
+    let [min, q1, median, q3, max] = numbers;
+    let summary = df!(
+        "indicateur" => i, "niveau" => l, "entite" => e, "periode" => p, "manufactures" => counts,
+        "min" => min, "q1" => q1, "mediane" => median, "q3" => q3, "max" => max,
+    )?;
+    let [i, l, e, p, m] = ranks;
+    let ranking = df!(
+        "indicateur" => i, "niveau" => l, "entite" => e, "periode" => p, "manufacture" => m,
+        "valeur" => rank_values, "rang" => rank, "sur" => out_of,
+    )?;
+    Ok((summary, ranking))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_like_a_spreadsheet() {
+        let values = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&values, 0.5), Some(2.5));
+        assert_eq!(quantile(&values, 0.25), Some(1.75));
+        assert_eq!(quantile(&values, 1.0), Some(4.0));
+        assert_eq!(quantile(&[7.0], 0.25), Some(7.0));
+        assert_eq!(quantile(&[], 0.5), None);
+    }
+}
