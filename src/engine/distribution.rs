@@ -9,6 +9,9 @@ use polars::prelude::*;
 use super::level::Level;
 use crate::registry::Registry;
 
+/// (indicator, level, entity, period).
+type CellKey = (String, Level, String, String);
+
 /// The quantile `q` (0 to 1) of sorted values, linearly interpolated (Hyndman & Fan type 7,
 /// as spreadsheets compute it).
 pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
@@ -35,7 +38,7 @@ pub fn distribution(
     );
     let values = figures.column("valeur")?.f64()?.clone();
     // (indicator, level, entity, period) -> [(manufacture, value)]
-    let mut groups: BTreeMap<(String, Level, String, String), Vec<(String, f64)>> = BTreeMap::new();
+    let mut groups: BTreeMap<CellKey, Vec<(String, f64)>> = BTreeMap::new();
     for row in 0..figures.height() {
         if niveaux.get(row) != Some("manufacture") {
             continue;
