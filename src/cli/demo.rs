@@ -1,15 +1,18 @@
 //! `mesure demo`: the whole pipeline on the sample data, in one command.
 //!
-//! Computation and reports are not built yet: for now the demo checks the sample workspace,
-//! ingests the sample workbooks into its store (again and again: a file already stored changes
-//! nothing), and writes an example template into the reports folder.
+//! Charts and reports are not built yet: for now the demo checks the sample workspace, ingests
+//! the sample workbooks into its store (again and again: a file already stored changes
+//! nothing), computes every indicator into `reports/indicateurs.csv` and writes an example
+//! template into the reports folder.
 
 use std::fs;
 use std::process::ExitCode;
 
 use clap::Args;
+use mesure::engine::{Inputs, Request, compute};
+use mesure::export::write_csv;
 use mesure::pipeline::{IngestOptions, expand_paths, ingest};
-use mesure::store::Outcome;
+use mesure::store::{Outcome, Store};
 use mesure::template::{Identification, write_template};
 use mesure::{Error, Month};
 
@@ -51,6 +54,17 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         ))
     })?;
     fs::create_dir_all(&workspace.reports).map_err(|e| Error::io(&workspace.reports, e))?;
+    let store = Store::open(&workspace.store)?;
+    let inputs = Inputs::from_store(&store, &definitions)?;
+    let figures = compute(&definitions, &registry, &inputs, &Request::default())?;
+    let table = workspace.reports.join("indicateurs.csv");
+    let mut out = fs::File::create(&table).map_err(|e| Error::io(&table, e))?;
+    write_csv(&figures, &mut out, true)?;
+    println!(
+        "3. {} chiffres calculés (17 indicateurs, 6 niveaux, 5 sortes de période), pour Excel : {}",
+        figures.height(),
+        table.display()
+    );
     let month = Month::current().max(first.ouverture);
     let path = workspace.reports.join(format!("{}_{month}.xlsx", first.id));
     let identification = Identification {
@@ -60,11 +74,11 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
     };
     write_template(&path, &definitions, &identification)?;
     println!(
-        "3. Exemple de classeur mensuel à remplir : {}",
+        "4. Exemple de classeur mensuel à remplir : {}",
         path.display()
     );
     println!("Voir qui a déclaré quels mois : cargo run -- status");
-    println!("Le calcul des indicateurs et les rapports arrivent dans les prochaines versions.");
+    println!("Les graphiques et rapports HTML arrivent dans une prochaine version.");
     Ok(if count(Outcome::Refuse) == 0 {
         ExitCode::SUCCESS
     } else {
