@@ -30,12 +30,21 @@ fn setup() -> &'static (Definitions, Registry) {
 
 fuzz_target!(|data: &[u8]| {
     let (definitions, registry) = setup();
-    let context = Context { definitions, registry, today: mesure::Month::new(2026, 1).unwrap() };
+    let context = Context {
+        definitions,
+        registry,
+        today: mesure::Month::new(2026, 1).unwrap(),
+    };
     for name in ["publics.csv", "flux.csv"] {
         let checked = check_file(Path::new(name), data, &context);
         if checked.is_accepted() {
             let rows: usize = checked.rows_per_table().values().sum();
-            let heights: usize = checked.submissions.iter().flat_map(|s| s.tables.values()).map(|f| f.height()).sum();
+            let heights: usize = checked
+                .submissions
+                .iter()
+                .flat_map(|s| s.tables.values())
+                .map(|f| f.height())
+                .sum();
             assert_eq!(rows, heights);
         }
     }
