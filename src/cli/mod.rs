@@ -3,6 +3,7 @@
 mod check;
 mod compute;
 mod demo;
+mod explain;
 mod floor;
 mod ingest;
 mod init;
@@ -90,6 +91,9 @@ enum Command {
     /// Calcule les indicateurs pour chaque entité et période.
     #[command(help_template = HELP_TEMPLATE)]
     Compute(compute::ComputeArgs),
+    /// Montre comment un chiffre a été calculé, jusqu'aux fichiers reçus.
+    #[command(help_template = HELP_TEMPLATE)]
+    Explain(explain::ExplainArgs),
     /// Recrée les tables stockées à partir des seuls fichiers reçus.
     #[command(help_template = HELP_TEMPLATE)]
     Rebuild(rebuild::RebuildArgs),
@@ -118,6 +122,7 @@ pub fn run() -> ExitCode {
         Command::Status(args) => status::run(args, &cli.global),
         Command::Rebuild(args) => rebuild::run(args, &cli.global),
         Command::Compute(args) => compute::run(args, &cli.global),
+        Command::Explain(args) => explain::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Echantillon(args) => sample::run(args, &cli.global),
         Command::Floor(args) => floor::run(args, &cli.global),

@@ -10,6 +10,7 @@
 
 mod components;
 mod distribution;
+mod explain;
 mod level;
 mod period;
 
@@ -19,6 +20,7 @@ use polars::prelude::*;
 
 pub use components::{finalize, pielou};
 pub use distribution::{distribution, quantile};
+pub use explain::{Contribution, Explanation, Question, component_names, explain};
 pub use level::Level;
 pub use period::{Per, normalize_label};
 

@@ -417,6 +417,47 @@ fn distribution_and_ranks_across_manufactures() {
 }
 
 #[test]
+fn explain_lists_what_entered_a_figure_and_what_is_missing() {
+    use mesure::engine::{Question, explain};
+    let workspace = mesure::Workspace::open(&repo()).unwrap();
+    let definitions = workspace.definitions().unwrap();
+    let question = Question {
+        indicator: "frequentation",
+        level: Level::Region,
+        entity: "75",
+        period: "2025-T1",
+    };
+    let e = explain(&definitions, &registry(), None, &inputs(), question).unwrap();
+    // Région 75 in Q1: only C's February (3 passages); C's March and D's three months missing.
+    assert_eq!((e.value, e.declarants, e.attendus), (Some(3.0), 1, 2));
+    assert_eq!(e.component_names, ["Σ nb_passages"]);
+    let entered: Vec<(String, String, Vec<f64>)> = e
+        .contributions
+        .iter()
+        .map(|c| {
+            (
+                c.manufacture.clone(),
+                c.month.to_string(),
+                c.components.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entered,
+        [("C".to_string(), "2025-02".to_string(), vec![3.0])]
+    );
+    let missing: Vec<String> = e
+        .missing
+        .iter()
+        .map(|(id, m)| format!("{id} {m}"))
+        .collect();
+    assert_eq!(
+        missing,
+        ["C 2025-03", "D 2025-01", "D 2025-02", "D 2025-03"]
+    );
+}
+
+#[test]
 fn requests_narrow_levels_periods_and_indicators() {
     let workspace = mesure::Workspace::open(&repo()).unwrap();
     let definitions = workspace.definitions().unwrap();

@@ -633,3 +633,66 @@ fn a_tenfold_jump_is_a_warning_not_a_refusal() {
         "one warning only: nb_personnes went from 12 to 14"
     );
 }
+
+/// From a stored workbook to `compute` and `explain`, through the binary: the figure of a
+/// month is the sum typed in the workbook, and explain names the file it came from.
+#[test]
+fn compute_and_explain_on_stored_workbooks() {
+    let workdir = Workdir::sample_workspace();
+    let file = fixture("libreoffice/mp001_2025-03.ods");
+    assert_eq!(ingest(&workdir, &[&file]).code, 0);
+    let outcome = workdir.run(&[
+        "compute",
+        "--level",
+        "manufacture",
+        "--period",
+        "2025-03",
+        "--indicator",
+        "frequentation",
+        "--indicator",
+        "taux_occupation",
+        "--excel",
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    // Passages 30 + 20 + 1234 + 4; hours used 60 + 40 out of 120 + 100 available.
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "\u{FEFF}indicateur;niveau;entite;periode;valeur;unite;declarants;attendus"
+    );
+    assert_eq!(
+        lines[1],
+        "frequentation;manufacture;mp001;2025-03;1288;passages;1;1"
+    );
+    // Every other manufacture open in March is expected: no value, not zero.
+    assert_eq!(
+        lines[2],
+        "frequentation;manufacture;mp002;2025-03;;passages;0;1"
+    );
+    assert!(lines.contains(&"taux_occupation;manufacture;mp001;2025-03;45,45454545454545;%;1;1"));
+    let explained = workdir.run(&[
+        "explain",
+        "taux_occupation",
+        "--entity",
+        "mp001",
+        "--period",
+        "2025-03",
+    ]);
+    assert_eq!(explained.code, 0, "{}", explained.stderr);
+    let hash = mesure::store::sha256_hex(&fs::read(&file).unwrap());
+    assert!(
+        explained
+            .stdout
+            .contains("Valeur : 45,4545 % (exactement 45,45454545454545)"),
+        "{}",
+        explained.stdout
+    );
+    assert!(
+        explained.stdout.contains(&format!(
+            "  mp001 2025-03 : 100 ; 220 ; fichier mp001_2025-03.ods (empreinte {})",
+            &hash[..12]
+        )),
+        "{}",
+        explained.stdout
+    );
+}

@@ -1,0 +1,144 @@
+//! `mesure explain`: how one figure was made, down to the files it came from.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use mesure::Error;
+use mesure::engine::{Inputs, Level, Question, explain, normalize_label};
+use mesure::ingest::read::format_number;
+use mesure::store::Store;
+
+use super::Global;
+
+/// Montre comment un chiffre a été calculé.
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// Indicateur (par exemple taux_occupation).
+    #[arg(value_name = "INDICATEUR")]
+    indicator: String,
+    /// Entité : identifiant de manufacture, code de département ou de région, filière, vague, national.
+    #[arg(long, value_name = "ID")]
+    entity: String,
+    /// Niveau de l'entité (deviné s'il n'y a pas d'ambiguïté).
+    #[arg(long, value_name = "NIVEAU")]
+    level: Option<Level>,
+    /// Période : 2025-03, 2025-T1, 2025-S1, 2025, 2025-03-12M.
+    #[arg(long, value_name = "P")]
+    period: String,
+}
+
+pub fn run(args: &ExplainArgs, global: &Global) -> Result<ExitCode, Error> {
+    let workspace = global.open()?;
+    let definitions = workspace.definitions()?;
+    let registry = workspace.registry()?;
+    let period = normalize_label(&args.period)
+        .ok_or_else(|| Error::Usage(format!("« {} » n'est pas une période", args.period)))?;
+    let level = match args.level {
+        Some(level) => level,
+        None => guess_level(&registry, &args.entity)?,
+    };
+    let store = Store::open_existing(&workspace.store);
+    let inputs = match &store {
+        Some(store) => Inputs::from_store(store, &definitions)?,
+        None => Inputs::default(),
+    };
+    let question = Question {
+        indicator: &args.indicator,
+        level,
+        entity: &args.entity,
+        period: &period,
+    };
+    let e = explain(&definitions, &registry, store.as_ref(), &inputs, question)?;
+    let unit = &e.indicator.unit;
+    println!("{} — {} ({unit})", e.indicator.id, e.indicator.name);
+    println!("{} {}, période {period}", level, args.entity);
+    match e.value {
+        Some(value) => println!(
+            "Valeur : {} {unit} (exactement {})",
+            format_number(rounded(value)),
+            format_number(value)
+        ),
+        None => println!("Valeur : non calculable (aucune donnée, ou dénominateur nul)"),
+    }
+    println!(
+        "Couverture : {} manufacture(s) déclarante(s) sur {} attendue(s)",
+        e.declarants, e.attendus
+    );
+    println!(
+        "Type : {} ; composantes additionnées sur chaque ligne, mois et manufacture :",
+        e.indicator.kind.word()
+    );
+    for (i, name) in e.component_names.iter().enumerate() {
+        let total: f64 = e.contributions.iter().map(|c| c.components[i]).sum();
+        println!("  c{i} = {name} = {}", format_number(rounded(total)));
+    }
+    println!("Mois entrés dans le calcul :");
+    for c in &e.contributions {
+        let values: Vec<String> = c
+            .components
+            .iter()
+            .map(|v| format_number(rounded(*v)))
+            .collect();
+        let source = c
+            .source
+            .as_ref()
+            .map(|s| {
+                format!(
+                    " ; fichier {} (empreinte {})",
+                    s.fichier,
+                    &s.empreinte[..12.min(s.empreinte.len())]
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "  {} {} : {}{source}",
+            c.manufacture,
+            c.month,
+            values.join(" ; ")
+        );
+    }
+    if !e.missing.is_empty() {
+        let missing: Vec<String> = e
+            .missing
+            .iter()
+            .map(|(id, m)| format!("{id} {m}"))
+            .collect();
+        println!(
+            "Mois attendus mais non reçus (absents, pas zéro) : {}",
+            missing.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A value rounded for reading (4 decimals), the sums' floating-point noise gone.
+fn rounded(value: f64) -> f64 {
+    (value * 1e4).round() / 1e4
+}
+
+/// The level of an entity named without one: refused when it is ambiguous (`27` is both the
+/// Eure and Bourgogne-Franche-Comté).
+fn guess_level(registry: &mesure::registry::Registry, entity: &str) -> Result<Level, Error> {
+    let matching: Vec<Level> = Level::ALL
+        .into_iter()
+        .filter(|level| {
+            registry
+                .manufactures()
+                .iter()
+                .any(|m| level.entity_of(m) == entity)
+        })
+        .collect();
+    match matching.as_slice() {
+        [level] => Ok(*level),
+        [] => Err(Error::Usage(format!(
+            "aucune entité « {entity} » dans le registre"
+        ))),
+        several => {
+            let names: Vec<&str> = several.iter().map(|l| l.word()).collect();
+            Err(Error::Usage(format!(
+                "« {entity} » est ambigu ({}) : précisez --level",
+                names.join(", ")
+            )))
+        }
+    }
+}

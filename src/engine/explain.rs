@@ -1,0 +1,205 @@
+//! How one figure was made: its components, the manufactures and months that entered it, the
+//! months expected but missing, and the files (name and hash) each month came from.
+
+use polars::prelude::*;
+
+use super::components::component;
+use super::{Inputs, Level, Per, Request, base_grain, compute, engine_error};
+use crate::definitions::{Definitions, Indicator, Kind};
+use crate::error::{Error, Result};
+use crate::month::Month;
+use crate::registry::Registry;
+use crate::store::{Store, TableSource};
+
+/// One manufacture's month that entered a figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// The manufacture.
+    pub manufacture: String,
+    /// The month.
+    pub month: Month,
+    /// Its components, in [`Explanation::component_names`] order.
+    pub components: Vec<f64>,
+    /// The file its table came from, when known.
+    pub source: Option<TableSource>,
+}
+
+/// How one figure was made.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The indicator.
+    pub indicator: Indicator,
+    /// The figure, if it can be computed.
+    pub value: Option<f64>,
+    /// Manufactures that reported in the period.
+    pub declarants: u32,
+    /// Manufactures expected to.
+    pub attendus: u32,
+    /// What each component is.
+    pub component_names: Vec<String>,
+    /// Each (manufacture, month) that entered the figure.
+    pub contributions: Vec<Contribution>,
+    /// Months expected (the manufacture was open) but not reported.
+    pub missing: Vec<(String, Month)>,
+}
+
+/// What each component of an indicator is, in French.
+pub fn component_names(indicator: &Indicator) -> Vec<String> {
+    match &indicator.kind {
+        Kind::Sum { value } => vec![format!("Σ {}", value.text)],
+        Kind::Stock { value, .. } => vec![format!("Σ {} du mois", value.text)],
+        Kind::Ratio {
+            numerator,
+            denominator,
+            ..
+        } => vec![
+            format!("Σ {}", numerator.text),
+            format!("Σ {}", denominator.text),
+        ],
+        Kind::Share { value, part, .. } => vec![
+            format!("Σ {} où {}", value.text, part.text),
+            format!("Σ {}", value.text),
+        ],
+        Kind::WeightedMean { value, weight } => vec![
+            format!("Σ {} × {}", value.text, weight.text),
+            format!("Σ {}", weight.text),
+        ],
+        Kind::Evenness {
+            categories, weight, ..
+        } => categories
+            .iter()
+            .map(|c| format!("Σ {} « {c} »", weight.text))
+            .collect(),
+    }
+}
+
+/// Which figure to explain.
+#[derive(Debug, Clone, Copy)]
+pub struct Question<'a> {
+    /// The indicator's id.
+    pub indicator: &'a str,
+    /// The level.
+    pub level: Level,
+    /// The entity at that level.
+    pub entity: &'a str,
+    /// The period's label (normalized).
+    pub period: &'a str,
+}
+
+/// Explains the figure of one indicator for one entity and period.
+pub fn explain(
+    definitions: &Definitions,
+    registry: &Registry,
+    store: Option<&Store>,
+    inputs: &Inputs,
+    question: Question,
+) -> Result<Explanation> {
+    let Question {
+        indicator: indicator_id,
+        level,
+        entity,
+        period,
+    } = question;
+    let per = Per::of_label(period)
+        .ok_or_else(|| Error::Usage(format!("« {period} » n'est pas une période")))?;
+    let months = per.months_of(period).unwrap_or_default();
+    let request = Request {
+        levels: vec![level],
+        pers: vec![per],
+        indicators: vec![indicator_id.to_string()],
+        period: Some(period.to_string()),
+    };
+    let figures = compute(definitions, registry, inputs, &request)?;
+    let indicator = definitions
+        .indicator(indicator_id)
+        .expect("checked by compute")
+        .clone();
+    let members: Vec<&str> = registry
+        .manufactures()
+        .iter()
+        .filter(|m| level.entity_of(m) == entity)
+        .map(|m| m.id.as_str())
+        .collect();
+    if members.is_empty() {
+        return Err(Error::Usage(format!(
+            "aucune manufacture dans l'entité « {entity} » au niveau {level}"
+        )));
+    }
+    let (value, declarants, attendus) = cell(&figures, entity).map_err(|e| engine_error(&e))?;
+    let base = base_grain(&indicator, definitions, inputs)
+        .and_then(LazyFrame::collect)
+        .map_err(|e| engine_error(&e))?;
+    let count = component_names(&indicator).len();
+    let ids = base
+        .column("id_manufacture")
+        .and_then(|c| c.str().cloned())
+        .map_err(|e| engine_error(&e))?;
+    let base_months = base
+        .column("mois")
+        .and_then(|c| c.str().cloned())
+        .map_err(|e| engine_error(&e))?;
+    let columns: Vec<Float64Chunked> = (0..count)
+        .map(|i| base.column(&component(i)).and_then(|c| c.f64().cloned()))
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| engine_error(&e))?;
+    let mut contributions = Vec::new();
+    for row in 0..base.height() {
+        let (Some(id), Some(Ok(month))) =
+            (ids.get(row), base_months.get(row).map(str::parse::<Month>))
+        else {
+            continue;
+        };
+        if !members.contains(&id) || !months.contains(&month) {
+            continue;
+        }
+        let source = match store {
+            Some(store) => store.sources(id, month)?.remove(&indicator.table),
+            None => None,
+        };
+        let components = columns.iter().map(|c| c.get(row).unwrap_or(0.0)).collect();
+        contributions.push(Contribution {
+            manufacture: id.to_string(),
+            month,
+            components,
+            source,
+        });
+    }
+    contributions.sort_by(|a, b| (&a.manufacture, a.month).cmp(&(&b.manufacture, b.month)));
+    let missing = registry
+        .manufactures()
+        .iter()
+        .filter(|m| members.contains(&m.id.as_str()))
+        .flat_map(|m| {
+            months
+                .iter()
+                .filter(|month| m.is_open(**month))
+                .map(move |month| (m.id.clone(), *month))
+        })
+        .filter(|(id, month)| {
+            !contributions
+                .iter()
+                .any(|c| c.manufacture == *id && c.month == *month)
+        })
+        .collect();
+    Ok(Explanation {
+        component_names: component_names(&indicator),
+        indicator,
+        value,
+        declarants,
+        attendus,
+        contributions,
+        missing,
+    })
+}
+
+fn cell(figures: &DataFrame, entity: &str) -> PolarsResult<(Option<f64>, u32, u32)> {
+    let entities = figures.column("entite")?.str()?;
+    let Some(row) = (0..figures.height()).find(|&r| entities.get(r) == Some(entity)) else {
+        return Ok((None, 0, 0));
+    };
+    Ok((
+        figures.column("valeur")?.f64()?.get(row),
+        figures.column("declarants")?.u32()?.get(row).unwrap_or(0),
+        figures.column("attendus")?.u32()?.get(row).unwrap_or(0),
+    ))
+}
