@@ -165,16 +165,14 @@ fn usage_error(err: &clap::Error) -> ExitCode {
         ErrorKind::MissingRequiredArgument => format!("argument obligatoire manquant : {arg}"),
         ErrorKind::UnknownArgument => format!("argument inconnu : {arg}"),
         ErrorKind::InvalidSubcommand => {
-            let suggested = context(ContextKind::SuggestedSubcommand);
-            let hint = if suggested.is_empty() {
-                String::new()
-            } else {
-                format!(" ; vouliez-vous dire « {suggested} » ?")
-            };
-            format!(
-                "commande « {} » inconnue{hint}",
-                context(ContextKind::InvalidSubcommand)
-            )
+            let typed = context(ContextKind::InvalidSubcommand);
+            let command = <Cli as clap::CommandFactory>::command();
+            let verbs = command
+                .get_subcommands()
+                .filter(|c| !c.is_hide_set())
+                .map(|c| c.get_name());
+            let hint = mesure::text::did_you_mean(&typed, verbs);
+            format!("commande « {typed} » inconnue{hint}")
         }
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             "indiquez une commande (init, check, template, demo...)".to_string()

@@ -323,14 +323,10 @@ fn group_csv_rows(
     context: &Context,
     problems: &mut Vec<Problem>,
 ) -> CsvGroups {
-    let position = |name: &str| {
-        parsed
-            .extra
-            .iter()
-            .position(|(e, _)| e == name)
-            .expect("checked present")
+    let position = |name: &str| parsed.extra.iter().position(|(e, _)| e == name);
+    let (Some(id_at), Some(month_at)) = (position("id_manufacture"), position("mois")) else {
+        return CsvGroups::new(); // a missing column is already reported
     };
-    let (id_at, month_at) = (position("id_manufacture"), position("mois"));
     let mut verdicts: HashMap<(String, Month), bool> = HashMap::new();
     let mut groups = CsvGroups::new();
     for ((line, values), extra) in parsed.rows.iter().zip(&parsed.extra_cells) {

@@ -137,7 +137,14 @@ pub fn parse_table(
                 parsed.columns[position] = Some(index);
             }
         } else if let Some(name) = extra.iter().find(|e| fold(e) == fold(&header)) {
-            parsed.extra.push((name.to_string(), index));
+            if parsed.extra.iter().any(|(e, _)| e == name) {
+                problems.push(Problem::error(
+                    at(),
+                    format!("la colonne « {name} » apparaît deux fois"),
+                ));
+            } else {
+                parsed.extra.push((name.to_string(), index));
+            }
         } else {
             let candidates = table.column_names().chain(extra.iter().copied());
             problems.push(Problem::warning(

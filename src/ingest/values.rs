@@ -117,6 +117,9 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
     } else {
         return Err(fail());
     };
+    if !(1000..=9999).contains(&year) {
+        return Err(fail());
+    }
     NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(fail)
 }
 
@@ -238,6 +241,9 @@ mod tests {
         assert!(parse_date("03/31/2025").is_err());
         assert!(parse_date("31/03/25").is_err());
         assert!(parse_date("2025-02-30").is_err());
+        // Found by the fuzzer: year 0 is not a date anyone reports.
+        assert!(parse_date("0000.6.5").is_err());
+        assert_eq!(parse_month("0000.6.5"), None);
         assert_eq!(excel_serial_date(45747.0), Some(march_31));
         assert_eq!(excel_serial_date(-1.0), None);
     }

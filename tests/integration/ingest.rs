@@ -230,6 +230,11 @@ fn broken_files_are_refused_one_by_one() {
             "casses/colonne_manquante/publics.csv",
             "ligne 1 : colonne obligatoire « nb_passages » absente",
         ),
+        // Found by the fuzzer: a CSV with `mois` twice and no `id_manufacture`.
+        (
+            "casses/mois_en_double/publics.csv",
+            "ligne 1, colonne mois : la colonne « mois » apparaît deux fois",
+        ),
         (
             "casses/pas_un_classeur.xlsx",
             "fichier entier : ce n'est pas un classeur .xlsx, .xls ou .ods lisible (fichier abîmé, ou d'un autre type renommé)",
@@ -274,7 +279,7 @@ fn broken_files_are_refused_one_by_one() {
     }
     assert_eq!(
         lines.last().unwrap(),
-        &"Bilan : 1 fichier(s) accepté(s), 11 refusé(s), 0 déjà reçu(s)."
+        &"Bilan : 1 fichier(s) accepté(s), 12 refusé(s), 0 déjà reçu(s)."
     );
     assert_eq!(
         store(&workdir).stored_months().unwrap(),
@@ -286,7 +291,7 @@ fn broken_files_are_refused_one_by_one() {
             .iter()
             .filter(|e| e.resultat == Outcome::Refuse)
             .count(),
-        10,
+        11,
         "the empty file has no hash"
     );
 }
