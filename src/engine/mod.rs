@@ -167,12 +167,25 @@ pub fn compute(
     let periods =
         period_map(&pers, first, last, request.period.as_deref()).map_err(|e| engine_error(&e))?;
     let expected = expected_months(registry, first, last).map_err(|e| engine_error(&e))?;
+    // Per level: its entities, and how many manufactures each cell expects (whatever the
+    // indicator).
+    let by_level: Vec<(DataFrame, DataFrame)> = levels
+        .iter()
+        .map(|level| {
+            let entities = entity_map(registry, *level)?;
+            let attendus = expected_per_cell(&expected, &periods, &entities)?;
+            Ok((entities, attendus))
+        })
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| engine_error(&e))?;
     let mut parts = Vec::new();
     for indicator in indicators {
-        let base = base_grain(indicator, definitions, inputs).map_err(|e| engine_error(&e))?;
-        for level in &levels {
-            let entities = entity_map(registry, *level).map_err(|e| engine_error(&e))?;
-            let cells = roll_up(indicator, &base, &periods, &entities, &expected)
+        // Computed once per indicator, then rolled up to each level.
+        let base = base_grain(indicator, definitions, inputs)
+            .and_then(LazyFrame::collect)
+            .map_err(|e| engine_error(&e))?;
+        for (level, (entities, attendus)) in levels.iter().zip(&by_level) {
+            let cells = roll_up(indicator, &base, &periods, entities, attendus)
                 .map_err(|e| engine_error(&e))?;
             parts.push(long_rows(indicator, *level, &cells).map_err(|e| engine_error(&e))?);
         }
@@ -313,10 +326,10 @@ fn base_grain(
 /// Components rolled up to every (entity, period), with the coverage.
 fn roll_up(
     indicator: &Indicator,
-    base: &LazyFrame,
+    base: &DataFrame,
     periods: &DataFrame,
     entities: &DataFrame,
-    expected: &DataFrame,
+    attendus: &DataFrame,
 ) -> PolarsResult<DataFrame> {
     let keys = [col(ENTITY), col(PERIOD)];
     let place = |lf: LazyFrame| {
@@ -334,7 +347,7 @@ fn roll_up(
         )
     };
     let components: Vec<String> = (0..component_count(indicator)).map(component).collect();
-    let placed = place(base.clone());
+    let placed = place(base.clone().lazy());
     let per_manufacture = match stock_over_months(indicator) {
         // A stock: each manufacture's mean (or last value) over the months it reported.
         Some(over) => {
@@ -353,10 +366,9 @@ fn roll_up(
     let mut aggregations: Vec<Expr> = components.iter().map(|c| col(c.as_str()).sum()).collect();
     aggregations.push(col(ID).n_unique().cast(DataType::UInt32).alias(DECLARANTS));
     let values = per_manufacture.group_by(keys.clone()).agg(aggregations);
-    let attendus = place(expected.clone().lazy())
-        .group_by(keys.clone())
-        .agg([col(ID).n_unique().cast(DataType::UInt32).alias(EXPECTED)]);
     attendus
+        .clone()
+        .lazy()
         .join(
             values,
             keys.clone(),
@@ -368,6 +380,18 @@ fn roll_up(
             col(EXPECTED).fill_null(lit(0u32)),
         ])
         .sort([ENTITY, PERIOD], SortMultipleOptions::default())
+        .collect()
+}
+
+/// (`entite`, `periode`, `attendus`): manufactures open for at least one month of the cell.
+fn expected_per_cell(expected: &DataFrame, periods: &DataFrame, entities: &DataFrame) -> PolarsResult<DataFrame> {
+    expected
+        .clone()
+        .lazy()
+        .join(periods.clone().lazy(), [col(MONTH)], [col(MONTH)], JoinArgs::new(JoinType::Inner))
+        .join(entities.clone().lazy(), [col(ID)], [col(ID)], JoinArgs::new(JoinType::Inner))
+        .group_by([col(ENTITY), col(PERIOD)])
+        .agg([col(ID).n_unique().cast(DataType::UInt32).alias(EXPECTED)])
         .collect()
 }
 
