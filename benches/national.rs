@@ -17,8 +17,26 @@ use rand_chacha::ChaCha8Rng;
 
 const PLACES: usize = 3_500;
 const MONTHS: i32 = 120;
-const FILIERES: [&str; 8] = ["bois", "textile", "métal", "réemploi", "numérique", "alimentaire", "céramique", "éco-construction"];
-const PUBLICS: [&str; 8] = ["salarié", "indépendant ou artisan", "demandeur d'emploi", "étudiant", "jeune de moins de 26 ans", "retraité", "bénévole", "autre"];
+const FILIERES: [&str; 8] = [
+    "bois",
+    "textile",
+    "métal",
+    "réemploi",
+    "numérique",
+    "alimentaire",
+    "céramique",
+    "éco-construction",
+];
+const PUBLICS: [&str; 8] = [
+    "salarié",
+    "indépendant ou artisan",
+    "demandeur d'emploi",
+    "étudiant",
+    "jeune de moins de 26 ans",
+    "retraité",
+    "bénévole",
+    "autre",
+];
 
 fn registry(first: Month, rng: &mut ChaCha8Rng) -> Registry {
     Registry::new(
@@ -67,20 +85,35 @@ impl Builder {
 
     /// The frame, with text columns then number columns named as given; integer columns cast.
     fn frame(self, text_names: &[&str], number_names: &[(&str, bool)]) -> DataFrame {
-        let mut columns = vec![Column::new("id_manufacture".into(), self.ids), Column::new("mois".into(), self.months)];
+        let mut columns = vec![
+            Column::new("id_manufacture".into(), self.ids),
+            Column::new("mois".into(), self.months),
+        ];
         for (name, values) in text_names.iter().zip(self.texts) {
             columns.push(Column::new((*name).into(), values));
         }
         for ((name, integer), values) in number_names.iter().zip(self.numbers) {
             let column = Column::new((*name).into(), values);
-            columns.push(if *integer { column.cast(&DataType::Int64).expect("cast") } else { column });
+            columns.push(if *integer {
+                column.cast(&DataType::Int64).expect("cast")
+            } else {
+                column
+            });
         }
         DataFrame::new_infer_height(columns).expect("frame")
     }
 }
 
 fn inputs(registry: &Registry, first: Month, rng: &mut ChaCha8Rng) -> Inputs {
-    let names = ["publics", "emplois", "flux", "equipements", "formations", "finances", "matieres"];
+    let names = [
+        "publics",
+        "emplois",
+        "flux",
+        "equipements",
+        "formations",
+        "finances",
+        "matieres",
+    ];
     let mut builders: Vec<Builder> = names.iter().map(|_| Builder::default()).collect();
     let (mut reported_ids, mut reported_months) = (Vec::new(), Vec::new());
     for m in registry.manufactures() {
@@ -94,35 +127,126 @@ fn inputs(registry: &Registry, first: Month, rng: &mut ChaCha8Rng) -> Inputs {
             let size = rng.random_range(5.0..50.0f64);
             for k in 0..4 {
                 let people = (size * rng.random_range(0.2..1.0f64)).round();
-                builders[0].row(id, &when, &[PUBLICS[(k * 2 + month.month() as usize) % 8]], &[people, people * 2.0, (people * 0.4).round()]);
+                builders[0].row(
+                    id,
+                    &when,
+                    &[PUBLICS[(k * 2 + month.month() as usize) % 8]],
+                    &[people, people * 2.0, (people * 0.4).round()],
+                );
             }
             builders[1].row(id, &when, &["CDI"], &[3.0, 2.5, 0.0, 0.0]);
             builders[1].row(id, &when, &["CDDI"], &[2.0, 1.4, 1.0, 1.0]);
             for (sens, k) in [("achat", 0), ("achat", 1), ("vente", 2), ("vente", 3)] {
-                builders[2].row(id, &when, &[sens, "bois", ""], &[size * 100.0, rng.random_range(1.0..600.0), (k % 3) as f64]);
+                builders[2].row(
+                    id,
+                    &when,
+                    &[sens, "bois", ""],
+                    &[size * 100.0, rng.random_range(1.0..600.0), (k % 3) as f64],
+                );
             }
             for e in 0..3 {
                 let available = 100.0 + e as f64 * 20.0;
                 let used = (available * rng.random_range(0.1..0.9f64)).round();
-                builders[3].row(id, &when, &["EQ", "Machine"], &[available, used, (used * 0.3).round(), 2.0]);
+                builders[3].row(
+                    id,
+                    &when,
+                    &["EQ", "Machine"],
+                    &[available, used, (used * 0.3).round(), 2.0],
+                );
             }
             builders[4].row(id, &when, &["Formation"], &[7.0, 8.0, 3.0]);
             for (classe, share) in [("propre", 0.5), ("publique", 0.4), ("privée", 0.1)] {
-                builders[5].row(id, &when, &["poste", classe, "fonctionnement"], &[size * 200.0 * share]);
+                builders[5].row(
+                    id,
+                    &when,
+                    &["poste", classe, "fonctionnement"],
+                    &[size * 200.0 * share],
+                );
             }
-            builders[6].row(id, &when, &["bois"], &[size * 10.0, size * 3.0, size, size * 0.5]);
+            builders[6].row(
+                id,
+                &when,
+                &["bois"],
+                &[size * 10.0, size * 3.0, size, size * 0.5],
+            );
         }
     }
     let mut builders = builders.into_iter();
     let mut next = || builders.next().expect("seven tables");
     let frames = [
-        ("publics", next().frame(&["categorie"], &[("nb_personnes", true), ("nb_passages", true), ("dont_femmes", true)])),
-        ("emplois", next().frame(&["type_contrat"], &[("effectif_fin_mois", true), ("etp", false), ("entrees", true), ("sorties", true)])),
-        ("flux", next().frame(&["sens", "categorie", "partenaire"], &[("montant_ht", false), ("distance_km", false), ("nb_intermediaires", true)])),
-        ("equipements", next().frame(&["id_equipement", "equipement"], &[("heures_disponibles", false), ("heures_utilisees", false), ("heures_externes", false), ("nb_structures", true)])),
-        ("formations", next().frame(&["intitule"], &[("duree_h", false), ("nb_participants", true), ("dont_demandeurs_emploi", true)])),
-        ("finances", next().frame(&["poste", "classe", "nature"], &[("montant", false)])),
-        ("matieres", next().frame(&["matiere"], &[("kg_entrants", false), ("kg_reemployes", false), ("kg_recycles", false), ("kg_dechets", false)])),
+        (
+            "publics",
+            next().frame(
+                &["categorie"],
+                &[
+                    ("nb_personnes", true),
+                    ("nb_passages", true),
+                    ("dont_femmes", true),
+                ],
+            ),
+        ),
+        (
+            "emplois",
+            next().frame(
+                &["type_contrat"],
+                &[
+                    ("effectif_fin_mois", true),
+                    ("etp", false),
+                    ("entrees", true),
+                    ("sorties", true),
+                ],
+            ),
+        ),
+        (
+            "flux",
+            next().frame(
+                &["sens", "categorie", "partenaire"],
+                &[
+                    ("montant_ht", false),
+                    ("distance_km", false),
+                    ("nb_intermediaires", true),
+                ],
+            ),
+        ),
+        (
+            "equipements",
+            next().frame(
+                &["id_equipement", "equipement"],
+                &[
+                    ("heures_disponibles", false),
+                    ("heures_utilisees", false),
+                    ("heures_externes", false),
+                    ("nb_structures", true),
+                ],
+            ),
+        ),
+        (
+            "formations",
+            next().frame(
+                &["intitule"],
+                &[
+                    ("duree_h", false),
+                    ("nb_participants", true),
+                    ("dont_demandeurs_emploi", true),
+                ],
+            ),
+        ),
+        (
+            "finances",
+            next().frame(&["poste", "classe", "nature"], &[("montant", false)]),
+        ),
+        (
+            "matieres",
+            next().frame(
+                &["matiere"],
+                &[
+                    ("kg_entrants", false),
+                    ("kg_reemployes", false),
+                    ("kg_recycles", false),
+                    ("kg_dechets", false),
+                ],
+            ),
+        ),
     ];
     let reported = df!("id_manufacture" => reported_ids, "mois" => reported_months).expect("frame");
     let mut inputs = Inputs::default();
@@ -153,7 +277,11 @@ fn main() {
     let inputs = inputs(&registry, first, &mut rng);
     let rows: usize = inputs.tables.values().map(DataFrame::height).sum();
     let reported = inputs.reported["publics"].height();
-    println!("réseau : {PLACES} lieux, {MONTHS} mois, {reported} mois déclarés, {rows} lignes ; préparé en {:.1} s, mémoire max {} Mio", start.elapsed().as_secs_f64(), peak_memory_mb());
+    println!(
+        "réseau : {PLACES} lieux, {MONTHS} mois, {reported} mois déclarés, {rows} lignes ; préparé en {:.1} s, mémoire max {} Mio",
+        start.elapsed().as_secs_f64(),
+        peak_memory_mb()
+    );
     let start = Instant::now();
     let figures = compute(&definitions, &registry, &inputs, &Request::default()).expect("compute");
     println!(

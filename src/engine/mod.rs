@@ -384,12 +384,26 @@ fn roll_up(
 }
 
 /// (`entite`, `periode`, `attendus`): manufactures open for at least one month of the cell.
-fn expected_per_cell(expected: &DataFrame, periods: &DataFrame, entities: &DataFrame) -> PolarsResult<DataFrame> {
+fn expected_per_cell(
+    expected: &DataFrame,
+    periods: &DataFrame,
+    entities: &DataFrame,
+) -> PolarsResult<DataFrame> {
     expected
         .clone()
         .lazy()
-        .join(periods.clone().lazy(), [col(MONTH)], [col(MONTH)], JoinArgs::new(JoinType::Inner))
-        .join(entities.clone().lazy(), [col(ID)], [col(ID)], JoinArgs::new(JoinType::Inner))
+        .join(
+            periods.clone().lazy(),
+            [col(MONTH)],
+            [col(MONTH)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            entities.clone().lazy(),
+            [col(ID)],
+            [col(ID)],
+            JoinArgs::new(JoinType::Inner),
+        )
         .group_by([col(ENTITY), col(PERIOD)])
         .agg([col(ID).n_unique().cast(DataType::UInt32).alias(EXPECTED)])
         .collect()
