@@ -180,7 +180,11 @@ pub fn compute(
             let entities = entity_map(registry, *level)?;
             let attendus = expected_per_cell(&expected, &periods, &entities)?;
             let labels = labels_of(&entities, ENTITY_KEY, ENTITY)?;
-            Ok(LevelMaps { entities, attendus, labels })
+            Ok(LevelMaps {
+                entities,
+                attendus,
+                labels,
+            })
         })
         .collect::<PolarsResult<_>>()
         .map_err(|e| engine_error(&e))?;
@@ -201,7 +205,11 @@ pub fn compute(
                 JoinArgs::new(JoinType::Inner),
             )
             .join(
-                by_level[0].entities.clone().lazy().select([col(ID), col(INDEX)]),
+                by_level[0]
+                    .entities
+                    .clone()
+                    .lazy()
+                    .select([col(ID), col(INDEX)]),
                 [col(ID)],
                 [col(ID)],
                 JoinArgs::new(JoinType::Inner),
@@ -209,8 +217,8 @@ pub fn compute(
             .collect()
             .map_err(|e| engine_error(&e))?;
         for (level, maps) in levels.iter().zip(&by_level) {
-            let cells = roll_up(indicator, &timed, maps, &period_labels)
-                .map_err(|e| engine_error(&e))?;
+            let cells =
+                roll_up(indicator, &timed, maps, &period_labels).map_err(|e| engine_error(&e))?;
             parts.push(long_rows(indicator, *level, &cells).map_err(|e| engine_error(&e))?);
         }
     }
@@ -306,7 +314,12 @@ fn entity_map(registry: &Registry, level: Level) -> PolarsResult<DataFrame> {
         INDEX => (0..manufactures.len() as u32).collect::<Vec<_>>(),
     )
     .and_then(|mut frame| {
-        let labels: Vec<String> = frame.column(ENTITY)?.str()?.iter().map(|e| e.unwrap_or("").to_string()).collect();
+        let labels: Vec<String> = frame
+            .column(ENTITY)?
+            .str()?
+            .iter()
+            .map(|e| e.unwrap_or("").to_string())
+            .collect();
         frame.with_column(Column::new(ENTITY_KEY.into(), number_labels(&labels)))?;
         Ok(frame)
     })
@@ -327,7 +340,9 @@ fn number_labels(labels: &[String]) -> Vec<u32> {
 
 /// (key, label) pairs of a numbered column, to put the labels back after grouping.
 fn labels_of(frame: &DataFrame, key: &str, label: &str) -> PolarsResult<DataFrame> {
-    frame.select([key, label])?.unique_stable(None, UniqueKeepStrategy::First, None)
+    frame
+        .select([key, label])?
+        .unique_stable(None, UniqueKeepStrategy::First, None)
 }
 
 /// Components per (manufacture, month) reported for the indicator's table; a reported month
@@ -389,7 +404,11 @@ fn roll_up(
     let keys = [col(ENTITY_KEY), col(PERIOD_KEY)];
     let components: Vec<String> = (0..component_count(indicator)).map(component).collect();
     let placed = timed.clone().lazy().join(
-        level.entities.clone().lazy().select([col(INDEX), col(ENTITY_KEY)]),
+        level
+            .entities
+            .clone()
+            .lazy()
+            .select([col(INDEX), col(ENTITY_KEY)]),
         [col(INDEX)],
         [col(INDEX)],
         JoinArgs::new(JoinType::Inner),
@@ -410,9 +429,20 @@ fn roll_up(
         None => placed,
     };
     let mut aggregations: Vec<Expr> = components.iter().map(|c| col(c.as_str()).sum()).collect();
-    aggregations.push(col(INDEX).n_unique().cast(DataType::UInt32).alias(DECLARANTS));
+    aggregations.push(
+        col(INDEX)
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias(DECLARANTS),
+    );
     let values = per_manufacture.group_by(keys.clone()).agg(aggregations);
-    let left = |other: &DataFrame, key: &str| (other.clone().lazy(), [col(key)], JoinArgs::new(JoinType::Left));
+    let left = |other: &DataFrame, key: &str| {
+        (
+            other.clone().lazy(),
+            [col(key)],
+            JoinArgs::new(JoinType::Left),
+        )
+    };
     let (entity_labels, entity_on, entity_how) = left(&level.labels, ENTITY_KEY);
     let (period_frame, period_on, period_how) = left(period_labels, PERIOD_KEY);
     level
