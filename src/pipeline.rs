@@ -9,7 +9,6 @@ use rayon::prelude::*;
 use crate::error::{Error, Location, Problem, Result, Severity};
 use crate::ingest::read::{file_kind, read_bytes};
 use crate::ingest::{CheckedFile, Context, check_file};
-use crate::month::Month;
 use crate::store::{
     LedgerEntry, LedgerMonth, Outcome, PendingMonth, Store, TableSource, sha256_hex,
 };
@@ -90,11 +89,7 @@ pub fn ingest(
 ) -> Result<Vec<FileReport>> {
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
-    let context = Context {
-        definitions: &definitions,
-        registry: &registry,
-        today: Month::current(),
-    };
+    let context = Context::now(&definitions, &registry);
     let store = if options.dry_run {
         None
     } else {
@@ -179,11 +174,7 @@ pub struct RebuildReport {
 pub fn rebuild(workspace: &Workspace) -> Result<RebuildReport> {
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
-    let context = Context {
-        definitions: &definitions,
-        registry: &registry,
-        today: Month::current(),
-    };
+    let context = Context::now(&definitions, &registry);
     let store = Store::open(&workspace.store)?;
     let rebuilt = store.begin_rebuild()?;
     let mut report = RebuildReport::default();

@@ -34,6 +34,17 @@ pub struct Context<'a> {
     pub today: Month,
 }
 
+impl<'a> Context<'a> {
+    /// A context where the current month, by the system clock, is the last one accepted.
+    pub fn now(definitions: &'a Definitions, registry: &'a Registry) -> Self {
+        Context {
+            definitions,
+            registry,
+            today: Month::current(),
+        }
+    }
+}
+
 /// One manufacture's month, as read from a file: the tables it brings.
 #[derive(Debug, Clone)]
 pub struct Submission {
