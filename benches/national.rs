@@ -27,16 +27,6 @@ const FILIERES: [&str; 8] = [
     "céramique",
     "éco-construction",
 ];
-const PUBLICS: [&str; 8] = [
-    "salarié",
-    "indépendant ou artisan",
-    "demandeur d'emploi",
-    "étudiant",
-    "jeune de moins de 26 ans",
-    "retraité",
-    "bénévole",
-    "autre",
-];
 
 fn registry(first: Month, rng: &mut ChaCha8Rng) -> Registry {
     Registry::new(
@@ -104,7 +94,8 @@ impl Builder {
     }
 }
 
-fn inputs(registry: &Registry, first: Month, rng: &mut ChaCha8Rng) -> Inputs {
+/// `publics`: the categories declared for `publics.categorie`, read from the definitions.
+fn inputs(registry: &Registry, publics: &[String], first: Month, rng: &mut ChaCha8Rng) -> Inputs {
     let names = [
         "publics",
         "emplois",
@@ -130,7 +121,7 @@ fn inputs(registry: &Registry, first: Month, rng: &mut ChaCha8Rng) -> Inputs {
                 builders[0].row(
                     id,
                     &when,
-                    &[PUBLICS[(k * 2 + month.month() as usize) % 8]],
+                    &[publics[(k * 2 + month.month() as usize) % publics.len()].as_str()],
                     &[people, people * 2.0, (people * 0.4).round()],
                 );
             }
@@ -274,7 +265,12 @@ fn main() {
         .expect("the repository's definitions");
     let start = Instant::now();
     let registry = registry(first, &mut rng);
-    let inputs = inputs(&registry, first, &mut rng);
+    let publics: Vec<String> = definitions
+        .table("publics")
+        .and_then(|t| t.column("categorie"))
+        .map(|c| c.values.iter().map(|v| v.value.clone()).collect())
+        .expect("publics.categorie is declared");
+    let inputs = inputs(&registry, &publics, first, &mut rng);
     let rows: usize = inputs.tables.values().map(DataFrame::height).sum();
     let reported = inputs.reported["publics"].height();
     println!(
