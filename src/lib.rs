@@ -28,6 +28,7 @@ pub mod ingest;
 pub mod month;
 pub mod pipeline;
 pub mod registry;
+pub mod report;
 pub mod sample;
 pub mod store;
 pub mod template;

@@ -8,6 +8,7 @@ mod floor;
 mod ingest;
 mod init;
 mod rebuild;
+mod report;
 mod sample;
 mod status;
 mod template;
@@ -94,6 +95,9 @@ enum Command {
     /// Montre comment un chiffre a été calculé, jusqu'aux fichiers reçus.
     #[command(help_template = HELP_TEMPLATE)]
     Explain(explain::ExplainArgs),
+    /// Écrit les rapports HTML et les graphiques dans le dossier des rapports.
+    #[command(help_template = HELP_TEMPLATE)]
+    Report(report::ReportArgs),
     /// Recrée les tables stockées à partir des seuls fichiers reçus.
     #[command(help_template = HELP_TEMPLATE)]
     Rebuild(rebuild::RebuildArgs),
@@ -123,6 +127,7 @@ pub fn run() -> ExitCode {
         Command::Rebuild(args) => rebuild::run(args, &cli.global),
         Command::Compute(args) => compute::run(args, &cli.global),
         Command::Explain(args) => explain::run(args, &cli.global),
+        Command::Report(args) => report::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Echantillon(args) => sample::run(args, &cli.global),
         Command::Floor(args) => floor::run(args, &cli.global),

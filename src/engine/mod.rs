@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-pub use components::{finalize, pielou};
+pub use components::{component, finalize, pielou};
 pub use distribution::{distribution, quantile};
 pub use explain::{Contribution, Explanation, Question, component_names, explain};
 pub use level::Level;
@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::month::Month;
 use crate::registry::Registry;
 use crate::store::Store;
-use components::{base_aggregations, component, component_count, stock_over_months};
+use components::{base_aggregations, component_count, stock_over_months};
 
 const ID: &str = "id_manufacture";
 const MONTH: &str = "mois";
@@ -347,6 +347,19 @@ fn labels_of(frame: &DataFrame, key: &str, label: &str) -> PolarsResult<DataFram
 
 /// Components per (manufacture, month) reported for the indicator's table; a reported month
 /// without rows has zero components.
+/// One indicator's additive components per manufacture and reported month (`id_manufacture`,
+/// `mois`, then one column per component, named as [`component_names`] says): for an evenness
+/// indicator, the count of each category, which the reports stack month by month.
+pub fn monthly_components(
+    indicator: &Indicator,
+    definitions: &Definitions,
+    inputs: &Inputs,
+) -> Result<DataFrame> {
+    base_grain(indicator, definitions, inputs)
+        .and_then(LazyFrame::collect)
+        .map_err(|e| engine_error(&e))
+}
+
 fn base_grain(
     indicator: &Indicator,
     definitions: &Definitions,

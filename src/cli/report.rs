@@ -1,0 +1,112 @@
+//! `mesure report`: HTML reports and charts into the workspace's reports folder.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use mesure::Error;
+use mesure::engine::{Level, Per, normalize_label};
+use mesure::report::{Format, Options, Progress, Summary, write_reports};
+
+use super::Global;
+
+/// Écrit les rapports HTML et les graphiques.
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Sorte de période : month, quarter, semester, year, 12m (par défaut : year).
+    #[arg(long, value_name = "PÉRIODE", default_value = "year")]
+    per: Per,
+    /// Une seule période : 2025-03, 2025-T1 (ou 2025-Q1), 2025-S1, 2025, 2025-03-12M.
+    #[arg(long, value_name = "P")]
+    period: Option<String>,
+    /// Rapport de cette manufacture seulement (répétable ; toutes par défaut).
+    #[arg(long, value_name = "ID")]
+    manufacture: Vec<String>,
+    /// Rapports de ce niveau : manufacture, region, filiere, national (répétable ; tous par défaut).
+    #[arg(long, value_name = "NIVEAU")]
+    level: Vec<Level>,
+    /// Format : html (pages, graphiques inclus), png ou svg (un fichier par graphique) ; répétable.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "html")]
+    format: Vec<ReportFormat>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Html,
+    Png,
+    Svg,
+}
+
+pub fn run(args: &ReportArgs, global: &Global) -> Result<ExitCode, Error> {
+    let workspace = global.open()?;
+    let options = options(args)?;
+    let summary = write_with_progress(&workspace, &options)?;
+    print_summary(&summary);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn options(args: &ReportArgs) -> Result<Options, Error> {
+    let period = match &args.period {
+        Some(text) => Some(normalize_label(text).ok_or_else(|| {
+            Error::Usage(format!(
+                "« {text} » n'est pas une période (2025-03, 2025-T1, 2025-S1, 2025, 2025-03-12M)"
+            ))
+        })?),
+        None => None,
+    };
+    if let Some(level) = args
+        .level
+        .iter()
+        .find(|l| matches!(l, Level::Departement | Level::Vague))
+    {
+        return Err(Error::Usage(format!(
+            "pas de rapport au niveau « {level} » : manufacture, region, filiere ou national"
+        )));
+    }
+    let formats = args
+        .format
+        .iter()
+        .map(|f| match f {
+            ReportFormat::Html => Format::Html,
+            ReportFormat::Png => Format::Png,
+            ReportFormat::Svg => Format::Svg,
+        })
+        .collect();
+    Ok(Options {
+        per: args.per,
+        period,
+        manufactures: args.manufacture.clone(),
+        levels: args.level.clone(),
+        formats,
+    })
+}
+
+/// Writes the reports with a progress bar on standard error.
+pub fn write_with_progress(
+    workspace: &mesure::Workspace,
+    options: &Options,
+) -> Result<Summary, Error> {
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} fichiers dessinés ({eta} restantes)")
+            .expect("valid template"),
+    );
+    let summary = write_reports(workspace, options, &|news| match news {
+        Progress::Total(n) => bar.set_length(n as u64),
+        Progress::Done => bar.inc(1),
+    })?;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+pub fn print_summary(summary: &Summary) {
+    let periods = if summary.periods.is_empty() {
+        "aucune période avec des données".to_string()
+    } else {
+        summary.periods.join(", ")
+    };
+    println!(
+        "Rapports ({periods}) : {} pages ; {} fichiers écrits, {} inchangés.",
+        summary.pages, summary.written, summary.unchanged
+    );
+    println!("Ouvrir : {}", summary.index.display());
+}

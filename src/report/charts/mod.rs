@@ -1,0 +1,282 @@
+//! Charts drawn with plotters, each as SVG (inlined in the HTML reports) or PNG.
+//!
+//! A chart is first described as plain data (one struct per kind, built by the report pages
+//! from computed figures), then drawn by one function generic over the plotters backend, so
+//! the SVG and the PNG are the same drawing. Text is laid out with DejaVu Sans, embedded in
+//! the binary: accents come out right on a machine with no font installed. Colours follow
+//! Okabe & Ito's palette, readable with every common colour-vision deficiency.
+
+mod boxes;
+mod completeness;
+mod profile;
+mod ranking;
+mod stacked;
+mod tilemap;
+mod trend;
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+pub use boxes::{BoxGroup, Boxes};
+pub use completeness::{Completeness, MonthState};
+pub use profile::{Profile, ProfileRow};
+pub use ranking::{Bar, Ranking};
+pub use stacked::Stacked;
+pub use tilemap::{Tile, TileMap};
+pub use trend::Trend;
+
+use crate::error::{Error, Result};
+
+/// Okabe & Ito's colour-blind-safe palette, black replaced by grey.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(120, 120, 120), // grey
+];
+/// The colour of the manufacture or entity a chart is about.
+pub const MAIN: RGBColor = PALETTE[0];
+/// The colour of targets.
+pub const TARGET: RGBColor = PALETTE[5];
+/// The colour of the network's median and quartiles.
+pub const NETWORK: RGBColor = RGBColor(110, 110, 110);
+/// Text colour.
+pub const INK: RGBColor = RGBColor(30, 30, 30);
+/// Secondary text colour.
+pub const MUTED: RGBColor = RGBColor(90, 90, 90);
+
+/// The font family every chart uses; registered once from the embedded DejaVu Sans.
+pub const FONT: &str = "sans-serif";
+/// Width of every chart, in pixels.
+pub const WIDTH: u32 = 860;
+
+/// The title block of a chart: what, then where, when and coverage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    /// What the chart shows (`Taux d'occupation des équipements`).
+    pub title: String,
+    /// Where, when and coverage (`Bourgogne-Franche-Comté · 2025 · 4 / 5 manufactures`).
+    pub subtitle: String,
+}
+
+/// A chart of any kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Chart {
+    /// One indicator over time, with the network's band and the target.
+    Trend(Trend),
+    /// A composition by month, stacked.
+    Stacked(Stacked),
+    /// A manufacture's percentile rank on each indicator.
+    Profile(Profile),
+    /// Manufactures ranked on one indicator.
+    Ranking(Ranking),
+    /// Distributions by group (région), as box plots.
+    Boxes(Boxes),
+    /// Régions shaded by an indicator.
+    TileMap(TileMap),
+    /// Who reported which month.
+    Completeness(Completeness),
+}
+
+impl Chart {
+    /// The chart's height in pixels (width is [`WIDTH`]).
+    pub fn height(&self) -> u32 {
+        match self {
+            Chart::Trend(_) | Chart::Stacked(_) => 360,
+            Chart::Profile(p) => profile::height(p),
+            Chart::Ranking(r) => ranking::height(r),
+            Chart::Boxes(b) => boxes::height(b),
+            Chart::TileMap(_) => 540,
+            Chart::Completeness(c) => completeness::height(c),
+        }
+    }
+
+    /// The chart's heading.
+    pub fn heading(&self) -> &Heading {
+        match self {
+            Chart::Trend(c) => &c.heading,
+            Chart::Stacked(c) => &c.heading,
+            Chart::Profile(c) => &c.heading,
+            Chart::Ranking(c) => &c.heading,
+            Chart::Boxes(c) => &c.heading,
+            Chart::TileMap(c) => &c.heading,
+            Chart::Completeness(c) => &c.heading,
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Drawn<DB> {
+        root.fill(&WHITE)?;
+        let body = draw_heading(root, self.heading())?;
+        match self {
+            Chart::Trend(c) => trend::draw(&body, c),
+            Chart::Stacked(c) => stacked::draw(&body, c),
+            Chart::Profile(c) => profile::draw(&body, c),
+            Chart::Ranking(c) => ranking::draw(&body, c),
+            Chart::Boxes(c) => boxes::draw(&body, c),
+            Chart::TileMap(c) => tilemap::draw(&body, c),
+            Chart::Completeness(c) => completeness::draw(&body, c),
+        }
+    }
+
+    /// The chart as an SVG document.
+    pub fn to_svg(&self) -> Result<String> {
+        register_fonts();
+        let mut svg = String::new();
+        {
+            let root =
+                SVGBackend::with_string(&mut svg, (WIDTH, self.height())).into_drawing_area();
+            self.draw(&root).map_err(|e| chart_error(self, &e))?;
+            root.present().map_err(|e| chart_error(self, &e))?;
+        }
+        Ok(svg)
+    }
+
+    /// Writes the chart as a PNG file.
+    pub fn write_png(&self, path: &Path) -> Result<()> {
+        register_fonts();
+        let root = BitMapBackend::new(path, (WIDTH, self.height())).into_drawing_area();
+        self.draw(&root).map_err(|e| chart_error(self, &e))?;
+        root.present().map_err(|e| chart_error(self, &e))
+    }
+}
+
+/// A drawing area of any backend.
+pub(crate) type Area<DB> = DrawingArea<DB, Shift>;
+/// What drawing returns.
+pub(crate) type Drawn<DB> =
+    std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn chart_error(chart: &Chart, err: &dyn std::fmt::Display) -> Error {
+    Error::Usage(format!(
+        "graphique « {} » impossible à dessiner ({err})",
+        chart.heading().title
+    ))
+}
+
+/// Registers the embedded DejaVu Sans for the family [`FONT`], once per process.
+pub fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        for (style, bytes) in [
+            (FontStyle::Normal, dejavu::sans::regular()),
+            (FontStyle::Bold, dejavu::sans::bold()),
+        ] {
+            if plotters::style::register_font(FONT, style, bytes).is_err() {
+                unreachable!("the embedded DejaVu Sans is a valid font");
+            }
+        }
+    });
+}
+
+/// A text style of the chart font.
+pub(crate) fn text(size: u32, color: RGBColor) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&color)
+}
+
+/// A bold text style of the chart font.
+pub(crate) fn bold(size: u32, color: RGBColor) -> TextStyle<'static> {
+    (FONT, size, FontStyle::Bold).into_font().color(&color)
+}
+
+const HEADING_HEIGHT: u32 = 56;
+
+/// Draws the title and subtitle; returns the area below them.
+fn draw_heading<DB: DrawingBackend>(
+    root: &Area<DB>,
+    heading: &Heading,
+) -> std::result::Result<Area<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (top, body) = root.split_vertically(HEADING_HEIGHT);
+    let width = WIDTH as usize - 24;
+    let title = fit(&top, &heading.title, &bold(18, INK), width);
+    top.draw_text(&title, &bold(18, INK), (12, 8))?;
+    let subtitle = fit(&top, &heading.subtitle, &text(13, MUTED), width);
+    top.draw_text(&subtitle, &text(13, MUTED), (12, 32))?;
+    Ok(body)
+}
+
+/// The text, shortened with `…` until it fits in `width` pixels.
+pub(crate) fn fit<DB: DrawingBackend>(
+    area: &Area<DB>,
+    text: &str,
+    style: &TextStyle,
+    width: usize,
+) -> String {
+    let fits = |t: &str| {
+        area.estimate_text_size(t, style)
+            .map(|(w, _)| w as usize <= width)
+            .unwrap_or(true)
+    };
+    if fits(text) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let (mut low, mut high) = (0, chars.len());
+    // The longest prefix that fits with its ellipsis.
+    while low < high {
+        let middle = (low + high).div_ceil(2);
+        let candidate: String = chars[..middle].iter().collect::<String>() + "…";
+        if fits(&candidate) {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    chars[..low]
+        .iter()
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+        + "…"
+}
+
+/// A y range that holds every value given and zero, with some room above.
+pub(crate) fn value_range(values: impl IntoIterator<Item = f64>, unit: &str) -> (f64, f64) {
+    let (mut low, mut high) = (0.0_f64, f64::NEG_INFINITY);
+    for v in values.into_iter().filter(|v| v.is_finite()) {
+        low = low.min(v);
+        high = high.max(v);
+    }
+    if unit == "%" && high <= 100.0 && low >= 0.0 {
+        return (0.0, 100.0);
+    }
+    if !high.is_finite() || high <= low {
+        high = low + 1.0;
+    }
+    (low, high + (high - low) * 0.08)
+}
+
+/// Draws "no data" in the middle of an area.
+pub(crate) fn draw_empty<DB: DrawingBackend>(area: &Area<DB>, message: &str) -> Drawn<DB> {
+    let (w, h) = area.dim_in_pixel();
+    let style = text(15, MUTED).pos(plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Center,
+        plotters::style::text_anchor::VPos::Center,
+    ));
+    area.draw_text(message, &style, (w as i32 / 2, h as i32 / 2))
+}
+
+/// A legend entry drawn by hand: a swatch and its label, at (x, y); returns the next x.
+pub(crate) fn legend_item<DB: DrawingBackend>(
+    area: &Area<DB>,
+    x: i32,
+    y: i32,
+    swatch: ShapeStyle,
+    label: &str,
+) -> std::result::Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
+    area.draw(&Rectangle::new([(x, y), (x + 14, y + 12)], swatch))?;
+    let style = text(12, INK);
+    area.draw_text(label, &style, (x + 19, y))?;
+    let width = area
+        .estimate_text_size(label, &style)
+        .map(|(w, _)| w as i32)
+        .unwrap_or(8 * label.len() as i32);
+    Ok(x + 19 + width + 18)
+}

@@ -1,0 +1,128 @@
+//! A tile map of the 18 régions: each région a square placed roughly where it lies (the
+//! overseas régions on a row of their own), shaded by an indicator with the viridis scale,
+//! which stays readable in grey and with every common colour-vision deficiency.
+
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::{ColorMap, ViridisRGB};
+
+use super::{Area, Drawn, Heading, INK, MUTED, text};
+use crate::report::french;
+
+/// One région's tile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tile {
+    /// The région's official code.
+    pub code: String,
+    /// Its value (`None`: no manufacture, or no data).
+    pub value: Option<f64>,
+}
+
+/// Régions shaded by an indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TileMap {
+    /// Title block.
+    pub heading: Heading,
+    /// The indicator's unit.
+    pub unit: String,
+    /// The régions with a figure; the others are drawn empty.
+    pub tiles: Vec<Tile>,
+}
+
+/// Each région's code, short name and place (column, row) on the grid.
+const LAYOUT: [(&str, &str, i32, i32); 18] = [
+    ("32", "Hauts-de-France", 2, 0),
+    ("28", "Normandie", 1, 1),
+    ("11", "Île-de-France", 2, 1),
+    ("44", "Grand Est", 3, 1),
+    ("53", "Bretagne", 0, 2),
+    ("52", "Pays de la Loire", 1, 2),
+    ("24", "Centre-Val de Loire", 2, 2),
+    ("27", "Bourgogne-Fr.-Comté", 3, 2),
+    ("75", "Nouvelle-Aquitaine", 1, 3),
+    ("84", "Auvergne-Rh.-Alpes", 3, 3),
+    ("76", "Occitanie", 2, 4),
+    ("93", "Provence-A.-C. d'Azur", 3, 4),
+    ("94", "Corse", 4, 5),
+    ("01", "Guadeloupe", 0, 6),
+    ("02", "Martinique", 1, 6),
+    ("03", "Guyane", 2, 6),
+    ("04", "La Réunion", 3, 6),
+    ("06", "Mayotte", 4, 6),
+];
+
+const TILE: i32 = 112;
+const GAP: i32 = 6;
+
+pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &TileMap) -> Drawn<DB> {
+    let values: Vec<f64> = chart.tiles.iter().filter_map(|t| t.value).collect();
+    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let origin = (16, 8);
+    for (code, name, col, row) in LAYOUT {
+        let x = origin.0 + col * (TILE + GAP);
+        // The overseas row sits a little apart.
+        let y = origin.1 + row * (TILE / 2 + GAP) + if row == 6 { 18 } else { 0 };
+        let value = chart
+            .tiles
+            .iter()
+            .find(|t| t.code == code)
+            .and_then(|t| t.value);
+        let (fill, ink) = match value {
+            Some(v) => {
+                let t = if high > low {
+                    (v - low) / (high - low)
+                } else {
+                    0.5
+                };
+                let color = ViridisRGB.get_color_normalized(t, 0.0, 1.0);
+                let ink = if t > 0.6 { INK } else { WHITE };
+                (color, ink)
+            }
+            None => (RGBColor(236, 236, 236), MUTED),
+        };
+        area.draw(&Rectangle::new(
+            [(x, y), (x + TILE, y + TILE / 2)],
+            fill.filled(),
+        ))?;
+        let short = crate::report::french::shorten(name, 19);
+        area.draw_text(&short, &text(11, ink), (x + 5, y + 6))?;
+        let figure = match value {
+            Some(v) => french::value(Some(v), &chart.unit),
+            None => "—".to_string(),
+        };
+        area.draw_text(&figure, &super::bold(15, ink), (x + 5, y + 26))?;
+    }
+    let y_overseas = origin.1 + 6 * (TILE / 2 + GAP) + 2;
+    area.draw_text("Outre-mer", &text(11, MUTED), (origin.0, y_overseas))?;
+    draw_scale(area, low, high, &chart.unit)
+}
+
+/// The colour scale, from the lowest to the highest value shown.
+fn draw_scale<DB: DrawingBackend>(area: &Area<DB>, low: f64, high: f64, unit: &str) -> Drawn<DB> {
+    let x0 = 16 + 5 * (TILE + GAP) + 10;
+    let (y0, width, height) = (30, 22, 220);
+    if !low.is_finite() {
+        return area.draw_text("Aucune valeur", &text(12, MUTED), (x0, y0));
+    }
+    for i in 0..height {
+        let t = 1.0 - i as f64 / height as f64;
+        let color = ViridisRGB.get_color_normalized(t, 0.0, 1.0);
+        area.draw(&Rectangle::new(
+            [(x0, y0 + i), (x0 + width, y0 + i + 1)],
+            color.filled(),
+        ))?;
+    }
+    area.draw_text(
+        &french::value(Some(high), unit),
+        &text(12, INK),
+        (x0 + width + 6, y0 - 6),
+    )?;
+    area.draw_text(
+        &french::value(Some(low), unit),
+        &text(12, INK),
+        (x0 + width + 6, y0 + height - 8),
+    )?;
+    area.draw_text("gris : pas de", &text(11, MUTED), (x0, y0 + height + 16))?;
+    area.draw_text("manufacture", &text(11, MUTED), (x0, y0 + height + 30))?;
+    area.draw_text("ou de donnée", &text(11, MUTED), (x0, y0 + height + 44))
+}

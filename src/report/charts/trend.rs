@@ -1,0 +1,156 @@
+//! One indicator month by month for one entity, over the network's interquartile band and
+//! median, with the target when there is one. A month not reported is a gap, not a zero.
+
+use plotters::prelude::*;
+
+use super::{
+    Area, Drawn, Heading, MAIN, MUTED, NETWORK, TARGET, draw_empty, legend_item, text, value_range,
+};
+use crate::report::french;
+
+/// An indicator over months.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    /// Title block.
+    pub heading: Heading,
+    /// The indicator's unit.
+    pub unit: String,
+    /// Axis labels, one per month.
+    pub months: Vec<String>,
+    /// The entity's value each month (`None`: not reported or not computable).
+    pub values: Vec<Option<f64>>,
+    /// The network's first quartile, median and third quartile each month.
+    pub band: Vec<Option<[f64; 3]>>,
+    /// The target, if any.
+    pub target: Option<f64>,
+    /// The entity's name in the legend.
+    pub label: String,
+}
+
+pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<DB> {
+    let (plot, legend) = area.split_vertically(area.dim_in_pixel().1 - 28);
+    let known = chart.values.iter().flatten().copied();
+    let banded = chart.band.iter().flatten().flat_map(|b| [b[0], b[2]]);
+    if chart.values.iter().all(Option::is_none) && chart.band.iter().all(Option::is_none) {
+        return draw_empty(area, "Aucune donnée pour cette période");
+    }
+    let (low, high) = value_range(known.chain(banded).chain(chart.target), &chart.unit);
+    let n = chart.months.len().max(1);
+    let unit = chart.unit.clone();
+    let mut cc = ChartBuilder::on(&plot)
+        .margin_left(12)
+        .margin_right(24)
+        .margin_top(8)
+        .x_label_area_size(30)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5_f64..(n as f64 - 0.5), low..high)?;
+    let months = chart.months.clone();
+    cc.configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                months.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| french::value(Some(*y), &unit))
+        .label_style(text(12, MUTED))
+        .axis_style(RGBColor(160, 160, 160))
+        .draw()?;
+    for run in runs(&chart.band) {
+        let mut outline: Vec<(f64, f64)> =
+            run.iter().map(|&i| (i as f64, band(chart, i)[2])).collect();
+        outline.extend(run.iter().rev().map(|&i| (i as f64, band(chart, i)[0])));
+        if run.len() == 1 {
+            let (x, b) = (run[0] as f64, band(chart, run[0]));
+            cc.draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.15, b[0]), (x + 0.15, b[2])],
+                NETWORK.mix(0.18).filled(),
+            )))?;
+        } else {
+            cc.draw_series(std::iter::once(Polygon::new(
+                outline,
+                NETWORK.mix(0.18).filled(),
+            )))?;
+        }
+        let median = run.iter().map(|&i| (i as f64, band(chart, i)[1]));
+        cc.draw_series(DashedLineSeries::new(median, 6, 4, NETWORK.stroke_width(2)))?;
+    }
+    if let Some(target) = chart.target {
+        cc.draw_series(std::iter::once(PathElement::new(
+            vec![(-0.5, target), (n as f64 - 0.5, target)],
+            TARGET.stroke_width(2),
+        )))?;
+    }
+    for run in runs(&chart.values) {
+        let points: Vec<(f64, f64)> = run
+            .iter()
+            .filter_map(|&i| Some((i as f64, chart.values[i]?)))
+            .collect();
+        cc.draw_series(LineSeries::new(points.clone(), MAIN.stroke_width(3)))?;
+        cc.draw_series(points.into_iter().map(|p| Circle::new(p, 4, MAIN.filled())))?;
+    }
+    let mut x = 70;
+    x = legend_item(&legend, x, 8, MAIN.filled(), &chart.label)?;
+    x = legend_item(
+        &legend,
+        x,
+        8,
+        NETWORK.mix(0.18).filled(),
+        "réseau : 1er–3e quartile",
+    )?;
+    x = legend_item(
+        &legend,
+        x,
+        8,
+        NETWORK.filled(),
+        "médiane du réseau (tirets)",
+    )?;
+    if let Some(target) = chart.target {
+        legend_item(
+            &legend,
+            x,
+            8,
+            TARGET.filled(),
+            &format!("cible : {}", french::value(Some(target), &chart.unit)),
+        )?;
+    }
+    Ok(())
+}
+
+fn band(chart: &Trend, i: usize) -> [f64; 3] {
+    chart.band[i].unwrap_or([f64::NAN; 3])
+}
+
+/// The runs of consecutive indices holding a value: a missing month breaks the line.
+fn runs<T>(values: &[Option<T>]) -> Vec<Vec<usize>> {
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    let mut current = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        if value.is_some() {
+            current.push(i);
+        } else if !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs;
+
+    #[test]
+    fn a_missing_month_breaks_the_line() {
+        let values = [Some(1), None, Some(2), Some(3), None];
+        assert_eq!(runs(&values), vec![vec![0], vec![2, 3]]);
+    }
+}

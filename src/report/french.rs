@@ -1,0 +1,167 @@
+//! French display of numbers, months and coverage: decimal comma, thin spaces between
+//! thousands, month names. Exports keep full precision; only what people read is rounded here.
+
+use crate::month::Month;
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+const SHORT_MONTHS: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+
+/// A number the French way, with `decimals` digits after the comma and a narrow no-break space
+/// between thousands: `12 345,6`.
+pub fn number(value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return "—".to_string();
+    }
+    let text = format!("{:.*}", decimals, value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push('\u{202f}');
+        }
+        grouped.push(digit);
+    }
+    let negative = value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let sign = if negative { "−" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{fraction}")
+    }
+}
+
+/// How many decimals suit a value of this unit and size: none for large counts, one for
+/// percentages, up to two for small numbers.
+pub fn decimals_for(value: f64, unit: &str) -> usize {
+    let magnitude = value.abs();
+    if unit == "%" {
+        1
+    } else if magnitude >= 100.0 {
+        0
+    } else if magnitude >= 10.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// A value with its unit, rounded for reading (`42,5 %`, `1 250 h`); a dash when absent.
+pub fn value(value: Option<f64>, unit: &str) -> String {
+    match value {
+        None => "—".to_string(),
+        Some(v) => {
+            let text = number(v, decimals_for(v, unit));
+            if unit.is_empty() {
+                text
+            } else {
+                format!("{text}\u{a0}{unit}")
+            }
+        }
+    }
+}
+
+/// A month in words: `mars 2025`.
+pub fn month(month: Month) -> String {
+    format!("{} {}", MONTHS[month.month() as usize - 1], month.year())
+}
+
+/// A month for an axis: `mars 25`, or `janv.` alone when `with_year` is false.
+pub fn short_month(month: Month, with_year: bool) -> String {
+    let name = SHORT_MONTHS[month.month() as usize - 1];
+    if with_year {
+        format!("{name} {:02}", month.year() % 100)
+    } else {
+        name.to_string()
+    }
+}
+
+/// A period label in words: `2025`, `1er trimestre 2025`, `mars 2025`, `12 mois à mars 2025`.
+pub fn period(label: &str) -> String {
+    if let Some(month) = label
+        .strip_suffix("-12M")
+        .and_then(|m| m.parse::<Month>().ok())
+    {
+        return format!("12 mois jusqu'à {}", self::month(month));
+    }
+    if let Ok(month) = label.parse::<Month>() {
+        return self::month(month);
+    }
+    if let Some((year, part)) = label.split_once('-') {
+        let ordinal = |n: &str| {
+            if n == "1" {
+                "1er".to_string()
+            } else {
+                format!("{n}e")
+            }
+        };
+        if let Some(n) = part.strip_prefix('T') {
+            return format!("{} trimestre {year}", ordinal(n));
+        }
+        if let Some(n) = part.strip_prefix('S') {
+            return format!("{} semestre {year}", ordinal(n));
+        }
+    }
+    label.to_string()
+}
+
+/// Coverage as users read it: `72 / 100 manufactures`.
+pub fn coverage(declarants: u32, attendus: u32) -> String {
+    let noun = if attendus > 1 {
+        "manufactures"
+    } else {
+        "manufacture"
+    };
+    format!("{declarants} / {attendus} {noun}")
+}
+
+/// A text cut to `max` characters, ending with `…` when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_the_french_way() {
+        assert_eq!(number(1234567.891, 1), "1\u{202f}234\u{202f}567,9");
+        assert_eq!(number(999.0, 0), "999");
+        assert_eq!(number(-0.004, 2), "0,00");
+        assert_eq!(number(-12.5, 1), "−12,5");
+        assert_eq!(value(Some(42.25), "%"), "42,2\u{a0}%");
+        assert_eq!(value(None, "%"), "—");
+    }
+
+    #[test]
+    fn periods_in_words() {
+        assert_eq!(period("2025-T1"), "1er trimestre 2025");
+        assert_eq!(period("2025-S2"), "2e semestre 2025");
+        assert_eq!(period("2025-03"), "mars 2025");
+        assert_eq!(period("2025-03-12M"), "12 mois jusqu'à mars 2025");
+        assert_eq!(period("2025"), "2025");
+        assert_eq!(coverage(72, 100), "72 / 100 manufactures");
+        assert_eq!(shorten("Manufacture de la vallée", 12), "Manufacture…");
+    }
+}

@@ -1,0 +1,373 @@
+//! Reports: charts (plotters, SVG and PNG) and self-contained HTML pages for each
+//! manufacture, the nation, each région and each filière, per period, with an index.
+//!
+//! The stages: [`facts`] gathers every figure once from the engine; [`pages`] plans each page
+//! as HTML blocks and chart descriptions; [`charts`] draws them; [`html`] wraps them. A page
+//! whose plan did not change since the last run (same fingerprint in the reports folder's
+//! `.empreintes.json`) and whose file is still there is not drawn again.
+
+pub mod charts;
+pub mod facts;
+pub mod french;
+pub mod html;
+pub mod pages;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::definitions::Definitions;
+use crate::engine::{Level, Per};
+use crate::error::{Error, Result};
+use crate::registry::Registry;
+use crate::store::Store;
+use crate::workspace::Workspace;
+use facts::Facts;
+use pages::{Block, Book, Plan};
+
+/// Days after a month's end by which its workbook is due; later is « en retard ».
+pub const DEFAULT_DEADLINE_DAYS: i64 = 30;
+/// The setting of `mesure.toml` that changes [`DEFAULT_DEADLINE_DAYS`].
+pub const DEADLINE_SETTING: &str = "delai_declaration_jours";
+const MANIFEST: &str = ".empreintes.json";
+
+/// A file format reports are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// HTML pages with their charts inline.
+    Html,
+    /// Each chart as a PNG file.
+    Png,
+    /// Each chart as an SVG file.
+    Svg,
+}
+
+impl Format {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+/// Which reports to write.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The kind of period (when no period is named).
+    pub per: Per,
+    /// Only this period (a normalized label).
+    pub period: Option<String>,
+    /// Only these manufactures' pages (all when empty).
+    pub manufactures: Vec<String>,
+    /// Which pages: manufacture, région, filière, national (all four when empty).
+    pub levels: Vec<Level>,
+    /// The formats (HTML when empty).
+    pub formats: Vec<Format>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            per: Per::Year,
+            period: None,
+            manufactures: Vec::new(),
+            levels: Vec::new(),
+            formats: vec![Format::Html],
+        }
+    }
+}
+
+/// News of a run, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// How many files will be drawn.
+    Total(usize),
+    /// One more is written.
+    Done,
+}
+
+/// What a run wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// The periods reported.
+    pub periods: Vec<String>,
+    /// Pages planned.
+    pub pages: usize,
+    /// Files written (pages and chart files).
+    pub written: usize,
+    /// Files left as they were: their content would not change.
+    pub unchanged: usize,
+    /// The index page.
+    pub index: PathBuf,
+}
+
+/// Writes the reports of a workspace into its reports folder.
+pub fn write_reports(
+    workspace: &Workspace,
+    options: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Summary> {
+    let definitions = workspace.definitions()?;
+    let registry = workspace.registry()?;
+    let store = Store::open(&workspace.store)?;
+    let per = match &options.period {
+        Some(label) => Per::of_label(label)
+            .ok_or_else(|| Error::Usage(format!("période « {label} » inconnue")))?,
+        None => options.per,
+    };
+    let deadline = workspace
+        .params
+        .get(DEADLINE_SETTING)
+        .map_or(DEFAULT_DEADLINE_DAYS, |days| *days as i64);
+    let facts = Facts::gather(&definitions, &registry, &store, per, deadline)?;
+    let plans = plan_pages(&definitions, &registry, &facts, per, options)?;
+    render(&workspace.reports, &registry, &plans, options, progress)
+}
+
+/// The plans of every page asked for, by period.
+pub fn plan_pages(
+    definitions: &Definitions,
+    registry: &Registry,
+    facts: &Facts,
+    per: Per,
+    options: &Options,
+) -> Result<Vec<(String, Vec<Plan>)>> {
+    for id in &options.manufactures {
+        if registry.get(id).is_none() {
+            return Err(Error::Usage(format!(
+                "manufacture « {id} » absente du registre{}",
+                crate::text::did_you_mean(id, registry.ids())
+            )));
+        }
+    }
+    let periods: Vec<String> = match &options.period {
+        Some(label) => {
+            if !facts.periods.contains(label) {
+                return Err(Error::Usage(format!(
+                    "aucune donnée pour la période « {label} »{}",
+                    crate::text::did_you_mean(label, facts.periods.iter().map(String::as_str))
+                )));
+            }
+            vec![label.clone()]
+        }
+        None => facts
+            .periods
+            .iter()
+            .filter(|p| Per::of_label(p) == Some(per))
+            .cloned()
+            .collect(),
+    };
+    let wants = |level: Level| options.levels.is_empty() || options.levels.contains(&level);
+    let mut out = Vec::new();
+    for period in periods {
+        let Some(book) = Book::new(definitions, registry, facts, &period) else {
+            continue;
+        };
+        let mut plans = Vec::new();
+        if wants(Level::National) {
+            plans.push(pages::network_page(&book, Level::National, "national"));
+        }
+        for level in [Level::Region, Level::Filiere] {
+            if !wants(level) {
+                continue;
+            }
+            let mut entities: Vec<String> = registry
+                .manufactures()
+                .iter()
+                .map(|m| level.entity_of(m))
+                .collect();
+            entities.sort();
+            entities.dedup();
+            for entity in entities {
+                plans.push(pages::network_page(&book, level, &entity));
+            }
+        }
+        if wants(Level::Manufacture) {
+            for manufacture in registry.manufactures() {
+                if options.manufactures.is_empty() || options.manufactures.contains(&manufacture.id)
+                {
+                    plans.push(pages::manufacture_page(&book, manufacture));
+                }
+            }
+        }
+        out.push((period, plans));
+    }
+    Ok(out)
+}
+
+/// One file to write, with the fingerprint of what it holds.
+struct Job<'a> {
+    path: String,
+    fingerprint: String,
+    work: Work<'a>,
+}
+
+enum Work<'a> {
+    Page(&'a Plan),
+    Chart(&'a charts::Chart, Format),
+}
+
+fn fingerprint(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION"));
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn jobs<'a>(plans: &'a [(String, Vec<Plan>)], formats: &[Format]) -> Vec<Job<'a>> {
+    let mut jobs = Vec::new();
+    for (_, period_plans) in plans {
+        for plan in period_plans {
+            if formats.contains(&Format::Html) {
+                jobs.push(Job {
+                    path: plan.path.clone(),
+                    fingerprint: fingerprint(&["page", &format!("{plan:?}")]),
+                    work: Work::Page(plan),
+                });
+            }
+            let stem = plan.path.trim_end_matches(".html");
+            let (folder, page) = stem.rsplit_once('/').unwrap_or(("", stem));
+            for block in &plan.blocks {
+                let Block::Chart { name, chart } = block else {
+                    continue;
+                };
+                for format in formats.iter().filter(|f| **f != Format::Html) {
+                    jobs.push(Job {
+                        path: format!("{folder}/graphiques/{page}/{name}.{}", format.extension()),
+                        fingerprint: fingerprint(&[format.extension(), &format!("{chart:?}")]),
+                        work: Work::Chart(chart, *format),
+                    });
+                }
+            }
+        }
+    }
+    jobs
+}
+
+/// Draws and writes what changed, then the index and the manifest.
+fn render(
+    reports: &Path,
+    registry: &Registry,
+    plans: &[(String, Vec<Plan>)],
+    options: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Summary> {
+    fs::create_dir_all(reports).map_err(|e| Error::io(reports, e))?;
+    let formats = if options.formats.is_empty() {
+        vec![Format::Html]
+    } else {
+        options.formats.clone()
+    };
+    let mut manifest = read_manifest(reports);
+    let jobs = jobs(plans, &formats);
+    let (todo, unchanged): (Vec<&Job>, Vec<&Job>) = jobs.iter().partition(|job| {
+        manifest.get(&job.path) != Some(&job.fingerprint) || !reports.join(&job.path).exists()
+    });
+    progress(Progress::Total(todo.len()));
+    let results: Vec<Result<()>> = todo
+        .par_iter()
+        .map(|job| {
+            let path = reports.join(&job.path);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            let outcome = match job.work {
+                Work::Page(plan) => write_atomically(&path, render_page(plan)?.as_bytes()),
+                Work::Chart(chart, Format::Png) => {
+                    let partial = path.with_extension("png.partiel.png");
+                    chart.write_png(&partial)?;
+                    fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+                }
+                Work::Chart(chart, _) => write_atomically(&path, chart.to_svg()?.as_bytes()),
+            };
+            progress(Progress::Done);
+            outcome
+        })
+        .collect();
+    // Fingerprints are recorded only for files written, so a failure is retried next run.
+    for (job, result) in todo.iter().zip(&results) {
+        if result.is_ok() {
+            manifest.insert(job.path.clone(), job.fingerprint.clone());
+        }
+    }
+    let periods: Vec<(String, Vec<String>)> = plans
+        .iter()
+        .map(|(period, plans)| {
+            let files = plans
+                .iter()
+                .map(|p| p.path.rsplit('/').next().unwrap_or_default().to_string())
+                .collect();
+            (period.clone(), files)
+        })
+        .collect();
+    let index = reports.join("index.html");
+    let footer = footer_line();
+    let body = pages::index_page(registry, &periods);
+    write_atomically(
+        &index,
+        html::document("Rapports d'impact — mesure", &body, &footer).as_bytes(),
+    )?;
+    write_manifest(reports, &manifest)?;
+    if let Some(err) = results.into_iter().find_map(Result::err) {
+        return Err(err);
+    }
+    Ok(Summary {
+        periods: plans.iter().map(|(p, _)| p.clone()).collect(),
+        pages: plans.iter().map(|(_, p)| p.len()).sum(),
+        written: todo.len(),
+        unchanged: unchanged.len(),
+        index,
+    })
+}
+
+/// The page's HTML, its charts drawn inline.
+pub fn render_page(plan: &Plan) -> Result<String> {
+    let mut body = String::new();
+    for block in &plan.blocks {
+        match block {
+            Block::Html(text) => body.push_str(text),
+            Block::Chart { chart, .. } => {
+                body.push_str(&html::figure(&chart.to_svg()?, &chart.heading().title))
+            }
+        }
+    }
+    Ok(html::document(&plan.title, &body, &footer_line()))
+}
+
+fn footer_line() -> String {
+    format!(
+        "Produit par mesure {} à partir des données du stockage. Les valeurs sont arrondies pour la lecture ; <code>mesure compute</code> les donne en pleine précision.",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let partial = path.with_extension("partiel");
+    fs::write(&partial, bytes).map_err(|e| Error::io(&partial, e))?;
+    fs::rename(&partial, path).map_err(|e| Error::io(path, e))
+}
+
+fn read_manifest(reports: &Path) -> BTreeMap<String, String> {
+    fs::read_to_string(reports.join(MANIFEST))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+fn write_manifest(reports: &Path, manifest: &BTreeMap<String, String>) -> Result<()> {
+    let text = serde_json::to_string_pretty(manifest).expect("a map of strings serializes");
+    write_atomically(&reports.join(MANIFEST), text.as_bytes())
+}

@@ -1,0 +1,813 @@
+//! What each report says: the plan of a manufacture's page, of a network page (nation, région,
+//! filière) and of the index, as HTML blocks and chart descriptions. Nothing is drawn here:
+//! a plan is cheap to build, and its fingerprint says whether the page must be drawn again.
+
+use std::fmt::Write;
+
+use super::charts::{
+    Bar, BoxGroup, Boxes, Chart, Completeness, Heading, MonthState, Profile, ProfileRow, Ranking,
+    Stacked, Tile, TileMap, Trend,
+};
+use super::facts::Facts;
+use super::french;
+use super::html::{escape, explain_command, table};
+use crate::definitions::{Definitions, Direction, Indicator};
+use crate::engine::{Level, Per};
+use crate::geo::REGIONS;
+use crate::month::Month;
+use crate::registry::{Manufacture, Registry};
+
+/// A page to write: where, its title, and its blocks in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The page's path within the reports folder (`2025/manufacture-mp001.html`).
+    pub path: String,
+    /// The page's title.
+    pub title: String,
+    /// The content.
+    pub blocks: Vec<Block>,
+}
+
+/// A piece of a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// Ready HTML.
+    Html(String),
+    /// A chart, with a short name for its own PNG or SVG file.
+    Chart {
+        /// A file-name-safe name (`tendance-taux_occupation`).
+        name: String,
+        /// What to draw.
+        chart: Box<Chart>,
+    },
+}
+
+/// What every page of one period reads.
+pub struct Book<'a> {
+    /// The indicators.
+    pub definitions: &'a Definitions,
+    /// The manufactures.
+    pub registry: &'a Registry,
+    /// The figures.
+    pub facts: &'a Facts,
+    /// The period's label (`2025`).
+    pub period: String,
+    /// Its months.
+    pub months: Vec<Month>,
+}
+
+impl<'a> Book<'a> {
+    /// The book of one period, if the label is one.
+    pub fn new(
+        definitions: &'a Definitions,
+        registry: &'a Registry,
+        facts: &'a Facts,
+        period: &str,
+    ) -> Option<Self> {
+        let months = Per::of_label(period)?.months_of(period)?;
+        Some(Book {
+            definitions,
+            registry,
+            facts,
+            period: period.to_string(),
+            months,
+        })
+    }
+
+    fn period_words(&self) -> String {
+        french::period(&self.period)
+    }
+
+    /// The 12 months ending with the period's last month, for trends.
+    fn window(&self) -> Vec<Month> {
+        let last = *self.months.last().unwrap_or(&Month::current());
+        last.plus(-11).through(last).collect()
+    }
+
+    fn manufactures_of(&self, level: Level, entity: &str) -> Vec<&'a Manufacture> {
+        self.registry
+            .manufactures()
+            .iter()
+            .filter(|m| level.entity_of(m) == entity)
+            .collect()
+    }
+
+    /// Manufactures expected in the period, and those that reported at least one month.
+    fn coverage(&self, members: &[&Manufacture]) -> (u32, u32) {
+        let (mut declarants, mut attendus) = (0, 0);
+        for m in members {
+            let states: Vec<MonthState> = self
+                .months
+                .iter()
+                .map(|mo| self.facts.state(m, *mo))
+                .collect();
+            if states.iter().any(|s| *s != MonthState::NotExpected) {
+                attendus += 1;
+            }
+            if states
+                .iter()
+                .any(|s| matches!(s, MonthState::OnTime | MonthState::Late))
+            {
+                declarants += 1;
+            }
+        }
+        (declarants, attendus)
+    }
+}
+
+/// The file name of a network page.
+pub fn network_file(level: Level, entity: &str) -> String {
+    match level {
+        Level::National => "national.html".to_string(),
+        Level::Manufacture => format!("manufacture-{}.html", slug(entity)),
+        _ => format!("{}-{}.html", level.word(), slug(entity)),
+    }
+}
+
+/// Lowercase ASCII letters, digits and dashes only.
+pub fn slug(text: &str) -> String {
+    let folded = crate::text::fold(text);
+    let mut out = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// The name of an entity for people: a région's name, a filière, « le réseau national ».
+pub fn entity_name(level: Level, entity: &str, registry: &Registry) -> String {
+    match level {
+        Level::National => "Réseau national".to_string(),
+        Level::Region => REGIONS
+            .iter()
+            .find(|r| r.code == entity)
+            .map_or_else(|| entity.to_string(), |r| r.name.to_string()),
+        Level::Filiere => format!("Filière {entity}"),
+        Level::Manufacture => registry
+            .get(entity)
+            .map_or_else(|| entity.to_string(), |m| m.nom.clone()),
+        _ => entity.to_string(),
+    }
+}
+
+fn heading(title: String, subtitle: String) -> Heading {
+    Heading { title, subtitle }
+}
+
+fn unit_suffix(indicator: &Indicator) -> String {
+    if indicator.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", indicator.unit)
+    }
+}
+
+fn target_cell(indicator: &Indicator, value: Option<f64>) -> String {
+    let Some(target) = indicator.target else {
+        return "<span class=\"none\">—</span>".to_string();
+    };
+    let (sign, reached) = match target.direction {
+        Direction::AtLeast => ("≥", value.map(|v| v >= target.value)),
+        Direction::AtMost => ("≤", value.map(|v| v <= target.value)),
+    };
+    let mark = match reached {
+        Some(true) => " <span class=\"ok\" title=\"cible atteinte\">✓ atteinte</span>",
+        Some(false) => " <span class=\"ko\" title=\"cible non atteinte\">✗ non atteinte</span>",
+        None => "",
+    };
+    format!(
+        "{sign} {}{mark}",
+        escape(&french::value(Some(target.value), &indicator.unit))
+    )
+}
+
+fn nav(links: &[(String, String)]) -> String {
+    let mut out = String::from("<nav>");
+    for (href, label) in links {
+        let _ = write!(out, "<a href=\"{}\">{}</a>", escape(href), escape(label));
+    }
+    out.push_str("</nav>\n");
+    out
+}
+
+/// A manufacture's page for the period.
+pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
+    let facts = book.facts;
+    let id = manufacture.id.as_str();
+    let period = book.period.as_str();
+    let mut blocks = Vec::new();
+    let mut top = nav(&[
+        ("../index.html".into(), "← Tous les rapports".into()),
+        ("national.html".into(), "Rapport national".into()),
+        (
+            network_file(Level::Region, manufacture.region.code),
+            format!("Région {}", manufacture.region.name),
+        ),
+        (
+            network_file(Level::Filiere, &manufacture.filiere),
+            format!("Filière {}", manufacture.filiere),
+        ),
+    ]);
+    let states: Vec<MonthState> = book
+        .months
+        .iter()
+        .map(|m| facts.state(manufacture, *m))
+        .collect();
+    let count = |wanted: &[MonthState]| states.iter().filter(|s| wanted.contains(s)).count();
+    let received = count(&[MonthState::OnTime, MonthState::Late]);
+    let due = states.len() - count(&[MonthState::NotExpected]);
+    let _ = write!(
+        top,
+        "<h1>{}</h1>\n<p class=\"meta\">{} ({}, {}) · région {} · filière {} · vague {} · identifiant {}</p>\n\
+         <p>Rapport de la période <b>{}</b>. Mois déclarés : <b>{received} sur {due}</b> attendus.</p>\n",
+        escape(&manufacture.nom),
+        escape(&manufacture.commune),
+        escape(manufacture.departement.name),
+        escape(manufacture.departement.code),
+        escape(manufacture.region.name),
+        escape(&manufacture.filiere),
+        escape(&manufacture.vague),
+        escape(id),
+        escape(&book.period_words()),
+    );
+    top.push_str("<h2 class=\"first\">Synthèse</h2>\n<p>Chaque chiffre se vérifie avec la commande indiquée : elle détaille les mois et les fichiers qui y entrent.</p>\n");
+    let mut rows = Vec::new();
+    let mut profile = Vec::new();
+    for indicator in &book.definitions.indicators {
+        let value = facts.value(&indicator.id, Level::Manufacture, id, period);
+        let network = facts.quartiles(&indicator.id, Level::National, "national", period);
+        let rank = facts
+            .ranking(&indicator.id, Level::National, "national", period)
+            .iter()
+            .find(|r| r.manufacture == id)
+            .map(|r| (r.rank, r.out_of));
+        let median = network.map_or("—".to_string(), |q| {
+            format!(
+                "{} <span class=\"none\">({} – {})</span>",
+                escape(&french::value(Some(q.five[2]), &indicator.unit)),
+                escape(&french::value(Some(q.five[1]), &indicator.unit)),
+                escape(&french::value(Some(q.five[3]), &indicator.unit))
+            )
+        });
+        let rank_text = rank.map_or("—".to_string(), |(r, n)| format!("{r}<sup>e</sup> / {n}"));
+        rows.push(vec![
+            format!(
+                "{}<br><span class=\"none\">{}</span>",
+                escape(&indicator.name),
+                escape(&indicator.theme)
+            ),
+            escape(&french::value(value, &indicator.unit)),
+            target_cell(indicator, value),
+            median,
+            rank_text,
+            explain_command(&indicator.id, "manufacture", id, period),
+        ]);
+        let percentile = rank.map(|(r, n)| {
+            if n > 1 {
+                100.0 * f64::from(n - r) / f64::from(n - 1)
+            } else {
+                50.0
+            }
+        });
+        let detail = match rank {
+            Some((r, n)) => format!("{} · {r}e / {n}", french::value(value, &indicator.unit)),
+            None => french::value(value, &indicator.unit),
+        };
+        profile.push(ProfileRow {
+            name: indicator.name.clone(),
+            percentile,
+            detail,
+        });
+    }
+    top.push_str(&table(
+        &[
+            "Indicateur",
+            "Valeur",
+            "Cible",
+            "Médiane du réseau (1er – 3e quartile)",
+            "Rang",
+            "Vérifier",
+        ],
+        &rows,
+        &[1, 3, 4],
+    ));
+    top.push_str("<h2>Profil dans le réseau</h2>\n<p>Pour chaque indicateur, la place de la manufacture parmi toutes celles du réseau qui ont une valeur : 100 pour la plus haute, 50 pour la médiane, 0 pour la plus basse. Une valeur haute n'est pas toujours meilleure (distance moyenne des achats, par exemple).</p>\n");
+    blocks.push(Block::Html(top));
+    blocks.push(Block::Chart {
+        name: "profil".into(),
+        chart: Box::new(Chart::Profile(Profile {
+            heading: heading(
+                format!("Profil de {} dans le réseau", manufacture.nom),
+                format!(
+                    "{} · rang centile par indicateur, sur les manufactures ayant une valeur",
+                    book.period_words()
+                ),
+            ),
+            rows: profile,
+        })),
+    });
+    if let Some(chart) = composition_chart(book, manufacture) {
+        blocks.push(Block::Html("<h2>Publics accueillis</h2>\n<p>Personnes accueillies chaque mois, par catégorie de public ; la mixité des publics mesure l'équilibre entre ces catégories.</p>\n".into()));
+        blocks.push(Block::Chart {
+            name: "publics".into(),
+            chart: Box::new(chart),
+        });
+    }
+    blocks.push(Block::Html("<h2>Indicateurs mois par mois</h2>\n<p>Les douze derniers mois de la période : la manufacture (trait plein), la médiane du réseau (tirets) et la moitié centrale des manufactures (bande grise), avec la cible quand il y en a une. Un mois non déclaré laisse un trou : il ne compte pas pour zéro.</p>\n".into()));
+    let window = book.window();
+    let labels: Vec<String> = window
+        .iter()
+        .map(|m| french::short_month(*m, m.month() == 1 || *m == window[0]))
+        .collect();
+    for indicator in &book.definitions.indicators {
+        blocks.push(Block::Html(indicator_header(indicator)));
+        let values = window
+            .iter()
+            .map(|m| facts.value(&indicator.id, Level::Manufacture, id, &m.to_string()))
+            .collect();
+        let band = window
+            .iter()
+            .map(|m| {
+                facts
+                    .quartiles(&indicator.id, Level::National, "national", &m.to_string())
+                    .map(|q| [q.five[1], q.five[2], q.five[3]])
+            })
+            .collect();
+        blocks.push(Block::Chart {
+            name: format!("tendance-{}", indicator.id),
+            chart: Box::new(Chart::Trend(Trend {
+                heading: heading(
+                    format!("{}{}", indicator.name, unit_suffix(indicator)),
+                    format!(
+                        "{} · mois par mois, {} à {}",
+                        manufacture.nom,
+                        french::month(window[0]),
+                        french::month(window[11])
+                    ),
+                ),
+                unit: indicator.unit.clone(),
+                months: labels.clone(),
+                values,
+                band,
+                target: indicator.target.map(|t| t.value),
+                label: french::shorten(&manufacture.nom, 34),
+            })),
+        });
+    }
+    let mut quality = String::from("<h2>Qualité des données</h2>\n");
+    let _ = write!(
+        quality,
+        "<p>{received} mois reçus sur {due} attendus pour la période, dont {} en retard (reçus plus de {} jours après la fin du mois).</p>\n",
+        count(&[MonthState::Late]),
+        super::DEFAULT_DEADLINE_DAYS
+    );
+    let month_rows: Vec<Vec<String>> = book
+        .months
+        .iter()
+        .zip(&states)
+        .map(|(m, s)| vec![escape(&french::month(*m)), state_cell(*s)])
+        .collect();
+    quality.push_str(&table(&["Mois", "Déclaration"], &month_rows, &[]));
+    blocks.push(Block::Html(quality));
+    Plan {
+        path: format!("{period}/{}", network_file(Level::Manufacture, id)),
+        title: format!("{} — {}", manufacture.nom, book.period_words()),
+        blocks,
+    }
+}
+
+fn state_cell(state: MonthState) -> String {
+    let class = match state {
+        MonthState::OnTime => "ok",
+        MonthState::Late | MonthState::Missing => "ko",
+        MonthState::NotExpected => "none",
+    };
+    format!("<span class=\"{class}\">{}</span>", state.word())
+}
+
+fn indicator_header(indicator: &Indicator) -> String {
+    format!(
+        "<div class=\"indicator\"><h3>{} <span class=\"unit\">{}</span></h3>\n<p class=\"description\">{}</p></div>\n",
+        escape(&indicator.name),
+        escape(&indicator.unit),
+        escape(&indicator.description)
+    )
+}
+
+fn composition_chart(book: &Book, manufacture: &Manufacture) -> Option<Chart> {
+    let (indicator_id, categories) = book.facts.composition.as_ref()?;
+    let indicator = book.definitions.indicator(indicator_id)?;
+    let window = book.window();
+    let counts = window
+        .iter()
+        .map(|m| {
+            book.facts
+                .composition_of(&manufacture.id, *m)
+                .map(<[f64]>::to_vec)
+        })
+        .collect();
+    Some(Chart::Stacked(Stacked {
+        heading: heading(
+            format!(
+                "Publics accueillis par catégorie ({})",
+                indicator.name.to_lowercase()
+            ),
+            format!(
+                "{} · personnes par mois, {} à {}",
+                manufacture.nom,
+                french::month(window[0]),
+                french::month(window[11])
+            ),
+        ),
+        unit: String::new(),
+        months: window
+            .iter()
+            .map(|m| french::short_month(*m, m.month() == 1 || *m == window[0]))
+            .collect(),
+        categories: categories.clone(),
+        counts,
+    }))
+}
+
+/// A network page: the nation, a région or a filière, for the period.
+pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
+    let facts = book.facts;
+    let period = book.period.as_str();
+    let name = entity_name(level, entity, book.registry);
+    let members = book.manufactures_of(level, entity);
+    let (declarants, attendus) = book.coverage(&members);
+    let coverage = french::coverage(declarants, attendus);
+    let where_when = format!("{name} · {}", book.period_words());
+    let mut blocks = Vec::new();
+    let mut top = nav(&[
+        ("../index.html".into(), "← Tous les rapports".into()),
+        ("national.html".into(), "Rapport national".into()),
+    ]);
+    let _ = write!(
+        top,
+        "<h1>{}</h1>\n<p class=\"meta\">Rapport de la période {} · indicateurs mis en commun (Σ numérateurs / Σ dénominateurs, jamais une moyenne de taux)</p>\n\
+         <div class=\"cards\"><div class=\"card\"><b>{}</b><span>manufactures attendues</span></div>\
+         <div class=\"card\"><b>{}</b><span>ont déclaré au moins un mois</span></div>\
+         <div class=\"card\"><b>{}</b><span>indicateurs</span></div></div>\n",
+        escape(&name),
+        escape(&book.period_words()),
+        attendus,
+        declarants,
+        book.definitions.indicators.len()
+    );
+    top.push_str("<h2 class=\"first\">Tous les chiffres</h2>\n<p>La couverture dit combien de manufactures ont déclaré au moins un mois sur celles attendues ; la médiane et les quartiles décrivent les valeurs des manufactures. La commande de la dernière colonne détaille chaque chiffre.</p>\n");
+    let mut rows = Vec::new();
+    for indicator in &book.definitions.indicators {
+        let figure = facts.figure(&indicator.id, level, entity, period);
+        let value = figure.and_then(|f| f.value);
+        let quartiles = facts.quartiles(&indicator.id, level, entity, period);
+        let q = |i: usize| {
+            quartiles.map_or("—".to_string(), |q| {
+                escape(&french::value(Some(q.five[i]), &indicator.unit))
+            })
+        };
+        rows.push(vec![
+            escape(&indicator.name),
+            escape(&french::value(value, &indicator.unit)),
+            figure.map_or("—".to_string(), |f| {
+                french::coverage(f.declarants, f.attendus)
+            }),
+            q(2),
+            format!("{} – {}", q(1), q(3)),
+            target_cell(indicator, value),
+            explain_command(&indicator.id, level.word(), entity, period),
+        ]);
+    }
+    top.push_str(&table(
+        &[
+            "Indicateur",
+            "Valeur",
+            "Couverture",
+            "Médiane des manufactures",
+            "1er – 3e quartile",
+            "Cible",
+            "Vérifier",
+        ],
+        &rows,
+        &[1, 2, 3, 4],
+    ));
+    blocks.push(Block::Html(top));
+    blocks.push(Block::Html("<h2>Déclarations reçues</h2>\n<p>Chaque case est un mois d'une manufacture : reçu dans les délais, reçu en retard, manquant, ou non attendu (avant l'ouverture ou après la fermeture).</p>\n".into()));
+    blocks.push(Block::Chart {
+        name: "declarations".into(),
+        chart: Box::new(completeness_chart(book, &members, &where_when, &coverage)),
+    });
+    blocks.push(Block::Html("<h2>Indicateur par indicateur</h2>\n".into()));
+    for indicator in &book.definitions.indicators {
+        let figure = facts.figure(&indicator.id, level, entity, period);
+        let cover = figure.map_or(coverage.clone(), |f| {
+            french::coverage(f.declarants, f.attendus)
+        });
+        let mut header = indicator_header(indicator);
+        let _ = write!(
+            header,
+            "<p>{} : <b>{}</b> · couverture {}</p>\n",
+            escape(&name),
+            escape(&french::value(
+                figure.and_then(|f| f.value),
+                &indicator.unit
+            )),
+            escape(&cover)
+        );
+        blocks.push(Block::Html(header));
+        blocks.push(Block::Chart {
+            name: format!("classement-{}", indicator.id),
+            chart: Box::new(ranking_chart(
+                book,
+                indicator,
+                level,
+                entity,
+                &where_when,
+                &cover,
+            )),
+        });
+        if level == Level::National {
+            blocks.push(Block::Chart {
+                name: format!("regions-{}", indicator.id),
+                chart: Box::new(boxes_chart(book, indicator, &cover)),
+            });
+            blocks.push(Block::Chart {
+                name: format!("carte-{}", indicator.id),
+                chart: Box::new(map_chart(book, indicator)),
+            });
+            blocks.push(Block::Html(region_table(book, indicator)));
+        }
+    }
+    let mut links = String::from("<h2>Rapports des manufactures</h2>\n<ul class=\"links\">\n");
+    for m in &members {
+        let _ = writeln!(
+            links,
+            "<li><a href=\"{}\">{}</a> <span class=\"none\">({})</span></li>",
+            escape(&network_file(Level::Manufacture, &m.id)),
+            escape(&m.nom),
+            escape(&m.commune)
+        );
+    }
+    links.push_str("</ul>\n");
+    blocks.push(Block::Html(links));
+    Plan {
+        path: format!("{period}/{}", network_file(level, entity)),
+        title: format!("{name} — {}", book.period_words()),
+        blocks,
+    }
+}
+
+fn completeness_chart(
+    book: &Book,
+    members: &[&Manufacture],
+    where_when: &str,
+    coverage: &str,
+) -> Chart {
+    let rows = members
+        .iter()
+        .map(|m| {
+            let states = book
+                .months
+                .iter()
+                .map(|mo| book.facts.state(m, *mo))
+                .collect();
+            (m.nom.clone(), states)
+        })
+        .collect();
+    Chart::Completeness(Completeness {
+        heading: heading(
+            "Déclarations mensuelles reçues".to_string(),
+            format!("{where_when} · {coverage} ont déclaré"),
+        ),
+        months: book
+            .months
+            .iter()
+            .map(|m| french::short_month(*m, false))
+            .collect(),
+        rows,
+    })
+}
+
+fn ranking_chart(
+    book: &Book,
+    indicator: &Indicator,
+    level: Level,
+    entity: &str,
+    where_when: &str,
+    coverage: &str,
+) -> Chart {
+    let period = book.period.as_str();
+    let bars = book
+        .facts
+        .ranking(&indicator.id, level, entity, period)
+        .iter()
+        .map(|r| Bar {
+            label: entity_name(Level::Manufacture, &r.manufacture, book.registry),
+            value: r.value,
+            highlighted: false,
+        })
+        .collect();
+    Chart::Ranking(Ranking {
+        heading: heading(
+            format!(
+                "{}{} : classement des manufactures",
+                indicator.name,
+                unit_suffix(indicator)
+            ),
+            format!("{where_when} · {coverage}"),
+        ),
+        unit: indicator.unit.clone(),
+        bars,
+        median: book
+            .facts
+            .quartiles(&indicator.id, level, entity, period)
+            .map(|q| q.five[2]),
+        target: indicator.target.map(|t| t.value),
+    })
+}
+
+fn boxes_chart(book: &Book, indicator: &Indicator, coverage: &str) -> Chart {
+    let period = book.period.as_str();
+    let groups = REGIONS
+        .iter()
+        .filter_map(|region| {
+            let q = book
+                .facts
+                .quartiles(&indicator.id, Level::Region, region.code, period)?;
+            Some(BoxGroup {
+                label: region.name.to_string(),
+                count: q.count,
+                five: q.five,
+            })
+        })
+        .collect();
+    Chart::Boxes(Boxes {
+        heading: heading(
+            format!(
+                "{}{} : répartition par région",
+                indicator.name,
+                unit_suffix(indicator)
+            ),
+            format!(
+                "Valeurs des manufactures · {} · {coverage}",
+                book.period_words()
+            ),
+        ),
+        unit: indicator.unit.clone(),
+        groups,
+        median: book
+            .facts
+            .quartiles(&indicator.id, Level::National, "national", period)
+            .map(|q| q.five[2]),
+    })
+}
+
+fn map_chart(book: &Book, indicator: &Indicator) -> Chart {
+    let period = book.period.as_str();
+    let tiles = REGIONS
+        .iter()
+        .map(|region| Tile {
+            code: region.code.to_string(),
+            value: book
+                .facts
+                .value(&indicator.id, Level::Region, region.code, period),
+        })
+        .collect();
+    let national = book
+        .facts
+        .figure(&indicator.id, Level::National, "national", period);
+    Chart::TileMap(TileMap {
+        heading: heading(
+            format!("{}{} par région", indicator.name, unit_suffix(indicator)),
+            format!(
+                "Chiffre mis en commun de chaque région · {} · {}",
+                book.period_words(),
+                national.map_or(String::new(), |f| french::coverage(
+                    f.declarants,
+                    f.attendus
+                ))
+            ),
+        ),
+        unit: indicator.unit.clone(),
+        tiles,
+    })
+}
+
+fn region_table(book: &Book, indicator: &Indicator) -> String {
+    let period = book.period.as_str();
+    let rows: Vec<Vec<String>> = REGIONS
+        .iter()
+        .filter_map(|region| {
+            let figure = book
+                .facts
+                .figure(&indicator.id, Level::Region, region.code, period)?;
+            Some(vec![
+                format!(
+                    "<a href=\"{}\">{}</a>",
+                    network_file(Level::Region, region.code),
+                    escape(region.name)
+                ),
+                escape(&french::value(figure.value, &indicator.unit)),
+                french::coverage(figure.declarants, figure.attendus),
+                explain_command(&indicator.id, "region", region.code, period),
+            ])
+        })
+        .collect();
+    table(
+        &["Région", "Valeur", "Couverture", "Vérifier"],
+        &rows,
+        &[1, 2],
+    )
+}
+
+/// The index: every report of every period rendered.
+pub fn index_page(registry: &Registry, periods: &[(String, Vec<String>)]) -> String {
+    let mut body = String::from(
+        "<h1>Rapports d'impact des Manufactures de proximité</h1>\n<p class=\"meta\">Rapports produits par <code>mesure report</code> à partir des classeurs mensuels reçus. Chaque chiffre se vérifie avec <code>mesure explain</code>.</p>\n",
+    );
+    for (period, files) in periods {
+        let _ = write!(body, "<h2>{}</h2>\n", escape(&french::period(period)));
+        let has = |file: &str| files.iter().any(|f| f == file);
+        let link = |file: &str, label: &str| {
+            format!(
+                "<li><a href=\"{}/{}\">{}</a></li>\n",
+                escape(period),
+                escape(file),
+                escape(label)
+            )
+        };
+        let mut list = String::new();
+        if has("national.html") {
+            list.push_str(&link("national.html", "Rapport national"));
+        }
+        if !list.is_empty() {
+            let _ = write!(body, "<ul>{list}</ul>\n");
+        }
+        let mut regions = String::new();
+        for region in REGIONS {
+            let file = network_file(Level::Region, region.code);
+            if has(&file) {
+                regions.push_str(&link(&file, region.name));
+            }
+        }
+        if !regions.is_empty() {
+            let _ = write!(
+                body,
+                "<h3>Régions</h3>\n<ul class=\"links\">{regions}</ul>\n"
+            );
+        }
+        let mut filieres: Vec<&str> = registry
+            .manufactures()
+            .iter()
+            .map(|m| m.filiere.as_str())
+            .collect();
+        filieres.sort_unstable();
+        filieres.dedup();
+        let mut by_filiere = String::new();
+        for filiere in filieres {
+            let file = network_file(Level::Filiere, filiere);
+            if has(&file) {
+                by_filiere.push_str(&link(&file, &format!("Filière {filiere}")));
+            }
+        }
+        if !by_filiere.is_empty() {
+            let _ = write!(
+                body,
+                "<h3>Filières</h3>\n<ul class=\"links\">{by_filiere}</ul>\n"
+            );
+        }
+        let mut rows = Vec::new();
+        for m in registry.manufactures() {
+            let file = network_file(Level::Manufacture, &m.id);
+            if has(&file) {
+                rows.push(vec![
+                    format!(
+                        "<a href=\"{}/{}\">{}</a>",
+                        escape(period),
+                        escape(&file),
+                        escape(&m.nom)
+                    ),
+                    escape(&m.commune),
+                    escape(m.region.name),
+                    escape(&m.filiere),
+                ]);
+            }
+        }
+        if !rows.is_empty() {
+            body.push_str("<h3>Manufactures</h3>\n");
+            body.push_str(&table(
+                &["Manufacture", "Commune", "Région", "Filière"],
+                &rows,
+                &[],
+            ));
+        }
+    }
+    if periods.is_empty() {
+        body.push_str("<p>Aucun rapport : aucune donnée reçue pour les périodes demandées.</p>\n");
+    }
+    body
+}
