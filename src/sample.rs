@@ -792,3 +792,14 @@ fn write_broken(
     fs::write(&readme_path, readme).map_err(|e| Error::io(&readme_path, e))?;
     Ok(MISTAKES.len())
 }
+/// When a sample workbook counts as received, for the demo's replay of the sample year: the
+/// 10th of the month after its own, or, for about one file in eight (picked by a hash of its
+/// name, so every run agrees), 45 days after its month ends, past the 30-day deadline. `None`
+/// for a name that is not `<id>_<AAAA-MM>.<ext>`.
+pub fn simulated_reception(path: &Path) -> Option<chrono::DateTime<chrono::Utc>> {
+    let stem = path.file_stem()?.to_str()?;
+    let month: Month = stem.rsplit_once('_')?.1.parse().ok()?;
+    let late = crate::store::sha256_hex(stem.as_bytes()).starts_with(['0', '1']);
+    let day = month.next().first_day() + chrono::Duration::days(if late { 44 } else { 9 });
+    Some(day.and_hms_opt(9, 0, 0)?.and_utc())
+}

@@ -1,20 +1,23 @@
 //! `mesure demo`: the whole pipeline on the sample data, in one command.
 //!
-//! Charts and reports are not built yet: for now the demo checks the sample workspace, ingests
-//! the sample workbooks into its store (again and again: a file already stored changes
-//! nothing), computes every indicator into `reports/indicateurs.csv` and writes an example
-//! template into the reports folder.
+//! The demo checks the sample workspace, ingests the sample workbooks into its store as if
+//! each had arrived in its month (a file already stored changes nothing), computes every
+//! indicator into `reports/indicateurs.csv`, writes an example template, and writes every
+//! report, then says where to open the index.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::process::ExitCode;
 
 use clap::Args;
 use mesure::engine::{Inputs, Request, compute};
 use mesure::export::write_csv;
-use mesure::pipeline::{IngestOptions, expand_paths, ingest};
+use mesure::pipeline::{FileReport, IngestOptions, expand_paths, ingest};
+use mesure::report::Options;
+use mesure::sample::simulated_reception;
 use mesure::store::{Outcome, Store};
 use mesure::template::{Identification, write_template};
-use mesure::{Error, Month};
+use mesure::{Error, Month, Workspace};
 
 use super::Global;
 
@@ -32,16 +35,10 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         definitions.indicators.len(),
         registry.len()
     );
-    let sample = workspace
-        .root
-        .join("sample-data")
-        .join(mesure::sample::WORKBOOKS_DIR);
-    let files = expand_paths(std::slice::from_ref(&sample))?;
-    let reports = ingest(&workspace, &files, IngestOptions::default(), &|| {})?;
+    let reports = replay_sample(&workspace)?;
     let count = |outcome| reports.iter().filter(|r| r.outcome == outcome).count();
     println!(
-        "2. Classeurs d'exemple lus dans {} : {} enregistrés, {} déjà reçus, {} refusés ; stockage : {}",
-        sample.display(),
+        "2. Classeurs d'exemple reçus (datés du 10 du mois suivant, un sur huit en retard) : {} enregistrés, {} déjà reçus, {} refusés ; stockage : {}",
         count(Outcome::Accepte),
         count(Outcome::DejaRecu),
         count(Outcome::Refuse),
@@ -61,8 +58,9 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
     let mut out = fs::File::create(&table).map_err(|e| Error::io(&table, e))?;
     write_csv(&figures, &mut out, true)?;
     println!(
-        "3. {} chiffres calculés (17 indicateurs, 6 niveaux, 5 sortes de période), pour Excel : {}",
+        "3. {} chiffres calculés ({} indicateurs, 6 niveaux, 5 sortes de période), pour Excel : {}",
         figures.height(),
+        definitions.indicators.len(),
         table.display()
     );
     let month = Month::current().max(first.ouverture);
@@ -77,11 +75,38 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         "4. Exemple de classeur mensuel à remplir : {}",
         path.display()
     );
+    println!("5. Rapports et graphiques :");
+    let summary = super::report::write_with_progress(&workspace, &Options::default())?;
+    super::report::print_summary(&summary);
     println!("Voir qui a déclaré quels mois : cargo run -- status");
-    println!("Les graphiques et rapports HTML arrivent dans une prochaine version.");
     Ok(if count(Outcome::Refuse) == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Ingests the sample workbooks, each batch dated when it would have been received.
+fn replay_sample(workspace: &Workspace) -> Result<Vec<FileReport>, Error> {
+    let sample = workspace
+        .root
+        .join("sample-data")
+        .join(mesure::sample::WORKBOOKS_DIR);
+    let files = expand_paths(std::slice::from_ref(&sample))?;
+    let mut by_day: BTreeMap<_, Vec<_>> = BTreeMap::new();
+    for file in files {
+        by_day
+            .entry(simulated_reception(&file))
+            .or_default()
+            .push(file);
+    }
+    let mut reports = Vec::new();
+    for (received_at, files) in by_day {
+        let options = IngestOptions {
+            dry_run: false,
+            received_at,
+        };
+        reports.extend(ingest(workspace, &files, options, &|| {})?);
+    }
+    Ok(reports)
 }

@@ -47,6 +47,7 @@ pub fn run(args: &IngestArgs, global: &Global) -> Result<ExitCode, Error> {
     );
     let options = IngestOptions {
         dry_run: args.dry_run,
+        received_at: None,
     };
     let reports = ingest(&workspace, &files, options, &|| bar.inc(1))?;
     bar.finish_and_clear();

@@ -67,13 +67,40 @@ pub fn value(value: Option<f64>, unit: &str) -> String {
     match value {
         None => "—".to_string(),
         Some(v) => {
-            let text = number(v, decimals_for(v, unit));
+            let whole = unit != "%" && v.fract() == 0.0;
+            let text = number(v, if whole { 0 } else { decimals_for(v, unit) });
             if unit.is_empty() {
                 text
             } else {
                 format!("{text}\u{a0}{unit}")
             }
         }
+    }
+}
+
+/// A value on a chart: rounded for reading, with its unit only when short (`42,5 %`,
+/// `228 km`, but `3 017` for passages, whose unit the title gives).
+pub fn compact(value: f64, unit: &str) -> String {
+    let short = if unit.chars().count() > 3 { "" } else { unit };
+    self::value(Some(value), short)
+}
+
+/// An axis tick: as few decimals as the tick needs (`0 %`, `2,5 %`, `1 000`).
+pub fn tick(value: f64, unit: &str) -> String {
+    let decimals = (0..3)
+        .find(|d| {
+            let scale = 10f64.powi(*d);
+            ((value * scale).round() - value * scale).abs() < 1e-6
+        })
+        .unwrap_or(2) as usize;
+    let text = number(value, decimals);
+    if unit.chars().count() > 3 {
+        // Long units (`passages`, `personnes`) are said once, in the title.
+        text
+    } else if unit.is_empty() {
+        text
+    } else {
+        format!("{text}\u{a0}{unit}")
     }
 }
 
@@ -152,6 +179,9 @@ mod tests {
         assert_eq!(number(-12.5, 1), "−12,5");
         assert_eq!(value(Some(42.25), "%"), "42,2\u{a0}%");
         assert_eq!(value(None, "%"), "—");
+        assert_eq!(value(Some(3.0), "ETP"), "3\u{a0}ETP");
+        assert_eq!(tick(25.0, "%"), "25\u{a0}%");
+        assert_eq!(tick(2.5, ""), "2,5");
     }
 
     #[test]

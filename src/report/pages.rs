@@ -266,12 +266,11 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
             rank_text,
             explain_command(&indicator.id, "manufacture", id, period),
         ]);
-        let percentile = rank.map(|(r, n)| {
-            if n > 1 {
-                100.0 * f64::from(n - r) / f64::from(n - 1)
-            } else {
-                50.0
-            }
+        let percentile = value.and_then(|v| {
+            percentile_rank(
+                facts.ranking(&indicator.id, Level::National, "national", period),
+                v,
+            )
         });
         let detail = match rank {
             Some((r, n)) => format!("{} · {r}e / {n}", french::value(value, &indicator.unit)),
@@ -378,6 +377,21 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         title: format!("{} — {}", manufacture.nom, book.period_words()),
         blocks,
     }
+}
+
+/// Where a value stands among ranked values, 0 (lowest) to 100 (highest); tied values share
+/// the middle of their places, so many zeros do not all rank high.
+pub fn percentile_rank(ranked: &[super::facts::Ranked], value: f64) -> Option<f64> {
+    let n = ranked.len();
+    if n == 0 {
+        return None;
+    }
+    if n == 1 {
+        return Some(50.0);
+    }
+    let below = ranked.iter().filter(|r| r.value < value).count() as f64;
+    let equal = ranked.iter().filter(|r| r.value == value).count().max(1) as f64;
+    Some(100.0 * (below + (equal - 1.0) / 2.0) / (n - 1) as f64)
 }
 
 fn state_cell(state: MonthState) -> String {

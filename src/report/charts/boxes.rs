@@ -44,21 +44,23 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Boxes) -> Drawn<
     }
     let values = chart.groups.iter().flat_map(|g| [g.five[0], g.five[4]]);
     let (low, high) = super::value_range(values, &chart.unit);
+    let (low, high, step) = super::nice_scale(low, high);
     let (w, h) = area.dim_in_pixel();
     let left = LABEL_WIDTH as i32;
     let right = w as i32 - 40;
     let top = 26;
     let scale = |v: f64| left + ((right - left) as f64 * (v - low) / (high - low)).round() as i32;
     let bottom = top + ROW as i32 * chart.groups.len() as i32;
-    for i in 0..=4 {
-        let v = low + (high - low) * i as f64 / 4.0;
+    let ticks = ((high - low) / step).round() as usize;
+    for i in 0..=ticks {
+        let v = low + step * i as f64;
         let x = scale(v);
         area.draw(&PathElement::new(
             vec![(x, top - 4), (x, bottom)],
             RGBColor(230, 230, 230).stroke_width(1),
         ))?;
         area.draw_text(
-            &french::value(Some(v), &chart.unit),
+            &french::tick(v, &chart.unit),
             &text(11, MUTED),
             (x - 10, top - 20),
         )?;

@@ -280,3 +280,32 @@ pub(crate) fn legend_item<DB: DrawingBackend>(
         .unwrap_or(8 * label.len() as i32);
     Ok(x + 19 + width + 18)
 }
+
+/// A scale that starts and ends on round ticks: (low, high, step), about four steps.
+pub(crate) fn nice_scale(low: f64, high: f64) -> (f64, f64, f64) {
+    let span = (high - low).max(f64::EPSILON);
+    let rough = span / 4.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough)
+        .unwrap_or(10.0 * power);
+    (
+        (low / step).floor() * step,
+        (high / step).ceil() * step,
+        step,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nice_scale;
+
+    #[test]
+    fn scales_end_on_round_ticks() {
+        assert_eq!(nice_scale(0.0, 100.0), (0.0, 100.0, 25.0));
+        assert_eq!(nice_scale(0.0, 3017.0 * 1.08), (0.0, 4000.0, 1000.0));
+        assert_eq!(nice_scale(-2.0, 7.0), (-2.5, 7.5, 2.5));
+    }
+}

@@ -26,8 +26,8 @@ pub struct Profile {
 }
 
 const ROW: u32 = 26;
-const LABEL_WIDTH: u32 = 300;
-const DETAIL_WIDTH: u32 = 170;
+const LABEL_WIDTH: u32 = 290;
+const DETAIL_WIDTH: u32 = 215;
 
 pub(super) fn height(chart: &Profile) -> u32 {
     56 + 34 + ROW * chart.rows.len().max(1) as u32 + 30

@@ -47,43 +47,26 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Ranking) -> Draw
     }
     let values = chart.bars.iter().map(|b| b.value).chain(chart.target);
     let (low, high) = super::value_range(values, &chart.unit);
+    let (low, high, step) = super::nice_scale(low, high);
     let (w, h) = area.dim_in_pixel();
     let left = LABEL_WIDTH as i32;
     let right = w as i32 - 90;
     let top = 26;
     let scale = |v: f64| left + ((right - left) as f64 * (v - low) / (high - low)).round() as i32;
     let bottom = top + ROW as i32 * chart.bars.len() as i32;
-    for i in 0..=4 {
-        let v = low + (high - low) * i as f64 / 4.0;
+    let ticks = ((high - low) / step).round() as usize;
+    for i in 0..=ticks {
+        let v = low + step * i as f64;
         let x = scale(v);
         area.draw(&PathElement::new(
             vec![(x, top - 4), (x, bottom)],
             RGBColor(230, 230, 230).stroke_width(1),
         ))?;
         area.draw_text(
-            &french::value(Some(v), &chart.unit),
+            &french::tick(v, &chart.unit),
             &text(11, MUTED),
             (x - 10, top - 20),
         )?;
-    }
-    for (i, bar) in chart.bars.iter().enumerate() {
-        let y = top + ROW as i32 * i as i32;
-        let color = if bar.highlighted { PALETTE[1] } else { MAIN };
-        let label = fit(area, &bar.label, &text(12, INK), LABEL_WIDTH as usize - 24);
-        let style = if bar.highlighted {
-            super::bold(12, INK)
-        } else {
-            text(12, INK)
-        };
-        area.draw_text(&label, &style, (12, y + 2))?;
-        let (from, to) = (scale(0.0_f64.max(low)), scale(bar.value));
-        let (a, b) = (from.min(to), from.max(to).max(from.min(to) + 1));
-        area.draw(&Rectangle::new(
-            [(a, y + 3), (b, y + ROW as i32 - 3)],
-            color.filled(),
-        ))?;
-        let value = french::value(Some(bar.value), &chart.unit);
-        area.draw_text(&value, &text(11, INK), (b + 4, y + 2))?;
     }
     let mut legend = Vec::new();
     if let Some(median) = chart.median {
@@ -107,6 +90,25 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Ranking) -> Draw
             TARGET,
             format!("cible : {}", french::value(Some(target), &chart.unit)),
         ));
+    }
+    for (i, bar) in chart.bars.iter().enumerate() {
+        let y = top + ROW as i32 * i as i32;
+        let color = if bar.highlighted { PALETTE[1] } else { MAIN };
+        let label = fit(area, &bar.label, &text(12, INK), LABEL_WIDTH as usize - 24);
+        let style = if bar.highlighted {
+            super::bold(12, INK)
+        } else {
+            text(12, INK)
+        };
+        area.draw_text(&label, &style, (12, y + 2))?;
+        let (from, to) = (scale(0.0_f64.max(low)), scale(bar.value));
+        let (a, b) = (from.min(to), from.max(to).max(from.min(to) + 1));
+        area.draw(&Rectangle::new(
+            [(a, y + 3), (b, y + ROW as i32 - 3)],
+            color.filled(),
+        ))?;
+        let value = french::compact(bar.value, &chart.unit);
+        area.draw_text(&value, &text(12, INK), (b + 4, y + 1))?;
     }
     let mut x = left;
     for (color, label) in legend {

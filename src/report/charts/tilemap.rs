@@ -84,10 +84,10 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &TileMap) -> Draw
             [(x, y), (x + TILE, y + TILE / 2)],
             fill.filled(),
         ))?;
-        let short = crate::report::french::shorten(name, 19);
-        area.draw_text(&short, &text(11, ink), (x + 5, y + 6))?;
+        let short = crate::report::french::shorten(name, 18);
+        area.draw_text(&short, &text(12, ink), (x + 5, y + 6))?;
         let figure = match value {
-            Some(v) => french::value(Some(v), &chart.unit),
+            Some(v) => french::compact(v, &chart.unit),
             None => "—".to_string(),
         };
         area.draw_text(&figure, &super::bold(15, ink), (x + 5, y + 26))?;

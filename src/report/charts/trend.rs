@@ -47,8 +47,9 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<
     let months = chart.months.clone();
     cc.configure_mesh()
         .disable_x_mesh()
-        .light_line_style(RGBColor(235, 235, 235))
-        .bold_line_style(RGBColor(225, 225, 225))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(RGBColor(228, 228, 228))
+        .y_labels(6)
         .x_labels(n)
         .x_label_formatter(&|x| {
             let i = x.round();
@@ -58,7 +59,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<
                 String::new()
             }
         })
-        .y_label_formatter(&|y| french::value(Some(*y), &unit))
+        .y_label_formatter(&|y| french::tick(*y, &unit))
         .label_style(text(12, MUTED))
         .axis_style(RGBColor(160, 160, 160))
         .draw()?;
