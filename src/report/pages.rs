@@ -2,6 +2,9 @@
 //! filière) and of the index, as HTML blocks and chart descriptions. Nothing is drawn here:
 //! a plan is cheap to build, and its fingerprint says whether the page must be drawn again.
 
+// HTML lines are written with their `\n` inside the markup they end.
+#![allow(clippy::write_with_newline)]
+
 use std::fmt::Write;
 
 use super::charts::{
