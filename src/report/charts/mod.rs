@@ -303,6 +303,39 @@ mod tests {
     use super::nice_scale;
 
     #[test]
+    fn a_ranking_of_111_escapes_names_and_writes_french_text() {
+        let bars = (0..111)
+            .map(|i| super::Bar {
+                label: if i == 0 {
+                    "<script>".to_string()
+                } else {
+                    format!("Manufacture n° {i}")
+                },
+                value: f64::from(i),
+                highlighted: false,
+            })
+            .collect();
+        let chart = super::Chart::Ranking(super::Ranking {
+            heading: super::Heading {
+                title: "Taux d'occupation des équipements".into(),
+                subtitle: "Réseau national · 2025 · 111 / 111 manufactures".into(),
+            },
+            unit: "%".into(),
+            bars,
+            median: Some(55.0),
+            target: Some(100.0),
+        });
+        let svg = chart.to_svg().expect("drawn");
+        assert!(svg.contains("&lt;script&gt;") && !svg.contains("<script>"));
+        assert!(
+            svg.contains("Taux d&apos;occupation des équipements")
+                || svg.contains("Taux d'occupation des équipements")
+        );
+        assert!(svg.contains("111 / 111 manufactures"));
+        assert!(svg.contains("Manufacture n° 110"));
+    }
+
+    #[test]
     fn scales_end_on_round_ticks() {
         assert_eq!(nice_scale(0.0, 100.0), (0.0, 100.0, 25.0));
         assert_eq!(nice_scale(0.0, 3017.0 * 1.08), (0.0, 4000.0, 1000.0));
