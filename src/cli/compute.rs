@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use mesure::Error;
-use mesure::engine::{Inputs, Level, Per, Request, compute, distribution, normalize_label};
+use mesure::engine::{Inputs, Level, Per, Request, compute, distribution};
 use mesure::export::{write_csv, write_json, write_parquet};
 use mesure::store::Store;
 
@@ -57,14 +57,7 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
     let workspace = global.open()?;
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
-    let period = match &args.period {
-        Some(text) => Some(normalize_label(text).ok_or_else(|| {
-            Error::Usage(format!(
-                "« {text} » n'est pas une période (2025-03, 2025-T1, 2025-S1, 2025, 2025-03-12M)"
-            ))
-        })?),
-        None => None,
-    };
+    let period = super::period_label(args.period.as_deref())?;
     let pers = match &period {
         Some(label) if args.per.is_empty() => Per::of_label(label).into_iter().collect(),
         _ => args.per.clone(),

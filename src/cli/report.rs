@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mesure::Error;
-use mesure::engine::{Level, Per, normalize_label};
+use mesure::engine::{Level, Per};
 use mesure::report::{Format, Options, Progress, Summary, write_reports};
 
 use super::Global;
@@ -46,14 +46,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> Result<ExitCode, Error> {
 }
 
 fn options(args: &ReportArgs) -> Result<Options, Error> {
-    let period = match &args.period {
-        Some(text) => Some(normalize_label(text).ok_or_else(|| {
-            Error::Usage(format!(
-                "« {text} » n'est pas une période (2025-03, 2025-T1, 2025-S1, 2025, 2025-03-12M)"
-            ))
-        })?),
-        None => None,
-    };
+    let period = super::period_label(args.period.as_deref())?;
     if let Some(level) = args
         .level
         .iter()
