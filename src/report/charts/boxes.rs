@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{Area, Drawn, Heading, INK, MAIN, MUTED, NETWORK, draw_empty, fit, text};
+use super::{Area, Drawn, Heading, INK, MAIN, NETWORK, draw_empty, fit, text};
 use crate::report::french;
 
 /// One group's distribution.
@@ -51,20 +51,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Boxes) -> Drawn<
     let top = 26;
     let scale = |v: f64| left + ((right - left) as f64 * (v - low) / (high - low)).round() as i32;
     let bottom = top + ROW as i32 * chart.groups.len() as i32;
-    let ticks = ((high - low) / step).round() as usize;
-    for i in 0..=ticks {
-        let v = low + step * i as f64;
-        let x = scale(v);
-        area.draw(&PathElement::new(
-            vec![(x, top - 4), (x, bottom)],
-            RGBColor(230, 230, 230).stroke_width(1),
-        ))?;
-        area.draw_text(
-            &french::tick(v, &chart.unit),
-            &text(11, MUTED),
-            (x - 10, top - 20),
-        )?;
-    }
+    super::draw_value_grid(area, (low, high, step), &scale, (top, bottom), &chart.unit)?;
     for (i, group) in chart.groups.iter().enumerate() {
         let y = top + ROW as i32 * i as i32;
         let middle = y + ROW as i32 / 2;

@@ -281,6 +281,32 @@ pub(crate) fn legend_item<DB: DrawingBackend>(
     Ok(x + 19 + width + 18)
 }
 
+/// The vertical grid lines and tick labels of a horizontal value axis drawn in pixels, from
+/// a [`nice_scale`] and the function placing a value.
+pub(crate) fn draw_value_grid<DB: DrawingBackend>(
+    area: &Area<DB>,
+    (low, high, step): (f64, f64, f64),
+    scale: &dyn Fn(f64) -> i32,
+    (top, bottom): (i32, i32),
+    unit: &str,
+) -> Drawn<DB> {
+    let ticks = ((high - low) / step).round() as usize;
+    for i in 0..=ticks {
+        let v = low + step * i as f64;
+        let x = scale(v);
+        area.draw(&PathElement::new(
+            vec![(x, top - 4), (x, bottom)],
+            RGBColor(230, 230, 230).stroke_width(1),
+        ))?;
+        area.draw_text(
+            &crate::report::french::tick(v, unit),
+            &text(11, MUTED),
+            (x - 10, top - 20),
+        )?;
+    }
+    Ok(())
+}
+
 /// A scale that starts and ends on round ticks: (low, high, step), about four steps.
 pub(crate) fn nice_scale(low: f64, high: f64) -> (f64, f64, f64) {
     let span = (high - low).max(f64::EPSILON);

@@ -3,9 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{
-    Area, Drawn, Heading, INK, MAIN, MUTED, NETWORK, PALETTE, TARGET, draw_empty, fit, text,
-};
+use super::{Area, Drawn, Heading, INK, MAIN, NETWORK, PALETTE, TARGET, draw_empty, fit, text};
 use crate::report::french;
 
 /// One manufacture's bar.
@@ -54,20 +52,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Ranking) -> Draw
     let top = 26;
     let scale = |v: f64| left + ((right - left) as f64 * (v - low) / (high - low)).round() as i32;
     let bottom = top + ROW as i32 * chart.bars.len() as i32;
-    let ticks = ((high - low) / step).round() as usize;
-    for i in 0..=ticks {
-        let v = low + step * i as f64;
-        let x = scale(v);
-        area.draw(&PathElement::new(
-            vec![(x, top - 4), (x, bottom)],
-            RGBColor(230, 230, 230).stroke_width(1),
-        ))?;
-        area.draw_text(
-            &french::tick(v, &chart.unit),
-            &text(11, MUTED),
-            (x - 10, top - 20),
-        )?;
-    }
+    super::draw_value_grid(area, (low, high, step), &scale, (top, bottom), &chart.unit)?;
     let mut legend = Vec::new();
     if let Some(median) = chart.median {
         let x = scale(median);
