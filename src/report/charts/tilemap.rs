@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::{ColorMap, ViridisRGB};
 
-use super::{Area, Drawn, Heading, INK, MUTED, text};
+use super::{Area, Drawn, Heading, INK, MUTED, fit, text};
 use crate::report::french;
 
 /// One région's tile.
@@ -50,7 +50,8 @@ const LAYOUT: [(&str, &str, i32, i32); 18] = [
     ("06", "Mayotte", 4, 6),
 ];
 
-const TILE: i32 = 112;
+const TILE_WIDTH: i32 = 132;
+const TILE_HEIGHT: i32 = 56;
 const GAP: i32 = 6;
 
 pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &TileMap) -> Drawn<DB> {
@@ -59,9 +60,9 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &TileMap) -> Draw
     let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let origin = (16, 8);
     for (code, name, col, row) in LAYOUT {
-        let x = origin.0 + col * (TILE + GAP);
+        let x = origin.0 + col * (TILE_WIDTH + GAP);
         // The overseas row sits a little apart.
-        let y = origin.1 + row * (TILE / 2 + GAP) + if row == 6 { 18 } else { 0 };
+        let y = origin.1 + row * (TILE_HEIGHT + GAP) + if row == 6 { 18 } else { 0 };
         let value = chart
             .tiles
             .iter()
@@ -81,10 +82,10 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &TileMap) -> Draw
             None => (RGBColor(236, 236, 236), MUTED),
         };
         area.draw(&Rectangle::new(
-            [(x, y), (x + TILE, y + TILE / 2)],
+            [(x, y), (x + TILE_WIDTH, y + TILE_HEIGHT)],
             fill.filled(),
         ))?;
-        let short = crate::report::french::shorten(name, 18);
+        let short = fit(area, name, &text(12, ink), TILE_WIDTH as usize - 10);
         area.draw_text(&short, &text(12, ink), (x + 5, y + 6))?;
         let figure = match value {
             Some(v) => french::compact(v, &chart.unit),
@@ -92,14 +93,14 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &TileMap) -> Draw
         };
         area.draw_text(&figure, &super::bold(15, ink), (x + 5, y + 26))?;
     }
-    let y_overseas = origin.1 + 6 * (TILE / 2 + GAP) + 2;
+    let y_overseas = origin.1 + 6 * (TILE_HEIGHT + GAP) + 2;
     area.draw_text("Outre-mer", &text(11, MUTED), (origin.0, y_overseas))?;
     draw_scale(area, low, high, &chart.unit)
 }
 
 /// The colour scale, from the lowest to the highest value shown.
 fn draw_scale<DB: DrawingBackend>(area: &Area<DB>, low: f64, high: f64, unit: &str) -> Drawn<DB> {
-    let x0 = 16 + 5 * (TILE + GAP) + 10;
+    let x0 = 16 + 5 * (TILE_WIDTH + GAP) + 12;
     let (y0, width, height) = (30, 22, 220);
     if !low.is_finite() {
         return area.draw_text("Aucune valeur", &text(12, MUTED), (x0, y0));
@@ -112,16 +113,25 @@ fn draw_scale<DB: DrawingBackend>(area: &Area<DB>, low: f64, high: f64, unit: &s
             color.filled(),
         ))?;
     }
-    area.draw_text(
-        &french::value(Some(high), unit),
-        &text(12, INK),
-        (x0 + width + 6, y0 - 6),
-    )?;
-    area.draw_text(
-        &french::value(Some(low), unit),
-        &text(12, INK),
-        (x0 + width + 6, y0 + height - 8),
-    )?;
+    if high > low {
+        area.draw_text(
+            &french::value(Some(high), unit),
+            &text(12, INK),
+            (x0 + width + 6, y0 - 6),
+        )?;
+        area.draw_text(
+            &french::value(Some(low), unit),
+            &text(12, INK),
+            (x0 + width + 6, y0 + height - 8),
+        )?;
+    } else {
+        // Every région has the same value: its colour is the scale's middle.
+        area.draw_text(
+            &french::value(Some(high), unit),
+            &text(12, INK),
+            (x0 + width + 6, y0 + height / 2 - 6),
+        )?;
+    }
     area.draw_text("gris : pas de", &text(11, MUTED), (x0, y0 + height + 16))?;
     area.draw_text("manufacture", &text(11, MUTED), (x0, y0 + height + 30))?;
     area.draw_text("ou de donnée", &text(11, MUTED), (x0, y0 + height + 44))

@@ -4,7 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, Drawn, Heading, MAIN, MUTED, NETWORK, TARGET, draw_empty, legend_item, text, value_range,
+    Area, Drawn, Heading, MAIN, MUTED, NETWORK, TARGET, draw_empty, fit, legend_item, text,
+    value_range,
 };
 use crate::report::french;
 
@@ -26,6 +27,10 @@ pub struct Trend {
     /// The entity's name in the legend.
     pub label: String,
 }
+
+/// The widest the entity's name may be in the legend, in pixels, so the network's and the
+/// target's entries still fit beside it.
+const LABEL_WIDTH: usize = 230;
 
 pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<DB> {
     let (plot, legend) = area.split_vertically(area.dim_in_pixel().1 - 28);
@@ -73,12 +78,17 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<
                 [(x - 0.15, b[0]), (x + 0.15, b[2])],
                 NETWORK.mix(0.18).filled(),
             )))?;
-        } else {
-            cc.draw_series(std::iter::once(Polygon::new(
-                outline,
-                NETWORK.mix(0.18).filled(),
+            // A lone month's median: a dash across its band.
+            cc.draw_series(std::iter::once(PathElement::new(
+                vec![(x - 0.15, b[1]), (x + 0.15, b[1])],
+                NETWORK.stroke_width(2),
             )))?;
+            continue;
         }
+        cc.draw_series(std::iter::once(Polygon::new(
+            outline,
+            NETWORK.mix(0.18).filled(),
+        )))?;
         let median = run.iter().map(|&i| (i as f64, band(chart, i)[1]));
         cc.draw_series(DashedLineSeries::new(median, 6, 4, NETWORK.stroke_width(2)))?;
     }
@@ -97,7 +107,8 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<
         cc.draw_series(points.into_iter().map(|p| Circle::new(p, 4, MAIN.filled())))?;
     }
     let mut x = 70;
-    x = legend_item(&legend, x, 8, MAIN.filled(), &chart.label)?;
+    let label = fit(&legend, &chart.label, &text(12, MUTED), LABEL_WIDTH);
+    x = legend_item(&legend, x, 8, MAIN.filled(), &label)?;
     x = legend_item(
         &legend,
         x,
