@@ -98,8 +98,15 @@ pub fn print_summary(summary: &Summary) {
         summary.periods.join(", ")
     };
     println!(
-        "Rapports ({periods}) : {} pages ; {} fichiers écrits, {} inchangés.",
-        summary.pages, summary.written, summary.unchanged
+        "Rapports ({periods}) : {} ; {}, {}.",
+        counted(summary.pages, "page", "pages"),
+        counted(summary.written, "fichier écrit", "fichiers écrits"),
+        counted(summary.unchanged, "inchangé", "inchangés"),
     );
     println!("Ouvrir : {}", summary.index.display());
+}
+
+/// `0 page`, `1 page`, `2 pages`: French puts the singular below two.
+fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count < 2 { one } else { many })
 }

@@ -227,6 +227,31 @@ fn fingerprint(parts: &[&str]) -> String {
         .collect()
 }
 
+/// A plan's description with every decimal number rounded to 9 significant digits.
+///
+/// Polars sums floats in parallel, so the same data can give values differing in their last
+/// bits from one run to the next; no report shows more than 4 digits, and no chart moves by a
+/// pixel for a change in the 9th, so such noise must not make a page look changed.
+fn without_float_noise(description: &str) -> String {
+    let mut out = String::with_capacity(description.len());
+    let mut rest = description;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let number = &rest[start..];
+        let end = number
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | '-')))
+            .unwrap_or(number.len());
+        let token = &number[..end];
+        match token.parse::<f64>() {
+            Ok(value) if token.contains('.') => out.push_str(&format!("{value:.8e}")),
+            _ => out.push_str(token),
+        }
+        rest = &number[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn jobs<'a>(plans: &'a [(String, Vec<Plan>)], formats: &[Format]) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
     for (_, period_plans) in plans {
@@ -234,7 +259,7 @@ fn jobs<'a>(plans: &'a [(String, Vec<Plan>)], formats: &[Format]) -> Vec<Job<'a>
             if formats.contains(&Format::Html) {
                 jobs.push(Job {
                     path: plan.path.clone(),
-                    fingerprint: fingerprint(&["page", &format!("{plan:?}")]),
+                    fingerprint: fingerprint(&["page", &without_float_noise(&format!("{plan:?}"))]),
                     work: Work::Page(plan),
                 });
             }
@@ -247,7 +272,10 @@ fn jobs<'a>(plans: &'a [(String, Vec<Plan>)], formats: &[Format]) -> Vec<Job<'a>
                 for format in formats.iter().filter(|f| **f != Format::Html) {
                     jobs.push(Job {
                         path: format!("{folder}/graphiques/{page}/{name}.{}", format.extension()),
-                        fingerprint: fingerprint(&[format.extension(), &format!("{chart:?}")]),
+                        fingerprint: fingerprint(&[
+                            format.extension(),
+                            &without_float_noise(&format!("{chart:?}")),
+                        ]),
                         work: Work::Chart(chart, *format),
                     });
                 }
@@ -370,4 +398,16 @@ fn read_manifest(reports: &Path) -> BTreeMap<String, String> {
 fn write_manifest(reports: &Path, manifest: &BTreeMap<String, String>) -> Result<()> {
     let text = serde_json::to_string_pretty(manifest).expect("a map of strings serializes");
     write_atomically(&reports.join(MANIFEST), text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn float_noise_does_not_change_a_fingerprint() {
+        let run = |v: &str| super::without_float_noise(&format!("Bar {{ value: {v}, rank: 3 }}"));
+        assert_eq!(run("424.75844624045146"), run("424.7584462404515"));
+        assert_ne!(run("424.75844624045146"), run("424.7584"));
+        assert_eq!(run("3"), "Bar { value: 3, rank: 3 }");
+        assert!(run("1.5e-7").contains("1.50000000e-7"), "{}", run("1.5e-7"));
+    }
 }

@@ -8,6 +8,7 @@ mod engine;
 mod ingest;
 mod init;
 mod laws;
+mod report;
 mod sample;
 mod support;
 mod template;

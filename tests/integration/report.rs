@@ -1,0 +1,351 @@
+//! `mesure demo` and `mesure report` end to end: every page of the sample network, pages that
+//! need nothing from the network, names that are markup, figures that agree with the
+//! engine's, incremental runs, chart files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::support::{Workdir, repo};
+
+/// Every file under a folder whose name ends with the extension.
+fn files_with_extension(dir: &Path, extension: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_with_extension(&path, extension));
+        } else if path.extension().is_some_and(|e| e == extension) {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Fails if a page would load anything: scripts, styles, images, fonts or frames from
+/// elsewhere. The only addresses allowed are the SVG namespaces.
+fn assert_self_contained(page: &Path) {
+    let html = fs::read_to_string(page).unwrap();
+    let name = page.display();
+    for forbidden in [
+        "<script", "<link", "<iframe", "<img", "<object", "<embed", " src=", "url(", "@import",
+    ] {
+        assert!(!html.contains(forbidden), "{name} holds {forbidden}");
+    }
+    let namespaces = [
+        "xmlns=\"http://www.w3.org/",
+        "xmlns:xlink=\"http://www.w3.org/",
+    ];
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find("http") {
+        let before = &html[..html.len() - rest.len() + at];
+        assert!(
+            namespaces
+                .iter()
+                .any(|ns| before.ends_with(ns.trim_end_matches("http://www.w3.org/"))),
+            "{name} links outside: …{}…",
+            &rest[at..(at + 60).min(rest.len())]
+        );
+        rest = &rest[at + 4..];
+    }
+    for link in html.split("href=\"").skip(1) {
+        let target = &link[..link.find('"').unwrap()];
+        let file = page.parent().unwrap().join(target);
+        assert!(file.is_file(), "{name} links to {target}, which is missing");
+    }
+}
+
+/// A copy of the repository's sample workspace: definitions, registry, workbooks, settings.
+fn sample_copy() -> Workdir {
+    let workdir = Workdir::new();
+    for part in ["indicators", "sample-data", "mesure.toml"] {
+        workdir.copy(&repo().join(part), part);
+    }
+    workdir
+}
+
+/// The French way a report writes a percentage with one decimal.
+fn percent(value: f64) -> String {
+    format!("{value:.1}\u{a0}%").replace('.', ",")
+}
+
+/// The type-7 median, as the engine computes it.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = (values.len() - 1) as f64 / 2.0;
+    let (low, high) = (
+        values[middle.floor() as usize],
+        values[middle.ceil() as usize],
+    );
+    low + (high - low) * (middle - middle.floor())
+}
+
+/// The yearly values of an indicator from the demo's CSV export: (level, entity) → value.
+fn exported(csv: &str, indicator: &str, period: &str) -> Vec<(String, String, f64)> {
+    csv.lines()
+        .skip(1)
+        .map(|line| line.split(';').collect::<Vec<_>>())
+        .filter(|f| f[0] == indicator && f[3] == period && !f[4].is_empty())
+        .map(|f| {
+            (
+                f[1].to_string(),
+                f[2].to_string(),
+                f[4].replace(',', ".").parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The table row of an indicator on a page.
+fn row<'a>(html: &'a str, indicator_name: &str) -> &'a str {
+    let start = html
+        .find(&format!("<tr><td>{indicator_name}"))
+        .unwrap_or_else(|| panic!("no row for {indicator_name}"));
+    let end = html[start..].find("</tr>").unwrap();
+    &html[start..start + end]
+}
+
+#[test]
+fn the_demo_writes_every_report_of_the_sample_network() {
+    let workdir = sample_copy();
+    let outcome = workdir.run(&["demo"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains("reports/index.html"),
+        "{}",
+        outcome.stdout
+    );
+    let reports = workdir.path().join("reports");
+    let pages = files_with_extension(&reports, "html");
+    // The index, the nation, 14 régions, 9 filières and 30 manufactures, for 2025.
+    assert_eq!(pages.len(), 1 + 1 + 14 + 9 + 30, "{pages:?}");
+    for page in &pages {
+        assert_self_contained(page);
+    }
+
+    let year = reports.join("2025");
+    let national = fs::read_to_string(year.join("national.html")).unwrap();
+    for marker in [
+        "médiane : ",
+        "boîte : 1er–3e quartile",
+        "Outre-mer",
+        "reçu en retard",
+    ] {
+        assert!(
+            national.contains(marker),
+            "national page lacks « {marker} »"
+        );
+    }
+    let manufacture = fs::read_to_string(year.join("manufacture-mp001.html")).unwrap();
+    for marker in [
+        "<h1>La Fabrique nivernaise</h1>",
+        "médiane du réseau (tirets)",
+        "rang centile",
+        "demandeur d&apos;emploi",
+        "mesure explain part_achats_circuit_court --level manufacture --entity mp001 --period 2025",
+    ] {
+        assert!(
+            manufacture.contains(marker),
+            "mp001's page lacks « {marker} »"
+        );
+    }
+
+    // The figures shown are the engine's: the national value, and the median of the 30
+    // manufactures' yearly values worked out here from the export.
+    let csv = fs::read_to_string(reports.join("indicateurs.csv")).unwrap();
+    let values = exported(&csv, "part_achats_circuit_court", "2025");
+    let of_manufactures: Vec<f64> = values
+        .iter()
+        .filter(|v| v.0 == "manufacture")
+        .map(|v| v.2)
+        .collect();
+    assert_eq!(of_manufactures.len(), 30);
+    let nation = values.iter().find(|v| v.0 == "national").unwrap().2;
+    let national_row = row(&national, "Part des achats en circuit court");
+    assert!(national_row.contains(&percent(nation)), "{national_row}");
+    assert!(
+        national_row.contains(&percent(median(of_manufactures.clone()))),
+        "{national_row}"
+    );
+    assert!(
+        national_row.contains("30 / 30 manufactures"),
+        "{national_row}"
+    );
+    // mp001's rank: one plus how many manufactures do better.
+    let own = values.iter().find(|v| v.1 == "mp001").unwrap().2;
+    let better = of_manufactures.iter().filter(|v| **v > own).count();
+    let own_row = row(&manufacture, "Part des achats en circuit court");
+    assert!(
+        own_row.contains(&format!("{}<sup>e</sup> / 30", better + 1)),
+        "{own_row}"
+    );
+
+    // Nothing changed: nothing is drawn again.
+    let again = workdir.run(&["report"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again.stdout.contains("0 fichier écrit, 54 inchangés"),
+        "{}",
+        again.stdout
+    );
+}
+
+/// A workspace of three sample manufactures, the first renamed `<script>…`, the second with a
+/// very long name, and their workbooks ingested except mp003's December.
+fn three_manufactures() -> Workdir {
+    let workdir = Workdir::new();
+    workdir.copy(&repo().join("indicators"), "indicators");
+    let registry = fs::read_to_string(repo().join("sample-data/manufactures.csv")).unwrap();
+    let mut lines: Vec<String> = registry.lines().take(4).map(String::from).collect();
+    lines[1] = lines[1].replace(
+        "La Fabrique nivernaise",
+        "\"<script>alert(\"\"mp001\"\")</script>\"",
+    );
+    lines[2] = lines[2].replace(
+        "L'Établi corrézien",
+        "Manufacture de proximité coopérative intercommunale des savoir-faire textiles et \
+         céramiques du Haut-Bugey et de la vallée de l'Oignin",
+    );
+    workdir.write("manufactures.csv", lines.join("\n") + "\n");
+    for id in ["mp001", "mp002", "mp003"] {
+        workdir.copy(
+            &repo().join("sample-data/classeurs").join(id),
+            &format!("classeurs/{id}"),
+        );
+    }
+    fs::rename(
+        workdir.path().join("classeurs/mp003/mp003_2025-12.xlsx"),
+        workdir.path().join("decembre.xlsx"),
+    )
+    .unwrap();
+    let outcome = workdir.run(&["ingest", "classeurs"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    workdir
+}
+
+#[test]
+fn names_are_escaped_and_pages_are_drawn_again_only_when_data_change() {
+    let workdir = three_manufactures();
+    let first = workdir.run(&["report"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    // The nation, 3 régions, 3 filières, 3 manufactures.
+    assert!(
+        first
+            .stdout
+            .contains("10 pages ; 10 fichiers écrits, 0 inchangé."),
+        "{}",
+        first.stdout
+    );
+    let reports = workdir.path().join("reports");
+    for page in files_with_extension(&reports, "html") {
+        assert_self_contained(&page);
+        let html = fs::read_to_string(&page).unwrap();
+        assert!(!html.contains("alert(\"mp001\")"), "{}", page.display());
+    }
+    let page = fs::read_to_string(reports.join("2025/manufacture-mp001.html")).unwrap();
+    assert!(page.contains("<h1>&lt;script&gt;alert(&quot;mp001&quot;)&lt;/script&gt;</h1>"));
+    let national = fs::read_to_string(reports.join("2025/national.html")).unwrap();
+    assert!(national.contains("&lt;script&gt;alert(&quot;mp001&quot;)&lt;/script&gt;"));
+    let long = fs::read_to_string(reports.join("2025/manufacture-mp002.html")).unwrap();
+    assert!(long.contains("<h1>Manufacture de proximité coopérative intercommunale"));
+
+    let second = workdir.run(&["report"]);
+    assert!(
+        second.stdout.contains("0 fichier écrit, 10 inchangés"),
+        "{}",
+        second.stdout
+    );
+    // mp003's December arrives: exactly the pages whose content changes are written again,
+    // mp003's own and the nation's among them.
+    let before: Vec<(PathBuf, String)> = files_with_extension(&reports.join("2025"), "html")
+        .into_iter()
+        .map(|p| (p.clone(), fs::read_to_string(p).unwrap()))
+        .collect();
+    let late = workdir.run(&["ingest", "decembre.xlsx"]);
+    assert_eq!(late.code, 0, "{late:?}");
+    let third = workdir.run(&["report"]);
+    let changed: Vec<String> = before
+        .iter()
+        .filter(|(path, html)| fs::read_to_string(path).unwrap() != *html)
+        .map(|(path, _)| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        changed.contains(&"manufacture-mp003.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"national.html".to_string()),
+        "{changed:?}"
+    );
+    let written = format!(
+        "{} fichiers écrits, {} inchangés",
+        changed.len(),
+        10 - changed.len()
+    );
+    assert!(
+        third.stdout.contains(&written),
+        "{written} ≠ {}",
+        third.stdout
+    );
+}
+
+#[test]
+fn charts_are_written_as_png_and_svg_for_one_month() {
+    let workdir = three_manufactures();
+    let outcome = workdir.run(&[
+        "report",
+        "--per",
+        "month",
+        "--period",
+        "2025-03",
+        "--manufacture",
+        "mp003",
+        "--level",
+        "manufacture",
+        "--format",
+        "png",
+        "--format",
+        "svg",
+    ]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    let folder = workdir
+        .path()
+        .join("reports/2025-03/graphiques/manufacture-mp003");
+    let pngs = files_with_extension(&folder, "png");
+    let svgs = files_with_extension(&folder, "svg");
+    // The profile, the publics and one trend per indicator (17).
+    assert_eq!(pngs.len(), 19, "{pngs:?}");
+    assert_eq!(svgs.len(), 19);
+    assert!(folder.join("profil.png").is_file());
+    for png in &pngs {
+        assert_eq!(&fs::read(png).unwrap()[..4], b"\x89PNG");
+    }
+    let svg = fs::read_to_string(folder.join("tendance-taux_occupation.svg")).unwrap();
+    assert!(
+        svg.contains("Taux d&apos;occupation des équipements")
+            || svg.contains("Taux d'occupation des équipements")
+    );
+    assert!(svg.contains("mars 2025"), "the subtitle names the month");
+    assert!(
+        !workdir
+            .path()
+            .join("reports/2025-03/manufacture-mp003.html")
+            .exists(),
+        "no HTML was asked for"
+    );
+
+    let unknown = workdir.run(&["report", "--manufacture", "mp999"]);
+    assert_eq!(unknown.code, 1, "{unknown:?}");
+    assert!(
+        unknown
+            .stderr
+            .contains("manufacture « mp999 » absente du registre")
+    );
+    let empty = workdir.run(&["report", "--period", "2024"]);
+    assert_eq!(empty.code, 1, "{empty:?}");
+    assert!(
+        empty
+            .stderr
+            .contains("aucune donnée pour la période « 2024 »")
+    );
+}
