@@ -66,16 +66,37 @@ pub fn decimals_for(value: f64, unit: &str) -> usize {
 pub fn value(value: Option<f64>, unit: &str) -> String {
     match value {
         None => "—".to_string(),
-        Some(v) => {
-            let whole = unit != "%" && v.fract() == 0.0;
-            let text = number(v, if whole { 0 } else { decimals_for(v, unit) });
-            if unit.is_empty() {
-                text
-            } else {
-                format!("{text}\u{a0}{unit}")
-            }
-        }
+        Some(v) => with_unit(bare(v, unit), unit),
     }
+}
+
+/// A value rounded as [`value`] rounds it, without its unit.
+fn bare(value: f64, unit: &str) -> String {
+    let whole = unit != "%" && value.fract() == 0.0;
+    number(value, if whole { 0 } else { decimals_for(value, unit) })
+}
+
+fn with_unit(text: String, unit: &str) -> String {
+    if unit.is_empty() {
+        text
+    } else {
+        format!("{text}\u{a0}{unit}")
+    }
+}
+
+/// A manufacture's rank: `1re`, `2e`, `19e`.
+pub fn ordinal(rank: u32) -> String {
+    format!("{rank}{}", if rank == 1 { "re" } else { "e" })
+}
+
+/// [`ordinal`] with its letters raised: `1<sup>re</sup>`.
+pub fn ordinal_html(rank: u32) -> String {
+    format!("{rank}<sup>{}</sup>", if rank == 1 { "re" } else { "e" })
+}
+
+/// Two values with their unit said once: `61,6 – 80,3 %`, `1 154 – 1 966 heures-stagiaires`.
+pub fn range(low: f64, high: f64, unit: &str) -> String {
+    with_unit(format!("{} – {}", bare(low, unit), bare(high, unit)), unit)
 }
 
 /// A value on a chart: rounded for reading, with its unit only when short (`42,5 %`,
@@ -180,6 +201,14 @@ mod tests {
         assert_eq!(value(Some(42.25), "%"), "42,2\u{a0}%");
         assert_eq!(value(None, "%"), "—");
         assert_eq!(value(Some(3.0), "ETP"), "3\u{a0}ETP");
+        assert_eq!(ordinal(1), "1re");
+        assert_eq!(ordinal(19), "19e");
+        assert_eq!(ordinal_html(1), "1<sup>re</sup>");
+        assert_eq!(range(61.6, 80.34, "%"), "61,6 – 80,3\u{a0}%");
+        assert_eq!(
+            range(1154.0, 1966.4, "heures"),
+            "1\u{202f}154 – 1\u{202f}966\u{a0}heures"
+        );
         assert_eq!(tick(25.0, "%"), "25\u{a0}%");
         assert_eq!(tick(2.5, ""), "2,5");
     }

@@ -43,32 +43,54 @@ pub fn figure(svg: &str, title: &str) -> String {
     format!("<figure>{}</figure>\n", svg.replacen("<svg ", &label, 1))
 }
 
-/// A table: header cells (HTML) and rows of cells (HTML); cells from index `numeric` on are
-/// right-aligned numbers.
+/// A table: header cells (HTML) and rows of cells (HTML); the cells at the indices in
+/// `numeric` are right-aligned numbers. A row with one cell more than the headers carries a
+/// note (the `mesure explain` command), written across the table on a line of its own below
+/// the row, so long commands never squeeze the figures' columns.
 pub fn table(headers: &[&str], rows: &[Vec<String>], numeric: &[usize]) -> String {
-    let mut out = String::from("<div class=\"table\"><table>\n<thead><tr>");
-    for (i, header) in headers.iter().enumerate() {
-        let class = if numeric.contains(&i) {
+    let class_of = |i: usize| {
+        if numeric.contains(&i) {
             " class=\"n\""
         } else {
             ""
-        };
-        let _ = write!(out, "<th{class}>{header}</th>");
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for row in rows {
-        out.push_str("<tr>");
-        for (i, cell) in row.iter().enumerate() {
-            let class = if numeric.contains(&i) {
-                " class=\"n\""
-            } else {
-                ""
-            };
-            let _ = write!(out, "<td{class}>{cell}</td>");
         }
-        out.push_str("</tr>\n");
+    };
+    let noted = rows.iter().any(|r| r.len() > headers.len());
+    let mut out = String::from(if noted {
+        "<div class=\"table\"><table class=\"noted\">\n<thead><tr>"
+    } else {
+        "<div class=\"table\"><table>\n<thead><tr>"
+    });
+    for (i, header) in headers.iter().enumerate() {
+        let _ = write!(out, "<th{}>{header}</th>", class_of(i));
     }
-    out.push_str("</tbody></table></div>\n");
+    out.push_str("</tr></thead>\n");
+    if !noted {
+        out.push_str("<tbody>\n");
+    }
+    for row in rows {
+        let (cells, note) = row.split_at(row.len().min(headers.len()));
+        if noted {
+            out.push_str("<tbody>");
+        }
+        out.push_str("<tr>");
+        for (i, cell) in cells.iter().enumerate() {
+            let _ = write!(out, "<td{}>{cell}</td>", class_of(i));
+        }
+        out.push_str("</tr>");
+        if let Some(note) = note.first() {
+            let _ = write!(
+                out,
+                "<tr class=\"note\"><td colspan=\"{}\">{note}</td></tr>",
+                headers.len()
+            );
+        }
+        out.push_str(if noted { "</tbody>\n" } else { "\n" });
+    }
+    if !noted {
+        out.push_str("</tbody>");
+    }
+    out.push_str("</table></div>\n");
     out
 }
 
@@ -110,7 +132,12 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
 th { background: var(--soft); font-weight: 600; }
 td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #fafafa; }
-code.explain { font-size: .72rem; color: var(--muted); white-space: nowrap; }
+table.noted tbody tr:nth-child(even) { background: none; }
+table.noted tbody:nth-of-type(even) { background: #fafafa; }
+table.noted tr:not(.note) td { border-bottom: none; padding-bottom: 1px; }
+tr.note td { padding-top: 0; }
+table.noted td:first-child { min-width: 12em; }
+code.explain { font-size: .72rem; color: var(--muted); }
 .ok { color: #00795a; font-weight: 600; }
 .ko { color: #b84a00; font-weight: 600; }
 .none { color: var(--muted); }
@@ -132,7 +159,7 @@ footer { max-width: 940px; margin: 0 auto; padding: 12px 20px 30px; color: var(-
   h2.first { break-before: auto; }
   .indicator, figure, tr { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
-  code.explain { white-space: normal; }
+  tbody { break-inside: avoid; }
 }
 "#;
 

@@ -250,13 +250,14 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
             .map(|r| (r.rank, r.out_of));
         let median = network.map_or("—".to_string(), |q| {
             format!(
-                "{} <span class=\"none\">({} – {})</span>",
+                "{}<br><span class=\"none\">{}</span>",
                 escape(&french::value(Some(q.five[2]), &indicator.unit)),
-                escape(&french::value(Some(q.five[1]), &indicator.unit)),
-                escape(&french::value(Some(q.five[3]), &indicator.unit))
+                escape(&french::range(q.five[1], q.five[3], &indicator.unit)),
             )
         });
-        let rank_text = rank.map_or("—".to_string(), |(r, n)| format!("{r}<sup>e</sup> / {n}"));
+        let rank_text = rank.map_or("—".to_string(), |(r, n)| {
+            format!("{} / {n}", french::ordinal_html(r))
+        });
         rows.push(vec![
             format!(
                 "{}<br><span class=\"none\">{}</span>",
@@ -276,7 +277,11 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
             )
         });
         let detail = match rank {
-            Some((r, n)) => format!("{} · {r}e / {n}", french::value(value, &indicator.unit)),
+            Some((r, n)) => format!(
+                "{} · {} / {n}",
+                french::value(value, &indicator.unit),
+                french::ordinal(r)
+            ),
             None => french::value(value, &indicator.unit),
         };
         profile.push(ProfileRow {
@@ -290,9 +295,8 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
             "Indicateur",
             "Valeur",
             "Cible",
-            "Médiane du réseau (1er – 3e quartile)",
+            "Médiane du réseau<br><span class=\"none\">1er – 3e quartile</span>",
             "Rang",
-            "Vérifier",
         ],
         &rows,
         &[1, 3, 4],
@@ -476,25 +480,25 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
         declarants,
         book.definitions.indicators.len()
     );
-    top.push_str("<h2 class=\"first\">Tous les chiffres</h2>\n<p>La couverture dit combien de manufactures ont déclaré au moins un mois sur celles attendues ; la médiane et les quartiles décrivent les valeurs des manufactures. La commande de la dernière colonne détaille chaque chiffre.</p>\n");
+    top.push_str("<h2 class=\"first\">Tous les chiffres</h2>\n<p>La couverture dit combien de manufactures ont déclaré au moins un mois sur celles attendues ; la médiane et les quartiles décrivent les valeurs des manufactures. La commande écrite sous chaque ligne détaille son chiffre.</p>\n");
     let mut rows = Vec::new();
     for indicator in &book.definitions.indicators {
         let figure = facts.figure(&indicator.id, level, entity, period);
         let value = figure.and_then(|f| f.value);
         let quartiles = facts.quartiles(&indicator.id, level, entity, period);
-        let q = |i: usize| {
-            quartiles.map_or("—".to_string(), |q| {
-                escape(&french::value(Some(q.five[i]), &indicator.unit))
-            })
-        };
+        let median = quartiles.map_or("—".to_string(), |q| {
+            escape(&french::value(Some(q.five[2]), &indicator.unit))
+        });
+        let spread = quartiles.map_or("—".to_string(), |q| {
+            escape(&french::range(q.five[1], q.five[3], &indicator.unit))
+        });
         rows.push(vec![
             escape(&indicator.name),
             escape(&french::value(value, &indicator.unit)),
             figure.map_or("—".to_string(), |f| {
                 french::coverage(f.declarants, f.attendus)
             }),
-            q(2),
-            format!("{} – {}", q(1), q(3)),
+            format!("{median}<br><span class=\"none\">{spread}</span>"),
             target_cell(indicator, value),
             explain_command(&indicator.id, level.word(), entity, period),
         ]);
@@ -504,13 +508,11 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
             "Indicateur",
             "Valeur",
             "Couverture",
-            "Médiane des manufactures",
-            "1er – 3e quartile",
+            "Médiane des manufactures<br><span class=\"none\">1er – 3e quartile</span>",
             "Cible",
-            "Vérifier",
         ],
         &rows,
-        &[1, 2, 3, 4],
+        &[1, 2, 3],
     ));
     blocks.push(Block::Html(top));
     blocks.push(Block::Html("<h2>Déclarations reçues</h2>\n<p>Chaque case est un mois d'une manufacture : reçu dans les délais, reçu en retard, manquant, ou non attendu (avant l'ouverture ou après la fermeture).</p>\n".into()));
@@ -649,7 +651,7 @@ fn ranking_chart(
 
 fn boxes_chart(book: &Book, indicator: &Indicator, coverage: &str) -> Chart {
     let period = book.period.as_str();
-    let groups = REGIONS
+    let mut groups: Vec<BoxGroup> = REGIONS
         .iter()
         .filter_map(|region| {
             let q = book
@@ -662,6 +664,8 @@ fn boxes_chart(book: &Book, indicator: &Indicator, coverage: &str) -> Chart {
             })
         })
         .collect();
+    // Highest median first, as in the ranking.
+    groups.sort_by(|a, b| b.five[2].total_cmp(&a.five[2]));
     Chart::Boxes(Boxes {
         heading: heading(
             format!(
@@ -734,11 +738,7 @@ fn region_table(book: &Book, indicator: &Indicator) -> String {
             ])
         })
         .collect();
-    table(
-        &["Région", "Valeur", "Couverture", "Vérifier"],
-        &rows,
-        &[1, 2],
-    )
+    table(&["Région", "Valeur", "Couverture"], &rows, &[1, 2])
 }
 
 /// The index: every report of every period rendered.

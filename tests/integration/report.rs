@@ -176,7 +176,10 @@ fn the_demo_writes_every_report_of_the_sample_network() {
     let better = of_manufactures.iter().filter(|v| **v > own).count();
     let own_row = row(&manufacture, "Part des achats en circuit court");
     assert!(
-        own_row.contains(&format!("{}<sup>e</sup> / 30", better + 1)),
+        own_row.contains(&match better + 1 {
+            1 => "1<sup>re</sup> / 30".to_string(),
+            rank => format!("{rank}<sup>e</sup> / 30"),
+        }),
         "{own_row}"
     );
 
