@@ -1,0 +1,18 @@
+#!/bin/sh
+# Redraws the charts shown in the README from the sample network: runs the demo (store and
+# reports in the repository's workspace, both ignored by git), writes La Fabrique nivernaise's
+# and the national charts as PNG, and copies one chart of each kind here.
+set -eu
+cd "$(dirname "$0")/.."
+cargo run --quiet -- demo > /dev/null
+cargo run --quiet -- report --period 2025 --level national --level manufacture \
+    --manufacture mp001 --format png
+charts=reports/2025/graphiques
+cp "$charts/manufacture-mp001/tendance-taux_occupation.png" docs/tendance.png
+cp "$charts/manufacture-mp001/publics.png" docs/publics.png
+cp "$charts/manufacture-mp001/profil.png" docs/profil.png
+cp "$charts/national/classement-part_achats_circuit_court.png" docs/classement.png
+cp "$charts/national/regions-taux_occupation.png" docs/regions.png
+cp "$charts/national/carte-taux_occupation.png" docs/carte.png
+cp "$charts/national/declarations.png" docs/declarations.png
+echo "Graphiques copiés dans docs/."
