@@ -9,8 +9,60 @@ use polars::prelude::*;
 use super::level::Level;
 use crate::registry::Registry;
 
-/// (indicator, level, entity, period).
-type CellKey = (String, Level, String, String);
+/// (indicator, level, entity, period): what identifies a computed figure.
+pub type FigureKey = (String, Level, String, String);
+
+/// The four key columns (`indicateur`, `niveau`, `entite`, `periode`) of computed figures,
+/// distribution rows or rank rows, read row by row.
+pub struct KeyColumns {
+    columns: [StringChunked; 4],
+}
+
+impl KeyColumns {
+    /// The key columns of a frame.
+    pub fn of(frame: &DataFrame) -> PolarsResult<Self> {
+        let text = |name: &str| frame.column(name).and_then(|c| c.str().cloned());
+        Ok(KeyColumns {
+            columns: [
+                text("indicateur")?,
+                text("niveau")?,
+                text("entite")?,
+                text("periode")?,
+            ],
+        })
+    }
+
+    /// A row's key; `None` when a cell is empty or the level unknown.
+    pub fn key(&self, row: usize) -> Option<FigureKey> {
+        let [indicator, level, entity, period] = &self.columns;
+        Some((
+            indicator.get(row)?.to_string(),
+            level.get(row)?.parse().ok()?,
+            entity.get(row)?.to_string(),
+            period.get(row)?.to_string(),
+        ))
+    }
+
+    /// A row's indicator.
+    pub fn indicator(&self, row: usize) -> Option<&str> {
+        self.columns[0].get(row)
+    }
+
+    /// A row's level, as written.
+    pub fn level(&self, row: usize) -> Option<&str> {
+        self.columns[1].get(row)
+    }
+
+    /// A row's entity.
+    pub fn entity(&self, row: usize) -> Option<&str> {
+        self.columns[2].get(row)
+    }
+
+    /// A row's period.
+    pub fn period(&self, row: usize) -> Option<&str> {
+        self.columns[3].get(row)
+    }
+}
 
 /// The quantile `q` (0 to 1) of sorted values, linearly interpolated (Hyndman & Fan type 7,
 /// as spreadsheets compute it).
@@ -29,21 +81,15 @@ pub fn distribution(
     registry: &Registry,
     levels: &[Level],
 ) -> PolarsResult<(DataFrame, DataFrame)> {
-    let text = |name: &str| figures.column(name).and_then(|c| c.str().cloned());
-    let (indicators, niveaux, entities, periods) = (
-        text("indicateur")?,
-        text("niveau")?,
-        text("entite")?,
-        text("periode")?,
-    );
+    let keys = KeyColumns::of(figures)?;
     let values = figures.column("valeur")?.f64()?.clone();
     // (indicator, level, entity, period) -> [(manufacture, value)]
-    let mut groups: BTreeMap<CellKey, Vec<(String, f64)>> = BTreeMap::new();
+    let mut groups: BTreeMap<FigureKey, Vec<(String, f64)>> = BTreeMap::new();
     for row in 0..figures.height() {
-        if niveaux.get(row) != Some("manufacture") {
+        if keys.level(row) != Some("manufacture") {
             continue;
         }
-        let (Some(id), Some(value)) = (entities.get(row), values.get(row)) else {
+        let (Some(id), Some(value)) = (keys.entity(row), values.get(row)) else {
             continue;
         };
         let Some(manufacture) = registry.get(id) else {
@@ -51,10 +97,10 @@ pub fn distribution(
         };
         for level in levels {
             let key = (
-                indicators.get(row).unwrap_or("").to_string(),
+                keys.indicator(row).unwrap_or("").to_string(),
                 *level,
                 level.entity_of(manufacture),
-                periods.get(row).unwrap_or("").to_string(),
+                keys.period(row).unwrap_or("").to_string(),
             );
             groups.entry(key).or_default().push((id.to_string(), value));
         }

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 pub use components::{component, finalize, pielou};
-pub use distribution::{distribution, quantile};
+pub use distribution::{FigureKey, KeyColumns, distribution, quantile};
 pub use explain::{Contribution, Explanation, Question, component_names, explain};
 pub use level::Level;
 pub use period::{Per, normalize_label};

@@ -10,7 +10,8 @@ use polars::prelude::*;
 use super::charts::MonthState;
 use crate::definitions::{Definitions, Kind};
 use crate::engine::{
-    Inputs, Level, Per, Request, component, compute, distribution, monthly_components,
+    FigureKey, Inputs, KeyColumns, Level, Per, Request, component, compute, distribution,
+    monthly_components,
 };
 use crate::error::{Error, Result};
 use crate::month::Month;
@@ -18,7 +19,7 @@ use crate::registry::Registry;
 use crate::store::{Outcome, Store};
 
 /// (indicator, level, entity, period).
-pub type Key = (String, Level, String, String);
+pub type Key = FigureKey;
 
 /// One computed figure.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -164,32 +165,21 @@ impl Facts {
     }
 
     fn read_figures(&mut self, computed: &DataFrame) -> PolarsResult<()> {
-        let text = |name: &str| computed.column(name).and_then(|c| c.str().cloned());
-        let (indicators, levels, entities, periods) = (
-            text("indicateur")?,
-            text("niveau")?,
-            text("entite")?,
-            text("periode")?,
-        );
+        let keys = KeyColumns::of(computed)?;
         let values = computed.column("valeur")?.f64()?.clone();
         let declarants = computed.column("declarants")?.u32()?.clone();
         let attendus = computed.column("attendus")?.u32()?.clone();
         let mut seen = HashSet::new();
         for row in 0..computed.height() {
-            let period = periods.get(row).unwrap_or_default();
+            let period = keys.period(row).unwrap_or_default();
             if seen.insert(period) {
                 self.periods.push(period.to_string());
             }
-            let Some(level) = levels.get(row).and_then(|l| l.parse().ok()) else {
+            let Some(key) = keys.key(row) else {
                 continue;
             };
             self.figures.insert(
-                key(
-                    indicators.get(row).unwrap_or_default(),
-                    level,
-                    entities.get(row).unwrap_or_default(),
-                    period,
-                ),
+                key,
                 Figure {
                     value: values.get(row),
                     declarants: declarants.get(row).unwrap_or(0),
@@ -310,35 +300,6 @@ impl Facts {
         read().map_err(|e| internal(&e))?;
         self.composition = Some((indicator.id.clone(), categories.clone()));
         Ok(())
-    }
-}
-
-/// The four key columns of a distribution frame.
-struct KeyColumns {
-    columns: [StringChunked; 4],
-}
-
-impl KeyColumns {
-    fn of(frame: &DataFrame) -> PolarsResult<Self> {
-        let text = |name: &str| frame.column(name).and_then(|c| c.str().cloned());
-        Ok(KeyColumns {
-            columns: [
-                text("indicateur")?,
-                text("niveau")?,
-                text("entite")?,
-                text("periode")?,
-            ],
-        })
-    }
-
-    fn key(&self, row: usize) -> Option<Key> {
-        let [i, l, e, p] = &self.columns;
-        Some(key(
-            i.get(row)?,
-            l.get(row)?.parse().ok()?,
-            e.get(row)?,
-            p.get(row)?,
-        ))
     }
 }
 

@@ -20,6 +20,7 @@ use std::sync::{Once, OnceLock};
 use resvg::{tiny_skia, usvg};
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -266,6 +267,47 @@ pub(crate) fn fit<DB: DrawingBackend>(
         .trim_end()
         .to_string()
         + "…"
+}
+
+/// The plotting context of a chart with one column per month.
+pub(crate) type MonthChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Sets up a chart with one column per month, labelled `labels`, and a value axis from `low`
+/// to `high` in `unit`: margins, horizontal grid, French ticks.
+pub(crate) fn month_chart<'a, DB: DrawingBackend>(
+    plot: &'a Area<DB>,
+    labels: &[String],
+    (low, high): (f64, f64),
+    unit: &str,
+) -> std::result::Result<MonthChart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let n = labels.len().max(1);
+    let mut cc = ChartBuilder::on(plot)
+        .margin_left(12)
+        .margin_right(24)
+        .margin_top(8)
+        .x_label_area_size(30)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5_f64..(n as f64 - 0.5), low..high)?;
+    cc.configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(RGBColor(228, 228, 228))
+        .y_labels(6)
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| crate::report::french::tick(*y, unit))
+        .label_style(text(12, MUTED))
+        .axis_style(RGBColor(160, 160, 160))
+        .draw()?;
+    Ok(cc)
 }
 
 /// A y range that holds every value given and zero, with some room above.

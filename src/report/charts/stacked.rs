@@ -4,9 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, Drawn, Heading, INK, MUTED, PALETTE, draw_empty, legend_item, text, value_range,
+    Area, Drawn, Heading, INK, PALETTE, draw_empty, legend_item, month_chart, text, value_range,
 };
-use crate::report::french;
 
 /// A composition per month.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,41 +32,16 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Stacked) -> Draw
     let (plot, legend) = area.split_vertically(area.dim_in_pixel().1 - rows * LEGEND_ROW - 6);
     let totals = chart.counts.iter().flatten().map(|c| c.iter().sum::<f64>());
     let (_, high) = value_range(totals, "");
-    let n = chart.months.len().max(1);
-    let months = chart.months.clone();
-    let missing: Vec<bool> = chart.counts.iter().map(Option::is_none).collect();
-    let unit = chart.unit.clone();
-    let mut cc = ChartBuilder::on(&plot)
-        .margin_left(12)
-        .margin_right(24)
-        .margin_top(8)
-        .x_label_area_size(30)
-        .y_label_area_size(70)
-        .build_cartesian_2d(-0.5_f64..(n as f64 - 0.5), 0.0..high)?;
-    cc.configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(RGBColor(228, 228, 228))
-        .y_labels(6)
-        .x_labels(n)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                let i = i as usize;
-                let label = months.get(i).cloned().unwrap_or_default();
-                if missing.get(i).copied().unwrap_or(false) {
-                    format!("{label} ✗")
-                } else {
-                    label
-                }
-            } else {
-                String::new()
-            }
+    let labels: Vec<String> = chart
+        .months
+        .iter()
+        .zip(&chart.counts)
+        .map(|(month, counts)| match counts {
+            Some(_) => month.clone(),
+            None => format!("{month} ✗"),
         })
-        .y_label_formatter(&|y| french::tick(*y, &unit))
-        .label_style(text(12, MUTED))
-        .axis_style(RGBColor(160, 160, 160))
-        .draw()?;
+        .collect();
+    let mut cc = month_chart(&plot, &labels, (0.0, high), &chart.unit)?;
     for (i, counts) in chart.counts.iter().enumerate() {
         let Some(counts) = counts else { continue };
         let mut base = 0.0;

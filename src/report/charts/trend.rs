@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, Drawn, Heading, MAIN, MUTED, NETWORK, TARGET, draw_empty, fit, legend_item, text,
-    value_range,
+    Area, Drawn, Heading, MAIN, MUTED, NETWORK, TARGET, draw_empty, fit, legend_item, month_chart,
+    text, value_range,
 };
 use crate::report::french;
 
@@ -41,33 +41,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<
     }
     let (low, high) = value_range(known.chain(banded).chain(chart.target), &chart.unit);
     let n = chart.months.len().max(1);
-    let unit = chart.unit.clone();
-    let mut cc = ChartBuilder::on(&plot)
-        .margin_left(12)
-        .margin_right(24)
-        .margin_top(8)
-        .x_label_area_size(30)
-        .y_label_area_size(70)
-        .build_cartesian_2d(-0.5_f64..(n as f64 - 0.5), low..high)?;
-    let months = chart.months.clone();
-    cc.configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(RGBColor(228, 228, 228))
-        .y_labels(6)
-        .x_labels(n)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                months.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .y_label_formatter(&|y| french::tick(*y, &unit))
-        .label_style(text(12, MUTED))
-        .axis_style(RGBColor(160, 160, 160))
-        .draw()?;
+    let mut cc = month_chart(&plot, &chart.months, (low, high), &chart.unit)?;
     for run in runs(&chart.band) {
         let mut outline: Vec<(f64, f64)> =
             run.iter().map(|&i| (i as f64, band(chart, i)[2])).collect();
