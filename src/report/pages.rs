@@ -261,7 +261,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         rows.push(vec![
             format!(
                 "{}<br><span class=\"none\">{}</span>",
-                escape(&indicator.name),
+                link_to_section(indicator),
                 escape(&indicator.theme)
             ),
             escape(&french::value(value, &indicator.unit)),
@@ -410,9 +410,20 @@ fn state_cell(state: MonthState) -> String {
     format!("<span class=\"{class}\">{}</span>", state.word())
 }
 
+/// The indicator's name, linking to its section further down the page.
+fn link_to_section(indicator: &Indicator) -> String {
+    format!(
+        "<a href=\"#{}\">{}</a>",
+        escape(&indicator.id),
+        escape(&indicator.name)
+    )
+}
+
+/// The heading of an indicator's section: name, unit, description; its anchor is its id.
 fn indicator_header(indicator: &Indicator) -> String {
     format!(
-        "<div class=\"indicator\"><h3>{} <span class=\"unit\">{}</span></h3>\n<p class=\"description\">{}</p></div>\n",
+        "<div class=\"indicator\" id=\"{}\"><h3>{} <span class=\"unit\">{}</span></h3>\n<p class=\"description\">{}</p></div>\n",
+        escape(&indicator.id),
         escape(&indicator.name),
         escape(&indicator.unit),
         escape(&indicator.description)
@@ -493,7 +504,7 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
             escape(&french::range(q.five[1], q.five[3], &indicator.unit))
         });
         rows.push(vec![
-            escape(&indicator.name),
+            link_to_section(indicator),
             escape(&french::value(value, &indicator.unit)),
             figure.map_or("—".to_string(), |f| {
                 french::coverage(f.declarants, f.attendus)

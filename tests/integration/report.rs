@@ -50,6 +50,13 @@ fn assert_self_contained(page: &Path) {
     }
     for link in html.split("href=\"").skip(1) {
         let target = &link[..link.find('"').unwrap()];
+        if let Some(anchor) = target.strip_prefix('#') {
+            assert!(
+                html.contains(&format!("id=\"{anchor}\"")),
+                "{name}: no #{anchor}"
+            );
+            continue;
+        }
         let file = page.parent().unwrap().join(target);
         assert!(file.is_file(), "{name} links to {target}, which is missing");
     }
@@ -98,9 +105,10 @@ fn exported(csv: &str, indicator: &str, period: &str) -> Vec<(String, String, f6
 
 /// The table row of an indicator on a page.
 fn row<'a>(html: &'a str, indicator_name: &str) -> &'a str {
-    let start = html
-        .find(&format!("<tr><td>{indicator_name}"))
+    let name = html
+        .find(&format!("\">{indicator_name}</a>"))
         .unwrap_or_else(|| panic!("no row for {indicator_name}"));
+    let start = html[..name].rfind("<tr>").unwrap();
     let end = html[start..].find("</tr>").unwrap();
     &html[start..start + end]
 }
