@@ -15,6 +15,7 @@ pub mod pages;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -213,9 +214,24 @@ enum Work<'a> {
     Chart(&'a charts::Chart, Format),
 }
 
+/// What identifies the program drawing: its version and, when it can be read, the size and
+/// date of its executable, so that a new build (whose drawing may have changed) redraws every
+/// file once, even under the same version number.
+fn renderer() -> &'static str {
+    static RENDERER: OnceLock<String> = OnceLock::new();
+    RENDERER.get_or_init(|| {
+        let build = std::env::current_exe()
+            .and_then(fs::metadata)
+            .and_then(|m| Ok((m.len(), m.modified()?)))
+            .map(|(len, modified)| format!("{len}-{modified:?}"))
+            .unwrap_or_default();
+        format!("{} {build}", env!("CARGO_PKG_VERSION"))
+    })
+}
+
 fn fingerprint(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(env!("CARGO_PKG_VERSION"));
+    hasher.update(renderer());
     for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part);

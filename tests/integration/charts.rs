@@ -137,7 +137,7 @@ fn a_trend_draws_gaps_bounds_and_no_data() {
     assert!(text.contains("100 %"), "the % axis ends at 100 %: {text}");
     assert!(text.contains("févr."));
     assert!(text.contains("La Fabrique nivernaise"));
-    assert!(text.contains("médiane du réseau (tirets)"), "{text}");
+    assert!(text.contains("médiane du réseau"), "{text}");
 
     let one_month = trend(vec![Some(12.0)], vec![None], "Seule");
     drawn(&one_month);

@@ -147,7 +147,7 @@ fn the_demo_writes_every_report_of_the_sample_network() {
     let manufacture = fs::read_to_string(year.join("manufacture-mp001.html")).unwrap();
     for marker in [
         "<h1>La Fabrique nivernaise</h1>",
-        "médiane du réseau (tirets)",
+        "médiane du réseau",
         "rang centile",
         "demandeur d&apos;emploi",
         "mesure explain part_achats_circuit_court --level manufacture --entity mp001 --period 2025",

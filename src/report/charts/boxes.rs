@@ -35,7 +35,7 @@ const ROW: u32 = 26;
 const LABEL_WIDTH: u32 = 260;
 
 pub(super) fn height(chart: &Boxes) -> u32 {
-    56 + 40 + ROW * chart.groups.len().max(3) as u32 + 34
+    super::HEADING_HEIGHT + 40 + ROW * chart.groups.len().max(3) as u32 + 34
 }
 
 pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Boxes) -> Drawn<DB> {

@@ -54,7 +54,7 @@ const ROW: u32 = 15;
 const LABEL_WIDTH: i32 = 250;
 
 pub(super) fn height(chart: &Completeness) -> u32 {
-    56 + 50 + ROW * chart.rows.len().max(2) as u32 + 40
+    super::HEADING_HEIGHT + 50 + ROW * chart.rows.len().max(2) as u32 + 40
 }
 
 pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Completeness) -> Drawn<DB> {

@@ -56,8 +56,12 @@ pub const INK: RGBColor = RGBColor(30, 30, 30);
 /// Secondary text colour.
 pub const MUTED: RGBColor = RGBColor(90, 90, 90);
 
-/// The font family every chart uses; registered once from the embedded DejaVu Sans.
-pub const FONT: &str = "sans-serif";
+/// The font family every chart uses, as the SVG names it: DejaVu Sans (embedded, registered
+/// once for layout and for the PNGs), else Verdana, whose widths are close, else any sans-serif.
+pub const FONT: &str = "DejaVu Sans, Verdana, sans-serif";
+/// plotters writes an SVG font size as the style's size divided by 1.24; sizes are multiplied
+/// by it so that `text(12, …)` is 12 px in the SVG, the PNG and the browser.
+const SVG_FONT_SCALE: f64 = 1.24;
 /// Width of every chart, in pixels.
 pub const WIDTH: u32 = 860;
 
@@ -210,15 +214,20 @@ pub fn register_fonts() {
 
 /// A text style of the chart font.
 pub(crate) fn text(size: u32, color: RGBColor) -> TextStyle<'static> {
-    (FONT, size).into_font().color(&color)
+    (FONT, f64::from(size) * SVG_FONT_SCALE)
+        .into_font()
+        .color(&color)
 }
 
 /// A bold text style of the chart font.
 pub(crate) fn bold(size: u32, color: RGBColor) -> TextStyle<'static> {
-    (FONT, size, FontStyle::Bold).into_font().color(&color)
+    (FONT, f64::from(size) * SVG_FONT_SCALE, FontStyle::Bold)
+        .into_font()
+        .color(&color)
 }
 
-const HEADING_HEIGHT: u32 = 56;
+/// Height of the title block above every chart's body.
+pub(super) const HEADING_HEIGHT: u32 = 64;
 
 /// Draws the title and subtitle; returns the area below them.
 fn draw_heading<DB: DrawingBackend>(
@@ -230,7 +239,7 @@ fn draw_heading<DB: DrawingBackend>(
     let title = fit(&top, &heading.title, &bold(18, INK), width);
     top.draw_text(&title, &bold(18, INK), (12, 8))?;
     let subtitle = fit(&top, &heading.subtitle, &text(13, MUTED), width);
-    top.draw_text(&subtitle, &text(13, MUTED), (12, 32))?;
+    top.draw_text(&subtitle, &text(13, MUTED), (12, 36))?;
     Ok(body)
 }
 

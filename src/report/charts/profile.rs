@@ -26,11 +26,11 @@ pub struct Profile {
 }
 
 const ROW: u32 = 26;
-const LABEL_WIDTH: u32 = 290;
-const DETAIL_WIDTH: u32 = 215;
+const LABEL_WIDTH: u32 = 300;
+const DETAIL_WIDTH: u32 = 245;
 
 pub(super) fn height(chart: &Profile) -> u32 {
-    56 + 34 + ROW * chart.rows.len().max(1) as u32 + 30
+    super::HEADING_HEIGHT + 30 + ROW * chart.rows.len().max(1) as u32 + 50
 }
 
 pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Profile) -> Drawn<DB> {
@@ -55,12 +55,12 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Profile) -> Draw
     area.draw_text(
         "rang centile dans le réseau (100 = valeur la plus haute)",
         &text(11, MUTED),
-        (left, bottom + 6 + 14),
+        (left, bottom + 6 + 18),
     )?;
     for (i, row) in chart.rows.iter().enumerate() {
         let y = top + ROW as i32 * i as i32;
-        let name = fit(area, &row.name, &text(13, INK), LABEL_WIDTH as usize - 20);
-        area.draw_text(&name, &text(13, INK), (12, y + 5))?;
+        let name = fit(area, &row.name, &text(12, INK), LABEL_WIDTH as usize - 20);
+        area.draw_text(&name, &text(12, INK), (12, y + 6))?;
         match row.percentile {
             Some(p) => {
                 let x = scale(p.clamp(0.0, 100.0));

@@ -36,7 +36,7 @@ const ROW: u32 = 17;
 const LABEL_WIDTH: u32 = 270;
 
 pub(super) fn height(chart: &Ranking) -> u32 {
-    56 + 40 + ROW * chart.bars.len().max(3) as u32 + 34
+    super::HEADING_HEIGHT + 40 + ROW * chart.bars.len().max(3) as u32 + 34
 }
 
 pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Ranking) -> Drawn<DB> {

@@ -50,7 +50,7 @@ const LAYOUT: [(&str, &str, i32, i32); 18] = [
     ("06", "Mayotte", 4, 6),
 ];
 
-const TILE_WIDTH: i32 = 132;
+const TILE_WIDTH: i32 = 140;
 const TILE_HEIGHT: i32 = 56;
 const GAP: i32 = 6;
 
@@ -85,8 +85,8 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &TileMap) -> Draw
             [(x, y), (x + TILE_WIDTH, y + TILE_HEIGHT)],
             fill.filled(),
         ))?;
-        let short = fit(area, name, &text(12, ink), TILE_WIDTH as usize - 10);
-        area.draw_text(&short, &text(12, ink), (x + 5, y + 6))?;
+        let short = fit(area, name, &text(11, ink), TILE_WIDTH as usize - 8);
+        area.draw_text(&short, &text(11, ink), (x + 5, y + 6))?;
         let figure = match value {
             Some(v) => french::compact(v, &chart.unit),
             None => "—".to_string(),
@@ -133,6 +133,6 @@ fn draw_scale<DB: DrawingBackend>(area: &Area<DB>, low: f64, high: f64, unit: &s
         )?;
     }
     area.draw_text("gris : pas de", &text(11, MUTED), (x0, y0 + height + 16))?;
-    area.draw_text("manufacture", &text(11, MUTED), (x0, y0 + height + 30))?;
-    area.draw_text("ou de donnée", &text(11, MUTED), (x0, y0 + height + 44))
+    area.draw_text("manufacture", &text(11, MUTED), (x0, y0 + height + 32))?;
+    area.draw_text("ou de donnée", &text(11, MUTED), (x0, y0 + height + 48))
 }

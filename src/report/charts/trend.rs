@@ -30,7 +30,7 @@ pub struct Trend {
 
 /// The widest the entity's name may be in the legend, in pixels, so the network's and the
 /// target's entries still fit beside it.
-const LABEL_WIDTH: usize = 230;
+const LABEL_WIDTH: usize = 190;
 
 pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<DB> {
     let (plot, legend) = area.split_vertically(area.dim_in_pixel().1 - 28);
@@ -80,7 +80,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<
         cc.draw_series(LineSeries::new(points.clone(), MAIN.stroke_width(3)))?;
         cc.draw_series(points.into_iter().map(|p| Circle::new(p, 4, MAIN.filled())))?;
     }
-    let mut x = 70;
+    let mut x = 24;
     let label = fit(&legend, &chart.label, &text(12, MUTED), LABEL_WIDTH);
     x = legend_item(&legend, x, 8, MAIN.filled(), &label)?;
     x = legend_item(
@@ -90,13 +90,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, chart: &Trend) -> Drawn<
         NETWORK.mix(0.18).filled(),
         "réseau : 1er–3e quartile",
     )?;
-    x = legend_item(
-        &legend,
-        x,
-        8,
-        NETWORK.filled(),
-        "médiane du réseau (tirets)",
-    )?;
+    x = legend_item(&legend, x, 8, NETWORK.filled(), "médiane du réseau")?;
     if let Some(target) = chart.target {
         legend_item(
             &legend,
