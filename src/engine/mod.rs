@@ -17,6 +17,7 @@ mod period;
 use std::collections::HashMap;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 pub use components::{component, finalize, pielou};
 pub use distribution::{FigureKey, KeyColumns, distribution, quantile};
@@ -60,10 +61,24 @@ impl Inputs {
         let months = store.stored_months()?;
         let mut inputs = Inputs::default();
         for table in &definitions.tables {
+            // Thousands of small files: read them in parallel, keep their order.
+            let read_all = || {
+                months
+                    .par_iter()
+                    .map(|(manufacture, month)| store.read_table(&table.id, manufacture, *month))
+                    .collect::<Result<Vec<Option<DataFrame>>>>()
+            };
+            let read = match reading_pool() {
+                Some(pool) => pool.install(read_all)?,
+                None => months
+                    .iter()
+                    .map(|(manufacture, month)| store.read_table(&table.id, manufacture, *month))
+                    .collect::<Result<_>>()?,
+            };
             let mut frames = Vec::new();
             let (mut ids, mut reported_months) = (Vec::new(), Vec::new());
-            for (manufacture, month) in &months {
-                let Some(frame) = store.read_table(&table.id, manufacture, *month)? else {
+            for ((manufacture, month), frame) in months.iter().zip(read) {
+                let Some(frame) = frame else {
                     continue;
                 };
                 ids.push(manufacture.clone());
@@ -503,6 +518,21 @@ fn expected_per_cell(
         .group_by([col(ENTITY_KEY), col(PERIOD_KEY)])
         .agg([col(INDEX).n_unique().cast(DataType::UInt32).alias(EXPECTED)])
         .collect()
+}
+
+/// Threads that read stored Parquet files; polars' reader needs more stack than rayon's
+/// default 2 MiB.
+/// `None` if the threads cannot be made: files are then read one after the other.
+fn reading_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(32 << 20)
+            .thread_name(|i| format!("mesure-lecture-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
 }
 
 /// The value with 12 significant digits.
