@@ -66,8 +66,29 @@ pub fn decimals_for(value: f64, unit: &str) -> usize {
 pub fn value(value: Option<f64>, unit: &str) -> String {
     match value {
         None => "—".to_string(),
-        Some(v) => with_unit(bare(v, unit), unit),
+        Some(v) => with_unit(bare(v, unit), &agreed(unit, v)),
     }
+}
+
+/// A unit agreed with its value the French way: singular below two (`1 emploi`, `0,5 personne`,
+/// `1 heure-stagiaire`), as written otherwise. Only plain plural words lose their `s`; symbols
+/// (`%`, `km`, `ETP`), words the same in the singular (`mois`) and described units
+/// (`indice (0 à 1)`) are kept as written.
+fn agreed(unit: &str, value: f64) -> String {
+    const INVARIABLE: [&str; 7] = ["mois", "fois", "pays", "cours", "repas", "temps", "poids"];
+    let plain_words = unit
+        .split('-')
+        .all(|word| word.len() > 3 && word.chars().all(|c| c.is_alphabetic() && c.is_lowercase()));
+    if value.abs() >= 2.0 || !plain_words {
+        return unit.to_string();
+    }
+    unit.split('-')
+        .map(|word| match word.strip_suffix('s') {
+            Some(stem) if !INVARIABLE.contains(&word) && !stem.ends_with('s') => stem,
+            _ => word,
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// A value rounded as [`value`] rounds it, without its unit.
@@ -209,6 +230,15 @@ mod tests {
             range(1154.0, 1966.4, "heures"),
             "1\u{202f}154 – 1\u{202f}966\u{a0}heures"
         );
+        assert_eq!(value(Some(1.0), "emplois"), "1\u{a0}emploi");
+        assert_eq!(value(Some(0.5), "personnes"), "0,50\u{a0}personne");
+        assert_eq!(value(Some(2.0), "emplois"), "2\u{a0}emplois");
+        assert_eq!(
+            value(Some(1.0), "heures-stagiaires"),
+            "1\u{a0}heure-stagiaire"
+        );
+        assert_eq!(value(Some(1.0), "mois"), "1\u{a0}mois");
+        assert_eq!(value(Some(1.0), "kg"), "1\u{a0}kg");
         assert_eq!(tick(25.0, "%"), "25\u{a0}%");
         assert_eq!(tick(2.5, ""), "2,5");
     }
