@@ -72,8 +72,8 @@ pub fn value(value: Option<f64>, unit: &str) -> String {
 
 /// A unit agreed with its value the French way: singular below two (`1 emploi`, `0,5 personne`,
 /// `1 heure-stagiaire`), as written otherwise. Only plain plural words lose their `s`; symbols
-/// (`%`, `km`, `ETP`), words the same in the singular (`mois`) and described units
-/// (`indice (0 à 1)`) are kept as written.
+/// (`%`, `km`, `ETP`), words the same in the singular (`mois`) and units of several words are
+/// kept as written.
 fn agreed(unit: &str, value: f64) -> String {
     const INVARIABLE: [&str; 7] = ["mois", "fois", "pays", "cours", "repas", "temps", "poids"];
     let plain_words = unit

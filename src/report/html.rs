@@ -138,8 +138,9 @@ table.noted tr:not(.note) td { border-bottom: none; padding-bottom: 1px; }
 tr.note td { padding-top: 0; }
 table.noted td:first-child { min-width: 12em; }
 code.explain { font-size: .72rem; color: var(--muted); }
-.ok { color: #00795a; font-weight: 600; }
-.ko { color: #b84a00; font-weight: 600; }
+.target { white-space: nowrap; }
+.ok { color: #00795a; font-weight: 600; white-space: nowrap; }
+.ko { color: #b84a00; font-weight: 600; white-space: nowrap; }
 .none { color: var(--muted); }
 .indicator { margin-top: 1.6em; }
 .indicator .unit { color: var(--muted); font-weight: normal; font-size: .9rem; }

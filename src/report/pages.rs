@@ -183,7 +183,7 @@ fn target_cell(indicator: &Indicator, value: Option<f64>) -> String {
         None => "",
     };
     format!(
-        "{sign} {}{mark}",
+        "<span class=\"target\">{sign}\u{a0}{}</span>{mark}",
         escape(&french::value(Some(target.value), &indicator.unit))
     )
 }
