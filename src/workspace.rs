@@ -33,6 +33,27 @@ pub struct Workspace {
     pub reports: PathBuf,
     /// Settings usable in expressions as `{name}`.
     pub params: HashMap<String, f64>,
+    /// Real région boundaries for the reports' maps, if `mesure.toml` names a file.
+    pub map: Option<MapSource>,
+}
+
+/// A GeoJSON file of région boundaries (`[carte]` in `mesure.toml`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapSource {
+    /// The file.
+    pub regions: PathBuf,
+    /// The feature property that holds each région's official code.
+    pub code_property: String,
+}
+
+/// The property holding a région's code in the ANCT's and IGN's files.
+pub const DEFAULT_CODE_PROPERTY: &str = "insee_reg";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMap {
+    regions: PathBuf,
+    propriete_code: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -44,6 +65,7 @@ struct RawConfig {
     rapports: Option<PathBuf>,
     #[serde(default)]
     parametres: BTreeMap<String, f64>,
+    carte: Option<RawMap>,
 }
 
 impl Workspace {
@@ -75,6 +97,12 @@ impl Workspace {
             store: resolve(raw.stockage, "store"),
             reports: resolve(raw.rapports, "reports"),
             params,
+            map: raw.carte.map(|map| MapSource {
+                regions: root.join(map.regions),
+                code_property: map
+                    .propriete_code
+                    .unwrap_or_else(|| DEFAULT_CODE_PROPERTY.to_string()),
+            }),
             root: root.to_path_buf(),
         })
     }
@@ -122,11 +150,40 @@ const DEFAULT_CONFIG: &str = r#"# Espace de travail mesure. Chaque réglage a un
 [parametres]
 # Distance en dessous de laquelle un achat est « de proximité » (km).
 distance_proximite_km = 150
+
+# Contours réels des régions pour les cartes des rapports : un GeoJSON en WGS84, une entité
+# par région. Sans ce fichier, les cartes sont dessinées en tuiles.
+# [carte]
+# regions = "regions.geojson"
+# propriete_code = "insee_reg"    # la propriété qui porte le code officiel de la région
 "#;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_map_file_is_resolved_against_the_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[carte]\nregions = \"cartes/fr.geojson\"\n",
+        )
+        .unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let map = ws.map.unwrap();
+        assert_eq!(map.regions, dir.path().join("cartes/fr.geojson"));
+        assert_eq!(map.code_property, "insee_reg");
+        fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[carte]\nregions = \"fr.geojson\"\npropriete_code = \"code\"\n",
+        )
+        .unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        assert_eq!(ws.map.unwrap().code_property, "code");
+        fs::write(dir.path().join(CONFIG_FILE), "").unwrap();
+        assert_eq!(Workspace::open(dir.path()).unwrap().map, None);
+    }
 
     #[test]
     fn defaults_apply_without_a_config_file() {

@@ -15,7 +15,7 @@ pub mod pages;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::registry::Registry;
 use crate::store::Store;
 use crate::workspace::Workspace;
+use charts::Outlines;
 use facts::Facts;
 use pages::{Block, Book, Plan};
 
@@ -126,8 +127,12 @@ pub fn write_reports(
         .params
         .get(DEADLINE_SETTING)
         .map_or(DEFAULT_DEADLINE_DAYS, |days| *days as i64);
+    let outlines = match &workspace.map {
+        Some(map) => Some(Arc::new(Outlines::load(&map.regions, &map.code_property)?)),
+        None => None,
+    };
     let facts = Facts::gather(&definitions, &registry, &store, per, deadline)?;
-    let plans = plan_pages(&definitions, &registry, &facts, per, options)?;
+    let plans = plan_pages(&definitions, &registry, &facts, outlines, per, options)?;
     render(&workspace.reports, &registry, &plans, options, progress)
 }
 
@@ -136,6 +141,7 @@ pub fn plan_pages(
     definitions: &Definitions,
     registry: &Registry,
     facts: &Facts,
+    outlines: Option<Arc<Outlines>>,
     per: Per,
     options: &Options,
 ) -> Result<Vec<(String, Vec<Plan>)>> {
@@ -167,9 +173,10 @@ pub fn plan_pages(
     let wants = |level: Level| options.levels.is_empty() || options.levels.contains(&level);
     let mut out = Vec::new();
     for period in periods {
-        let Some(book) = Book::new(definitions, registry, facts, &period) else {
+        let Some(mut book) = Book::new(definitions, registry, facts, &period) else {
             continue;
         };
+        book.outlines = outlines.clone();
         let mut plans = Vec::new();
         if wants(Level::National) {
             plans.push(pages::network_page(&book, Level::National, "national"));

@@ -6,10 +6,11 @@
 #![allow(clippy::write_with_newline)]
 
 use std::fmt::Write;
+use std::sync::Arc;
 
 use super::charts::{
-    Bar, BoxGroup, Boxes, Chart, Completeness, Heading, MonthState, Profile, ProfileRow, Ranking,
-    Stacked, Tile, TileMap, Trend,
+    Bar, BoxGroup, Boxes, Chart, Completeness, Heading, MonthState, Outlines, Profile, ProfileRow,
+    Ranking, Stacked, Tile, TileMap, Trend,
 };
 use super::facts::Facts;
 use super::french;
@@ -57,6 +58,8 @@ pub struct Book<'a> {
     pub period: String,
     /// Its months.
     pub months: Vec<Month>,
+    /// Real région boundaries for the maps (tiles without them).
+    pub outlines: Option<Arc<Outlines>>,
 }
 
 impl<'a> Book<'a> {
@@ -74,6 +77,7 @@ impl<'a> Book<'a> {
             facts,
             period: period.to_string(),
             months,
+            outlines: None,
         })
     }
 
@@ -726,6 +730,7 @@ fn map_chart(book: &Book, indicator: &Indicator) -> Chart {
         ),
         unit: indicator.unit.clone(),
         tiles,
+        outlines: book.outlines.clone(),
     })
 }
 

@@ -4,9 +4,13 @@
 //! show `NaN` or `inf`.
 
 use mesure::report::charts::{
-    Bar, BoxGroup, Boxes, Chart, Completeness, Heading, MonthState, PNG_SCALE, Profile, ProfileRow,
-    Ranking, Stacked, Tile, TileMap, Trend, WIDTH,
+    Bar, BoxGroup, Boxes, Chart, Completeness, Heading, MonthState, Outlines, PNG_SCALE, Profile,
+    ProfileRow, Ranking, Stacked, Tile, TileMap, Trend, WIDTH,
 };
+
+use std::sync::Arc;
+
+use crate::support::fixture;
 
 const LONG_NAME: &str = "Manufacture de proximité coopérative intercommunale des savoir-faire \
                          textiles et céramiques du Haut-Bugey et de la vallée de l'Oignin";
@@ -308,6 +312,7 @@ fn tile_map(tiles: Vec<Tile>) -> Chart {
         heading: heading("Emplois créés par région"),
         unit: "ETP".into(),
         tiles,
+        outlines: None,
     })
 }
 
@@ -332,6 +337,63 @@ fn a_tile_map_draws_all_18_regions_whatever_the_data() {
     let none = tile_map(Vec::new());
     assert!(drawn(&none).contains("Bretagne"));
 }
+
+#[test]
+fn a_map_from_geojson_fills_each_region_drawn_with_its_colour() {
+    let geojson = std::fs::read_to_string(fixture("carte/regions.geojson")).unwrap();
+    let outlines = Arc::new(Outlines::parse(&geojson, "insee_reg").unwrap());
+    let tile = |code: &str, value| Tile {
+        code: code.into(),
+        value,
+    };
+    let chart = Chart::TileMap(TileMap {
+        outlines: Some(outlines.clone()),
+        ..match tile_map(vec![
+            tile("27", Some(0.0)),
+            tile("84", Some(100.0)),
+            tile("04", Some(50.0)),
+            tile("94", Some(12.5)),
+        ]) {
+            Chart::TileMap(map) => map,
+            _ => unreachable!(),
+        }
+    });
+    let text = drawn(&chart);
+    // Overseas régions are named in their inset; metropolitan ones carry their value only.
+    assert!(text.contains("La Réunion"), "{text}");
+    assert!(
+        !text.contains("Bretagne") && !text.contains("Outre-mer"),
+        "{text}"
+    );
+    for value in ["0 ETP", "100 ETP", "50 ETP", "12,5 ETP", "—"] {
+        assert!(text.contains(value), "{value} missing: {text}");
+    }
+    let svg = chart.to_svg().unwrap();
+    // One polygon per région (the six of the fixture), none for the colour scale.
+    assert_eq!(svg.matches("<polygon").count(), 6);
+    // The lowest value is viridis' darkest, the highest its lightest, no data is grey.
+    for fill in ["#440154", "#FEE825", "#ECECEC"] {
+        assert!(
+            svg.contains(&format!("fill=\"{fill}\" points=")),
+            "{fill} missing"
+        );
+    }
+    // A région too small for its value (Corse) has it written on its left, in dark ink.
+    let corse = outlines.get("94").unwrap();
+    assert!(corse.main.width < 45, "{:?}", corse.main);
+    let beside = format!(
+        "<text x=\"{}\" y=\"{}\" dy=\"0.5ex\" text-anchor=\"end\"",
+        corse.main.x - 4,
+        corse.label.1 + HEADING_BODY_TOP
+    );
+    let at = svg
+        .find(&beside)
+        .unwrap_or_else(|| panic!("{beside} missing"));
+    assert!(svg[at..].split("</text>").next().unwrap().contains("12,5"));
+}
+
+/// Where a chart's body starts below its heading, in SVG pixels.
+const HEADING_BODY_TOP: i32 = 64;
 
 #[test]
 fn a_completeness_heatmap_draws_one_row_or_none() {

@@ -360,3 +360,81 @@ fn charts_are_written_as_png_and_svg_for_one_month() {
             .contains("aucune donnée pour la période « 2024 »")
     );
 }
+
+/// The value strings written in an SVG chart's text elements.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_geojson_named_in_mesure_toml_draws_the_regions_real_shapes() {
+    let workdir = three_manufactures();
+    let tiles = workdir.run(&["report", "--level", "national", "--format", "svg"]);
+    assert_eq!(tiles.code, 0, "{tiles:?}");
+    let chart = workdir
+        .path()
+        .join("reports/2025/graphiques/national/carte-part_femmes.svg");
+    let tile_texts = svg_texts(&fs::read_to_string(&chart).unwrap());
+
+    workdir.copy(&crate::support::fixture("carte"), "carte");
+    workdir.write(
+        "mesure.toml",
+        "[carte]\nregions = \"carte/regions.geojson\"\n",
+    );
+    let shapes = workdir.run(&[
+        "report", "--level", "national", "--format", "svg", "--format", "html",
+    ]);
+    assert_eq!(shapes.code, 0, "{shapes:?}");
+    // The map changed, so it was drawn again.
+    let svg = fs::read_to_string(&chart).unwrap();
+    assert_eq!(
+        svg.matches("<polygon").count(),
+        6,
+        "one per région of the file"
+    );
+    let map_texts = svg_texts(&svg);
+    assert!(
+        map_texts.contains(&"La Réunion".to_string()),
+        "{map_texts:?}"
+    );
+    // Each région's value is the one the tile map wrote for it: the three régions with a
+    // manufacture (and the scale's two ends), and a dash for the three without.
+    let values: Vec<&String> = map_texts.iter().filter(|t| t.ends_with('%')).collect();
+    assert_eq!(values.len(), 3 + 2, "{map_texts:?}");
+    for value in values {
+        assert!(tile_texts.contains(value), "{value} not in {tile_texts:?}");
+    }
+    assert_eq!(map_texts.iter().filter(|t| *t == "—").count(), 3);
+    let page = fs::read_to_string(workdir.path().join("reports/2025/national.html")).unwrap();
+    assert!(page.contains("<polygon"));
+
+    // A file whose features lack the named code property is refused before anything is drawn.
+    workdir.write(
+        "mesure.toml",
+        "[carte]\nregions = \"carte/regions.geojson\"\npropriete_code = \"code_region\"\n",
+    );
+    let refused = workdir.run(&["report"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.stderr.contains("regions.geojson")
+            && refused
+                .stderr
+                .contains("l'entité n° 1 n'a pas de propriété « code_region »"),
+        "{}",
+        refused.stderr
+    );
+    workdir.write("mesure.toml", "[carte]\nregions = \"absent.geojson\"\n");
+    let missing = workdir.run(&["report"]);
+    assert_eq!(missing.code, 1, "{missing:?}");
+    assert!(
+        missing.stderr.contains("absent.geojson"),
+        "{}",
+        missing.stderr
+    );
+}

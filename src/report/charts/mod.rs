@@ -8,6 +8,7 @@
 
 mod boxes;
 mod completeness;
+mod outlines;
 mod profile;
 mod ranking;
 mod stacked;
@@ -26,6 +27,7 @@ use plotters::style::FontStyle;
 
 pub use boxes::{BoxGroup, Boxes};
 pub use completeness::{Completeness, MonthState};
+pub use outlines::{Frame, Outline, Outlines};
 pub use profile::{Profile, ProfileRow};
 pub use ranking::{Bar, Ranking};
 pub use stacked::Stacked;
