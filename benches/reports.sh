@@ -4,7 +4,8 @@
 #   - a generated network of 111 manufactures over three years (2023 to 2025).
 # For each: every report written from scratch (HTML pages with their SVG charts), the same
 # run again (nothing changed: nothing redrawn), and every chart as PNG and SVG files too.
-# Prints wall time and peak memory. Usage: benches/reports.sh [MANUFACTURES]
+# With MESURE_CARTE=regions.geojson, the 111-manufacture network again with maps drawn from
+# those real boundaries. Prints wall time and peak memory. Usage: benches/reports.sh [MANUFACTURES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mesure-target}"
@@ -46,3 +47,9 @@ cp -r indicators "$work/grand/"
 cp "$work/reseau/manufactures.csv" "$work/grand/"
 measure "  ingestion de $(find "$work/reseau/classeurs" -name '*.xlsx' | wc -l) classeurs" "$bin" -w "$work/grand" ingest "$work/reseau/classeurs"
 render "$work/grand"
+
+if [ -n "${MESURE_CARTE:-}" ]; then
+  echo "Le même, cartes aux contours réels ($(basename "$MESURE_CARTE"))"
+  printf '[carte]\nregions = "%s"\n' "$(realpath "$MESURE_CARTE")" > "$work/grand/mesure.toml"
+  render "$work/grand"
+fi
