@@ -354,19 +354,9 @@ fn render(
             manifest.insert(job.path.clone(), job.fingerprint.clone());
         }
     }
-    let periods: Vec<(String, Vec<String>)> = plans
-        .iter()
-        .map(|(period, plans)| {
-            let files = plans
-                .iter()
-                .map(|p| p.path.rsplit('/').next().unwrap_or_default().to_string())
-                .collect();
-            (period.clone(), files)
-        })
-        .collect();
     let index = reports.join("index.html");
     let footer = footer_line();
-    let body = pages::index_page(registry, &periods);
+    let body = pages::index_page(registry, &pages_on_disk(reports));
     write_atomically(
         &index,
         html::document("Rapports d'impact — mesure", &body, &footer).as_bytes(),
@@ -382,6 +372,51 @@ fn render(
         unchanged: unchanged.len(),
         index,
     })
+}
+
+/// Every page in the reports folder, by period: years first, then half-years, quarters,
+/// months and rolling years, the latest first within each. The index lists them all, not only
+/// the pages of this run, so that a run for one manufacture or one level keeps the others'
+/// links.
+fn pages_on_disk(reports: &Path) -> Vec<(String, Vec<String>)> {
+    let html_files = |folder: &Path| -> Vec<String> {
+        let mut files: Vec<String> = fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".html"))
+            .collect();
+        files.sort();
+        files
+    };
+    let mut periods: Vec<(Per, String, Vec<String>)> = fs::read_dir(reports)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let label = entry.file_name().into_string().ok()?;
+            let per = Per::of_label(&label)?;
+            let files = html_files(&entry.path());
+            (!files.is_empty()).then_some((per, label, files))
+        })
+        .collect();
+    let rank = |per: Per| {
+        [
+            Per::Year,
+            Per::Semester,
+            Per::Quarter,
+            Per::Month,
+            Per::Rolling12,
+        ]
+        .iter()
+        .position(|p| *p == per)
+    };
+    periods.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then_with(|| b.1.cmp(&a.1)));
+    periods
+        .into_iter()
+        .map(|(_, label, files)| (label, files))
+        .collect()
 }
 
 /// The page's HTML, its charts drawn inline.

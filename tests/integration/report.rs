@@ -266,6 +266,15 @@ fn names_are_escaped_and_pages_are_drawn_again_only_when_data_change() {
         "{}",
         second.stdout
     );
+    // A run for one manufacture's page keeps every other page in the index.
+    let index_before = fs::read_to_string(reports.join("index.html")).unwrap();
+    assert!(index_before.contains("href=\"2025/region-84.html\""));
+    let one = workdir.run(&["report", "--level", "manufacture", "--manufacture", "mp002"]);
+    assert_eq!(one.code, 0, "{one:?}");
+    assert_eq!(
+        fs::read_to_string(reports.join("index.html")).unwrap(),
+        index_before
+    );
     // mp003's December arrives: exactly the pages whose content changes are written again,
     // mp003's own and the nation's among them.
     let before: Vec<(PathBuf, String)> = files_with_extension(&reports.join("2025"), "html")
