@@ -139,8 +139,8 @@ tr.note td { padding-top: 0; }
 table.noted td:first-child { min-width: 12em; }
 code.explain { font-size: .72rem; color: var(--muted); }
 .target { white-space: nowrap; }
-.ok { color: #00795a; font-weight: 600; white-space: nowrap; }
-.ko { color: #b84a00; font-weight: 600; white-space: nowrap; }
+.ok { color: #00795a; font-weight: 600; white-space: nowrap; display: block; }
+.ko { color: #b84a00; font-weight: 600; white-space: nowrap; display: block; }
 .none { color: var(--muted); }
 .indicator { margin-top: 1.6em; }
 .indicator .unit { color: var(--muted); font-weight: normal; font-size: .9rem; }
@@ -158,6 +158,11 @@ footer { max-width: 940px; margin: 0 auto; padding: 12px 20px 30px; color: var(-
   details > *:not(summary) { display: block; }
   h2 { break-before: page; break-after: avoid; }
   h2.first { break-before: auto; }
+  .indicator, .indicator + p, h3 { break-after: avoid; }
+  table { font-size: 9pt; }
+  td.n, th.n, .ok, .ko { white-space: normal; }
+  table.noted td:first-child { min-width: 9em; }
+  code.explain { white-space: normal; overflow-wrap: anywhere; }
   .indicator, figure, tr { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
   tbody { break-inside: avoid; }
