@@ -205,10 +205,28 @@ fn read_shapes(text: &str, code_property: &str) -> std::result::Result<Vec<Shape
             }
             _ => return Err(format!("la région « {code} » n'a pas de polygone")),
         };
+        let projected = polygons
+            .iter()
+            .flatten()
+            .any(|(lon, lat)| lon.abs() > 180.0 || lat.abs() > 90.0);
+        if projected {
+            return Err(format!(
+                "la région « {code} » a des coordonnées qui ne sont pas des longitudes et latitudes \
+                 (le fichier est peut-être en Lambert-93) : il faut un GeoJSON en WGS84 (EPSG:4326)"
+            ));
+        }
         shapes.push(Shape { code, polygons });
     }
     if shapes.is_empty() {
         return Err("aucune région dans le fichier".to_string());
+    }
+    let known = |code: &str| crate::geo::REGIONS.iter().any(|r| r.code == code);
+    if !shapes.iter().any(|s| known(&s.code)) {
+        return Err(format!(
+            "aucune entité n'a dans « {code_property} » un code officiel de région (« 27 », « 84 »…) ; \
+             on y lit « {} » : indiquez une autre propriete_code",
+            shapes[0].code
+        ));
     }
     Ok(shapes)
 }
@@ -480,6 +498,16 @@ mod tests {
             "properties": {"insee_reg": "11"}, "geometry": {"type": "Point", "coordinates": [2, 48]}}]}"#;
         let err = Outlines::parse(point, "insee_reg").unwrap_err();
         assert_eq!(err, "la région « 11 » n'a pas de polygone");
+        let iso = SMALL.replace("\"insee_reg\": \"", "\"insee_reg\": \"FR-");
+        let err = Outlines::parse(&iso, "insee_reg").unwrap_err();
+        assert!(err.contains("on y lit « FR-27 »"), "{err}");
+        let lambert = SMALL.replace("[[3, 46], [5, 46]", "[[652000, 6862000], [5, 46]");
+        let err = Outlines::parse(&lambert, "insee_reg").unwrap_err();
+        assert!(
+            err.starts_with("la région « 27 » a des coordonnées qui ne sont pas"),
+            "{err}"
+        );
+        assert!(err.contains("WGS84 (EPSG:4326)"), "{err}");
     }
 
     #[test]
