@@ -127,10 +127,11 @@ pub fn write_reports(
         .params
         .get(DEADLINE_SETTING)
         .map_or(DEFAULT_DEADLINE_DAYS, |days| *days as i64);
-    let outlines = match &workspace.map {
-        Some(map) => Some(Arc::new(Outlines::load(&map.regions, &map.code_property)?)),
-        None => None,
-    };
+    let outlines = workspace
+        .map
+        .as_ref()
+        .map(|map| Outlines::load(&map.regions, &map.code_property).map(Arc::new))
+        .transpose()?;
     let facts = Facts::gather(&definitions, &registry, &store, per, deadline)?;
     let plans = plan_pages(&definitions, &registry, &facts, outlines, per, options)?;
     render(&workspace.reports, &registry, &plans, options, progress)

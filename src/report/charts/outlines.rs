@@ -12,10 +12,9 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use geojson::{FeatureCollection, GeometryValue, JsonValue, Position};
-use sha2::{Digest, Sha256};
-
 use crate::error::{Error, Result};
+use crate::store::sha256_hex;
+use geojson::{FeatureCollection, GeometryValue, JsonValue, Position};
 
 /// Where the map is drawn, inside the chart's body (below its heading), in pixels.
 pub(super) const METROPOLE: Frame = Frame {
@@ -112,16 +111,16 @@ impl Outlines {
     /// code (`insee_reg` in the ANCT's and IGN's files).
     pub fn load(path: &Path, code_property: &str) -> Result<Outlines> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let shapes = read_shapes(&text, code_property)
+        let mut outlines = Outlines::parse(&text, code_property)
             .map_err(|why| Error::Usage(format!("carte {} : {why}", path.display())))?;
-        let identity = format!("{} {}", path.display(), digest(&text));
-        Ok(Outlines::project(identity, shapes))
+        outlines.identity = format!("{} {}", path.display(), outlines.identity);
+        Ok(outlines)
     }
 
     /// Reads régions from GeoJSON text (for tests and for [`Outlines::load`]).
     pub fn parse(text: &str, code_property: &str) -> std::result::Result<Outlines, String> {
         let shapes = read_shapes(text, code_property)?;
-        Ok(Outlines::project(digest(text), shapes))
+        Ok(Outlines::project(sha256_hex(text.as_bytes()), shapes))
     }
 
     /// The outline of a région, if the file has it.
@@ -168,14 +167,6 @@ impl Outlines {
         }
         Outlines { identity, regions }
     }
-}
-
-/// A hexadecimal digest of a text.
-fn digest(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The régions of a GeoJSON text: a French reason when it is not a feature collection of
@@ -321,16 +312,13 @@ impl Projection {
             .max_by(|a, b| area(a).total_cmp(&area(b)))
             .map_or(&[][..], Vec::as_slice);
         let label = centroid(largest);
-        let (xs, ys) = (largest.iter().map(|p| p.0), largest.iter().map(|p| p.1));
-        let (left, top) = (
-            xs.clone().fold(f64::MAX, f64::min),
-            ys.clone().fold(f64::MAX, f64::min),
-        );
+        // In pixels, the box's "south" is its top edge: y grows downwards.
+        let extent = Bounds::of(largest.iter().copied());
         let main = Frame {
-            x: left.round() as i32,
-            y: top.round() as i32,
-            width: (xs.fold(f64::MIN, f64::max) - left).round() as i32,
-            height: (ys.fold(f64::MIN, f64::max) - top).round() as i32,
+            x: extent.west.round() as i32,
+            y: extent.south.round() as i32,
+            width: (extent.east - extent.west).round() as i32,
+            height: (extent.north - extent.south).round() as i32,
         };
         Outline {
             code: shape.code.clone(),
@@ -414,14 +402,14 @@ fn signed_area(ring: &[(f64, f64)]) -> f64 {
 /// The centre of gravity of a ring; its mean point when it has no area.
 fn centroid(ring: &[(f64, f64)]) -> (f64, f64) {
     let a = signed_area(ring);
+    if ring.is_empty() {
+        return (0.0, 0.0);
+    }
     if a.abs() < 1e-9 {
-        let n = ring.len().max(1) as f64;
-        if ring.is_empty() {
-            return (0.0, 0.0);
-        }
         let (x, y) = ring
             .iter()
             .fold((0.0, 0.0), |acc, p| (acc.0 + p.0, acc.1 + p.1));
+        let n = ring.len() as f64;
         return (x / n, y / n);
     }
     let (cx, cy) = ring

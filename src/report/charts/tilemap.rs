@@ -142,8 +142,7 @@ fn draw_outline_label<DB: DrawingBackend>(
             let name = fit(area, name, &text(11, MUTED), frame.width as usize);
             area.draw_text(&name, &text(11, MUTED), outline.label)?;
             let at = (outline.label.0, outline.label.1 + 14);
-            area.draw_text(&figure, &super::bold(12, INK), at)?;
-            Ok(())
+            area.draw_text(&figure, &super::bold(12, INK), at)
         }
         None => {
             let (_, ink) = shade(value, scale);
