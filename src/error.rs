@@ -185,6 +185,17 @@ impl Error {
         }
     }
 
+    /// Whether this is a file or folder that vanished while it was read: a writer replaced a
+    /// month after a reader listed it, and the reader should list again.
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)
+    }
+
+    /// Whether the disk (or the user's quota) is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if is_disk_full(source))
+    }
+
     /// The problems carried by an [`Error::Invalid`], none otherwise.
     pub fn problems(&self) -> &[Problem] {
         match self {
@@ -204,6 +215,9 @@ fn list_problems(problems: &[Problem]) -> String {
 
 /// An I/O error told in French; the operating system's own text is kept as a detail.
 pub fn french_io(error: &io::Error) -> String {
+    if is_disk_full(error) {
+        return "disque plein : libérez de la place, puis recommencez".to_string();
+    }
     match error.kind() {
         io::ErrorKind::NotFound => "fichier ou dossier introuvable".to_string(),
         io::ErrorKind::PermissionDenied => "accès refusé".to_string(),
@@ -211,6 +225,16 @@ pub fn french_io(error: &io::Error) -> String {
         io::ErrorKind::InvalidData => format!("contenu illisible ({error})"),
         _ => format!("erreur d'entrée-sortie ({error})"),
     }
+}
+
+/// Whether an I/O error says the disk or the quota is full (polars passes some of them on as
+/// text only).
+fn is_disk_full(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded | io::ErrorKind::FileTooLarge
+    ) || error.raw_os_error() == Some(28)
+        || error.to_string().contains("No space left on device")
 }
 
 #[cfg(test)]

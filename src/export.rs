@@ -1,6 +1,8 @@
 //! Writing computed figures: CSV (plain, or for French Excel: `;`, decimal comma, UTF-8 BOM),
-//! JSON and Parquet. Values keep full precision; text that a spreadsheet would run as a
-//! formula (`=`, `+`, `-`, `@` first) is defused with a leading apostrophe.
+//! JSON and Parquet. Values keep full precision; in a CSV for Excel, text that a spreadsheet
+//! would run as a formula (`=`, `+`, `-`, `@` first) is defused with a leading apostrophe (a
+//! plain CSV keeps every value as it is, for programs). A file is written through a temporary
+//! file renamed into place: a failure (a full disk) leaves the previous file whole.
 
 use std::io::Write;
 
@@ -8,8 +10,86 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 
-fn write_error(err: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("écriture impossible ({err})"))
+/// A failure to write an export: an I/O failure keeps its kind (a full disk is told as such);
+/// the path is added by [`write_file_atomically`].
+fn write_error(err: impl Into<WriteFailure>) -> Error {
+    match err.into() {
+        WriteFailure::Io(e) => Error::io("", e),
+        WriteFailure::Other(text) => Error::Usage(format!("écriture impossible ({text})")),
+    }
+}
+
+/// What writing an export can fail on.
+enum WriteFailure {
+    Io(std::io::Error),
+    Other(String),
+}
+
+impl From<std::io::Error> for WriteFailure {
+    fn from(e: std::io::Error) -> Self {
+        WriteFailure::Io(e)
+    }
+}
+
+impl From<csv::Error> for WriteFailure {
+    fn from(e: csv::Error) -> Self {
+        if e.is_io_error() {
+            WriteFailure::Io(e.into())
+        } else {
+            WriteFailure::Other(e.to_string())
+        }
+    }
+}
+
+impl From<PolarsError> for WriteFailure {
+    fn from(e: PolarsError) -> Self {
+        match e {
+            PolarsError::IO { error, .. } => {
+                WriteFailure::Io(std::io::Error::new(error.kind(), error.to_string()))
+            }
+            other => WriteFailure::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<serde_json::Error> for WriteFailure {
+    fn from(e: serde_json::Error) -> Self {
+        if e.is_io() {
+            WriteFailure::Io(e.into())
+        } else {
+            WriteFailure::Other(e.to_string())
+        }
+    }
+}
+
+/// Writes a file through a temporary file in the same folder, renamed into place once whole:
+/// readers and a failure (a full disk, a crash) see the previous file or the new one, never
+/// a cut one. Failures name `path`.
+pub fn write_file_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    let named = |err: Error| match err {
+        Error::Io { source, .. } => Error::io(path, source),
+        other => other,
+    };
+    let temporary = tempfile::Builder::new()
+        .prefix(".mesure-")
+        .tempfile_in(folder)
+        .map_err(|e| Error::io(path, e))?;
+    let mut out = std::io::BufWriter::new(temporary);
+    write(&mut out).map_err(named)?;
+    let temporary = out
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    temporary
+        .persist(path)
+        .map(|_| ())
+        .map_err(|e| Error::io(path, e.error))
 }
 
 /// A text cell made safe for spreadsheets.
@@ -22,10 +102,11 @@ pub fn defuse(text: &str) -> String {
 }
 
 fn cell_text(value: &AnyValue, excel: bool) -> String {
+    let text = |s: &str| if excel { defuse(s) } else { s.to_string() };
     match value {
         AnyValue::Null => String::new(),
-        AnyValue::String(s) => defuse(s),
-        AnyValue::StringOwned(s) => defuse(s),
+        AnyValue::String(s) => text(s),
+        AnyValue::StringOwned(s) => text(s),
         AnyValue::Float64(f) => {
             let text = f.to_string();
             if excel { text.replace('.', ",") } else { text }
@@ -109,18 +190,18 @@ mod tests {
 
     #[test]
     fn french_excel_csv() {
-        let frame = df!("entite" => ["=1+1", "mp001"], "valeur" => [Some(12.5), None]).unwrap();
+        let frame = df!("entite" => ["=1+1", "-mp1"], "valeur" => [Some(12.5), None]).unwrap();
         let mut out = Vec::new();
         write_csv(&frame, &mut out, true).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "\u{FEFF}entite;valeur\n'=1+1;12,5\nmp001;\n"
+            "\u{FEFF}entite;valeur\n'=1+1;12,5\n'-mp1;\n"
         );
         let mut out = Vec::new();
         write_csv(&frame, &mut out, false).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "entite,valeur\n'=1+1,12.5\nmp001,\n"
+            "entite,valeur\n=1+1,12.5\n-mp1,\n"
         );
     }
 }

@@ -1,5 +1,7 @@
 //! The stages put together for a workspace: files checked in parallel, then stored one by one
-//! in the order given, with memory bounded by a few files at a time.
+//! in a defined order (workbooks, then CSV files), with memory bounded by a few files at a
+//! time; a whole store rebuilt from its raw files; a month withdrawn. Every writer holds the
+//! store's lock.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Location, Problem, Result, Severity};
-use crate::ingest::read::{file_kind, read_bytes};
+use crate::ingest::read::{FileKind, file_kind, read_bytes};
 use crate::ingest::{CheckedFile, Context, check_file};
 use crate::store::{
     LedgerEntry, LedgerMonth, Outcome, PendingMonth, Store, TableSource, sha256_hex,
@@ -83,28 +85,51 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Checks and stores files into a workspace's store. `progress` is called once per file done.
+/// The order in which files are applied: every workbook before every CSV file, otherwise as
+/// given. A workbook replaces a whole month and a CSV file one table of it, so a CSV file
+/// sent with the workbook of the same month corrects it, whatever the files are called.
+pub fn application_order(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut ordered = files.to_vec();
+    ordered.sort_by_key(|path| file_kind(path) == Ok(FileKind::Csv));
+    ordered
+}
+
+/// Checks and stores files into a workspace's store, in [`application_order`]. `progress` is
+/// called once per file done; `on_wait` once if another process is writing to the store and
+/// this one waits for it. If the store cannot be written (a full disk), the files of the
+/// batch being stored are refused with the reason and nothing of them stays, the files
+/// already stored stay, and the files after are not stored: each report says which.
 pub fn ingest(
     workspace: &Workspace,
     files: &[PathBuf],
     options: IngestOptions,
     progress: &(dyn Fn() + Sync),
+    on_wait: &dyn Fn(&str),
 ) -> Result<Vec<FileReport>> {
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
     let context = Context::now(&definitions, &registry);
-    let store = if options.dry_run {
+    let files = application_order(files);
+    let writer = if options.dry_run {
         None
     } else {
-        Some(Store::open(&workspace.store)?)
+        Some(Store::lock(&workspace.store, "mesure ingest", on_wait)?)
     };
-    let history = match &store {
-        Some(store) => Some(store.clone()),
+    let history = match &writer {
+        Some(writer) => Some(Store::clone(writer)),
         None => Store::open_existing(&workspace.store),
     };
-    let batch = (rayon::current_num_threads() * 8).max(8);
+    let batch_size = (rayon::current_num_threads() * 8).max(8);
     let mut reports = Vec::with_capacity(files.len());
-    for chunk in files.chunks(batch) {
+    let mut stopped: Option<Problem> = None;
+    for chunk in files.chunks(batch_size) {
+        if let Some(why) = &stopped {
+            for path in chunk {
+                reports.push(not_stored(path, why));
+                progress();
+            }
+            continue;
+        }
         let checked: Vec<(CheckedFile, Vec<u8>, String)> = chunk
             .par_iter()
             .map(|path| {
@@ -118,29 +143,129 @@ pub fn ingest(
                 (checked, bytes, hash)
             })
             .collect();
-        let mut pending = Vec::new();
+        let mut batch = Batch::default();
         for (mut checked, bytes, hash) in checked {
             if let Some(history) = &history {
                 warn_about_jumps(history, &definitions, &mut checked)?;
             }
-            let report = match &store {
-                Some(store) => store_file(
-                    store,
-                    checked,
-                    &bytes,
-                    hash,
-                    options.received_at,
-                    &mut pending,
-                )?,
-                None => report_only(checked, hash),
+            let Some(store) = &writer else {
+                reports.push(report_only(checked, hash));
+                continue;
             };
-            reports.push(report);
+            if let Some(why) = &stopped {
+                reports.push(not_stored(&checked.path, why));
+                continue;
+            }
+            let path = checked.path.clone();
+            let file = StoredFile {
+                checked,
+                bytes: &bytes,
+                hash,
+                received_at: options.received_at,
+            };
+            match store_file(store, file, &mut batch, reports.len()) {
+                Ok(report) => reports.push(report),
+                Err(err) => {
+                    let why = storage_failure(&err)?;
+                    reports.push(not_stored(&path, &why));
+                    batch.abandon(store, &mut reports, &why)?;
+                    stopped = Some(why);
+                }
+            }
         }
-        if let Some(store) = &store {
-            switch_all(store, &mut pending)?;
+        if let (Some(store), None) = (&writer, &stopped)
+            && let Err(err) = batch.switch_all(store)
+        {
+            let why = storage_failure(&err)?;
+            batch.abandon(store, &mut reports, &why)?;
+            stopped = Some(why);
         }
     }
     Ok(reports)
+}
+
+/// The problem told for every file not stored after the store could not be written; an error
+/// that is not about the disk (a bug, a permission) stops the ingestion instead.
+fn storage_failure(err: &Error) -> Result<Problem> {
+    match err {
+        Error::Io { path, source } => Ok(Problem::error(
+            Location::file(path),
+            format!(
+                "enregistrement impossible : {} ; ce fichier n'est pas enregistré, renvoyez-le",
+                crate::error::french_io(source)
+            ),
+        )),
+        _ => Err(Error::Usage(err.to_string())),
+    }
+}
+
+/// The report of a file not stored because storing stopped on `why`.
+fn not_stored(path: &Path, why: &Problem) -> FileReport {
+    FileReport {
+        path: path.to_path_buf(),
+        hash: String::new(),
+        outcome: Outcome::Refuse,
+        months: Vec::new(),
+        problems: vec![Problem {
+            location: Location::file(path),
+            ..why.clone()
+        }],
+    }
+}
+
+/// The files of one batch whose months are prepared but not yet switched in.
+#[derive(Default)]
+struct Batch {
+    /// The new versions, in the order they were prepared.
+    pending: Vec<PendingMonth>,
+    /// For each file stored in this batch and not yet switched: its report's index and the
+    /// ledger's length before its line.
+    files: Vec<(usize, u64)>,
+    /// The ledger lines of refused files written in this batch, with the ledger's length
+    /// before each, to write again if the batch is undone.
+    refused: Vec<(u64, LedgerEntry)>,
+}
+
+impl Batch {
+    /// Flushes the store to disk once, then makes every prepared month current.
+    fn switch_all(&mut self, store: &Store) -> Result<()> {
+        if !self.pending.is_empty() {
+            store.sync()?;
+            for month in self.pending.drain(..) {
+                store.switch(&month)?;
+            }
+        }
+        self.files.clear();
+        self.refused.clear();
+        Ok(())
+    }
+
+    /// Undoes what this batch wrote and did not switch in: the prepared versions and the
+    /// ledger lines of its files, which are told `why`; the refused files' lines are kept.
+    fn abandon(&mut self, store: &Store, reports: &mut [FileReport], why: &Problem) -> Result<()> {
+        for pending in self.pending.drain(..) {
+            let (manufacture, month) = pending.key();
+            store.discard_unswitched(manufacture, month)?;
+        }
+        let Some(start) = self.files.iter().map(|(_, at)| *at).min() else {
+            return Ok(());
+        };
+        store.truncate_ledger(start)?;
+        for (index, _) in self.files.drain(..) {
+            let report = &mut reports[index];
+            *report = FileReport {
+                hash: report.hash.clone(),
+                ..not_stored(&report.path, why)
+            };
+        }
+        for (at, entry) in self.refused.drain(..) {
+            if at >= start {
+                // Best effort: the disk may still be full; the report was printed anyway.
+                let _ = store.append_ledger(&entry);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Writes, into `dir`, an annotated copy of every rejected file that can still be read (a
@@ -175,24 +300,66 @@ pub struct RebuildReport {
     pub files: usize,
     /// Months stored.
     pub months: usize,
-    /// Files that could not be used, with why.
+    /// Months withdrawn by `mesure retirer`, honoured again.
+    pub withdrawn: usize,
+    /// Why the rebuilt tables were not swapped in (the current tables are kept): files that
+    /// are no longer accepted, or that cannot be read.
     pub problems: Vec<Problem>,
 }
 
-/// Recreates every table from the raw files alone, in the ledger's order, then swaps the
-/// rebuilt tables in. With the same definitions, the tables are identical to those ingested.
-pub fn rebuild(workspace: &Workspace) -> Result<RebuildReport> {
+impl RebuildReport {
+    /// Whether the rebuilt tables replaced the current ones.
+    pub fn is_done(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Recreates every table from the raw files alone, in the ledger's order (withdrawals
+/// included), then swaps the rebuilt tables in. With the same definitions, the tables are
+/// identical to those ingested. An accepted file that can no longer be stored (the registry
+/// or the definitions changed, the raw copy is damaged) is never dropped in silence: the
+/// rebuild is abandoned, the current tables are kept, and the report says why.
+pub fn rebuild(workspace: &Workspace, on_wait: &dyn Fn(&str)) -> Result<RebuildReport> {
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
     let context = Context::now(&definitions, &registry);
-    let store = Store::open(&workspace.store)?;
+    let store = Store::lock(&workspace.store, "mesure rebuild", on_wait)?;
+    let ledger = store.ledger()?;
     let rebuilt = store.begin_rebuild()?;
     let mut report = RebuildReport::default();
-    for entry in store
-        .ledger()?
-        .iter()
-        .filter(|e| e.resultat == Outcome::Accepte)
-    {
+    match replay(&store, &rebuilt, &ledger, &context, &mut report) {
+        Ok(()) if report.is_done() => store.finish_rebuild(rebuilt)?,
+        Ok(()) => store.abandon_rebuild(rebuilt)?,
+        Err(err) => {
+            let _ = store.abandon_rebuild(rebuilt);
+            return Err(err);
+        }
+    }
+    Ok(report)
+}
+
+/// Stores again, into `rebuilt`, every accepted file and withdrawal of the ledger, in order.
+fn replay(
+    store: &Store,
+    rebuilt: &Store,
+    ledger: &[LedgerEntry],
+    context: &Context,
+    report: &mut RebuildReport,
+) -> Result<()> {
+    for entry in ledger {
+        match entry.resultat {
+            Outcome::Accepte => {}
+            Outcome::Retire => {
+                for month in &entry.mois {
+                    if let Ok(parsed) = month.mois.parse() {
+                        rebuilt.withdraw(&month.manufacture, parsed)?;
+                        report.withdrawn += 1;
+                    }
+                }
+                continue;
+            }
+            Outcome::Refuse | Outcome::DejaRecu => continue,
+        }
         let extension = Path::new(&entry.fichier)
             .extension()
             .and_then(|e| e.to_str())
@@ -205,21 +372,32 @@ pub fn rebuild(workspace: &Workspace) -> Result<RebuildReport> {
             Ok(_) => {
                 report.problems.push(Problem::error(
                     at,
-                    "le fichier gardé ne correspond plus à son empreinte : il a été modifié",
+                    format!("{} : le fichier gardé ne correspond plus à son empreinte : il a été modifié", entry.fichier),
                 ));
                 continue;
             }
             Err(e) => {
-                report
-                    .problems
-                    .push(Problem::error(at, crate::error::french_io(&e)));
+                report.problems.push(Problem::error(
+                    at,
+                    format!("{} : {}", entry.fichier, crate::error::french_io(&e)),
+                ));
                 continue;
             }
         };
         // The raw copy is named by hash: check it under its original name, for the format.
-        let checked = check_file(Path::new(&entry.fichier), &bytes, &context);
+        let checked = check_file(Path::new(&entry.fichier), &bytes, context);
         if !checked.is_accepted() {
-            let message = format!("{} est refusé par les définitions actuelles", entry.fichier);
+            let months: Vec<String> = entry
+                .mois
+                .iter()
+                .map(|m| format!("{} {}", m.manufacture, m.mois))
+                .collect();
+            let message = format!(
+                "{} (reçu le {}, {}) est refusé par le registre ou les définitions actuels : corrigez-les, ou retirez ce mois avec mesure retirer",
+                entry.fichier,
+                entry.horodatage.get(..10).unwrap_or(&entry.horodatage),
+                months.join(", ")
+            );
             report.problems.push(Problem::error(at, message));
             report.problems.extend(
                 checked
@@ -239,8 +417,53 @@ pub fn rebuild(workspace: &Workspace) -> Result<RebuildReport> {
         }
         report.files += 1;
     }
-    store.finish_rebuild(rebuilt)?;
-    Ok(report)
+    Ok(())
+}
+
+/// What a withdrawal did.
+#[derive(Debug, Clone)]
+pub struct Withdrawal {
+    /// The files whose data the month held (name and hash), now set aside.
+    pub sources: Vec<TableSource>,
+}
+
+/// Withdraws a manufacture's month from the store (a month sent for the wrong manufacture):
+/// recorded in the ledger, so that [`rebuild`] honours it; the raw files are kept. `None`
+/// when that month is not stored.
+pub fn withdraw(
+    workspace: &Workspace,
+    manufacture: &str,
+    month: crate::month::Month,
+    on_wait: &dyn Fn(&str),
+) -> Result<Option<Withdrawal>> {
+    let store = Store::lock(&workspace.store, "mesure retirer", on_wait)?;
+    let sources = store.sources(manufacture, month)?;
+    if sources.is_empty() {
+        return Ok(None);
+    }
+    let mut files: Vec<TableSource> = sources.values().cloned().collect();
+    files.sort_by(|a, b| a.empreinte.cmp(&b.empreinte));
+    files.dedup();
+    let entry = LedgerEntry {
+        horodatage: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        fichier: String::new(),
+        empreinte: String::new(),
+        resultat: Outcome::Retire,
+        mois: vec![LedgerMonth {
+            manufacture: manufacture.to_string(),
+            mois: month.to_string(),
+            lignes: BTreeMap::new(),
+            remplace: files.iter().map(|f| f.empreinte.clone()).collect(),
+        }],
+        erreurs: 0,
+        avertissements: 0,
+    };
+    // The ledger line is on disk before the month goes: a crash between leaves the month
+    // stored and the withdrawal recorded, which a rebuild or a second withdrawal finishes.
+    store.append_ledger(&entry)?;
+    store.sync()?;
+    store.withdraw(manufacture, month)?;
+    Ok(Some(Withdrawal { sources: files }))
 }
 
 /// How many times last month's total a column may reach (or fall below) without a warning.
@@ -370,15 +593,28 @@ fn report_only(checked: CheckedFile, hash: String) -> FileReport {
     }
 }
 
-/// Stores an accepted file: raw copy, ledger line, then each month's new version.
-fn store_file(
-    store: &Store,
+/// A checked file and what storing it needs.
+struct StoredFile<'a> {
     checked: CheckedFile,
-    bytes: &[u8],
+    bytes: &'a [u8],
     hash: String,
     received_at: Option<chrono::DateTime<chrono::Utc>>,
-    pending: &mut Vec<PendingMonth>,
+}
+
+/// Stores an accepted file: raw copy, ledger line, then each month's new version. The ledger
+/// line says which stored files each month replaces.
+fn store_file(
+    store: &Store,
+    file: StoredFile,
+    batch: &mut Batch,
+    report_index: usize,
 ) -> Result<FileReport> {
+    let StoredFile {
+        checked,
+        bytes,
+        hash,
+        received_at,
+    } = file;
     let mut report = report_only(checked.clone(), hash.clone());
     let file_name = checked
         .path
@@ -387,6 +623,17 @@ fn store_file(
         .unwrap_or("")
         .to_string();
     if report.outcome == Outcome::Accepte {
+        // A second file for a month of this batch builds on the first: switch the first in,
+        // so that what this one replaces is known and recorded.
+        let builds_on_pending = checked.submissions.iter().any(|s| {
+            batch
+                .pending
+                .iter()
+                .any(|p| p.is_for(&s.manufacture, s.month))
+        });
+        if builds_on_pending {
+            batch.switch_all(store)?;
+        }
         let mut already = !checked.submissions.is_empty();
         for (submission, month) in checked.submissions.iter().zip(report.months.iter_mut()) {
             already &= store.holds(submission, &hash)?;
@@ -420,7 +667,8 @@ fn store_file(
     };
     if report.outcome != Outcome::Accepte {
         if !hash.is_empty() {
-            store.append_ledger(&entry)?;
+            let at = store.append_ledger(&entry)?;
+            batch.refused.push((at, entry));
         }
         return Ok(report);
     }
@@ -431,32 +679,79 @@ fn store_file(
         .unwrap_or("bin")
         .to_ascii_lowercase();
     store.save_raw(bytes, &hash, &extension)?;
-    store.append_ledger(&entry)?;
+    let at = store.append_ledger(&entry)?;
+    batch.files.push((report_index, at));
     let source = TableSource {
         fichier: file_name,
         empreinte: hash,
     };
     for submission in &checked.submissions {
-        // A second file for the same month in one batch builds on the first: switch first.
-        if pending
-            .iter()
-            .any(|p| p.is_for(&submission.manufacture, submission.month))
-        {
-            switch_all(store, pending)?;
+        match store.prepare_month(submission, &source) {
+            Ok(pending) => batch.pending.push(pending),
+            Err(err) => {
+                store.discard_unswitched(&submission.manufacture, submission.month)?;
+                return Err(err);
+            }
         }
-        pending.push(store.prepare_month(submission, &source)?);
     }
     Ok(report)
 }
 
-/// Flushes the store to disk once, then makes every prepared month current.
-fn switch_all(store: &Store, pending: &mut Vec<PendingMonth>) -> Result<()> {
-    if pending.is_empty() {
-        return Ok(());
+/// The stored months that the registry no longer expects: a manufacture whose id is gone
+/// (renamed or removed), or a month outside its `ouverture`–`fermeture`. Their figures would
+/// be wrong or lost, and a rebuild would refuse their files: each is told with what to do.
+pub fn months_outside_registry(
+    workspace: &Workspace,
+    registry: &crate::registry::Registry,
+) -> Result<Vec<Problem>> {
+    let Some(store) = Store::open_existing(&workspace.store) else {
+        return Ok(Vec::new());
+    };
+    let mut by_manufacture: BTreeMap<String, Vec<crate::month::Month>> = BTreeMap::new();
+    for (manufacture, month) in store.stored_months()? {
+        by_manufacture.entry(manufacture).or_default().push(month);
     }
-    store.sync()?;
-    for month in pending.drain(..) {
-        store.switch(&month)?;
+    let at = Location::file(&workspace.registry);
+    let mut problems = Vec::new();
+    for (id, months) in by_manufacture {
+        let span = |months: &[crate::month::Month]| match months {
+            [one] => one.to_string(),
+            [first, .., last] => format!("{} mois, de {first} à {last}", months.len()),
+            [] => String::new(),
+        };
+        let Some(manufacture) = registry.get(&id) else {
+            let same_but_case = registry
+                .ids()
+                .find(|known| known.eq_ignore_ascii_case(&id))
+                .map(|known| format!(" ; vouliez-vous dire « {known} » ?"));
+            let hint = same_but_case
+                .unwrap_or_else(|| crate::text::did_you_mean(&id, registry.ids()));
+            problems.push(Problem::error(
+                at.clone(),
+                format!(
+                    "des mois de « {id} » sont enregistrés ({}) mais le registre ne connaît pas cet identifiant{hint} : remettez-le dans le registre, ou retirez ces mois (mesure retirer --manufacture {id} --mois AAAA-MM)",
+                    span(&months)
+                ),
+            ));
+            continue;
+        };
+        let outside: Vec<crate::month::Month> = months
+            .into_iter()
+            .filter(|m| !manufacture.is_open(*m))
+            .collect();
+        if !outside.is_empty() {
+            let window = match manufacture.fermeture {
+                Some(last) => format!("de {} à {last}", manufacture.ouverture),
+                None => format!("à partir de {}", manufacture.ouverture),
+            };
+            problems.push(Problem::error(
+                at.clone(),
+                format!(
+                    "« {id} » a des mois enregistrés hors de ses dates d'ouverture ({}) : le registre ne l'attend que {window} ; corrigez ouverture ou fermeture, ou retirez ces mois (mesure retirer)",
+                    span(&outside)
+                ),
+            ));
+        }
     }
-    Ok(())
+    Ok(problems)
 }

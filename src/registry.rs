@@ -14,6 +14,9 @@ use crate::geo::{self, Departement, Region};
 use crate::month::Month;
 use crate::text::{decode, detect_separator, did_you_mean, fold};
 
+/// The longest id accepted: ids name files, folders and pages.
+pub const MAX_ID_LENGTH: usize = 40;
+
 /// The registry's columns, in the order they are written.
 pub const COLUMNS: [&str; 10] = [
     "id",
@@ -123,7 +126,7 @@ fn parse(path: &Path, text: &str) -> Result<Registry, Vec<Problem>> {
         .clone();
     let positions = header_positions(path, &headers)?;
     let mut manufactures: Vec<Manufacture> = Vec::new();
-    let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut first_line: HashMap<String, (usize, String)> = HashMap::new();
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
         let at = |column: &str| Location::line(path, line).with_column(column);
@@ -149,16 +152,23 @@ fn parse(path: &Path, text: &str) -> Result<Registry, Vec<Problem>> {
             .collect();
         match parse_line(&fields, &at) {
             Ok(manufacture) => {
-                if let Some(first) = first_line.get(&manufacture.id) {
+                // Ids name files and pages: `MP1` and `mp1` would share them.
+                let key = manufacture.id.to_ascii_lowercase();
+                if let Some((first, written)) = first_line.get(&key) {
+                    let same = if *written == manufacture.id {
+                        String::new()
+                    } else {
+                        format!(" : « {written} », les majuscules ne comptent pas")
+                    };
                     problems.push(Problem::error(
                         at("id"),
                         format!(
-                            "identifiant « {} » en double (déjà ligne {first})",
+                            "identifiant « {} » en double (déjà ligne {first}{same})",
                             manufacture.id
                         ),
                     ));
                 } else {
-                    first_line.insert(manufacture.id.clone(), line);
+                    first_line.insert(key, (line, manufacture.id.clone()));
                     manufactures.push(manufacture);
                 }
             }
@@ -228,6 +238,14 @@ fn parse_line(fields: &Fields, at: &dyn Fn(&str) -> Location) -> Result<Manufact
             "id",
             format!(
                 "identifiant « {id} » invalide : lettres sans accent, chiffres, - et _ seulement"
+            ),
+        );
+    } else if id.len() > MAX_ID_LENGTH {
+        refuse(
+            "id",
+            format!(
+                "identifiant de {} caractères, trop long : {MAX_ID_LENGTH} au plus (il nomme des fichiers et des pages)",
+                id.len()
             ),
         );
     }

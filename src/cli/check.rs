@@ -3,11 +3,12 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use mesure::pipeline::months_outside_registry;
 use mesure::{Error, Problem};
 
 use super::Global;
 
-/// Vérifie les définitions et le registre.
+/// Vérifie les définitions et le registre, et que chaque mois enregistré y est encore attendu.
 #[derive(Args)]
 pub struct CheckArgs {}
 
@@ -24,7 +25,10 @@ pub fn run(_args: &CheckArgs, global: &Global) -> Result<ExitCode, Error> {
         Err(err) => problems.extend(into_problems(err)?),
     }
     match workspace.registry() {
-        Ok(registry) => summary.push(format!("{} manufactures", registry.len())),
+        Ok(registry) => {
+            summary.push(format!("{} manufactures", registry.len()));
+            problems.extend(months_outside_registry(&workspace, &registry)?);
+        }
         Err(err) => problems.extend(into_problems(err)?),
     }
     if problems.is_empty() {

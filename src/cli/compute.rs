@@ -1,6 +1,5 @@
 //! `mesure compute`: every indicator for every entity and period, in the long form.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use mesure::Error;
 use mesure::engine::{Inputs, Level, Per, Request, compute, distribution};
-use mesure::export::{write_csv, write_json, write_parquet};
+use mesure::export::{write_csv, write_file_atomically, write_json, write_parquet};
 use mesure::store::Store;
 
 use super::Global;
@@ -89,18 +88,18 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
             .map_err(|e| Error::Usage(format!("erreur interne du calcul ({e})")))?;
         figures = if args.distribution { summary } else { ranks };
     }
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).map_err(|e| Error::io(path, e))?,
-        )),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
+    let write = |out: &mut dyn Write| match args.format {
+        Format::Csv => write_csv(&figures, out, args.excel),
+        Format::Json => write_json(&figures, out),
+        Format::Parquet => write_parquet(&figures, out),
     };
-    match args.format {
-        Format::Csv => write_csv(&figures, &mut out, args.excel)?,
-        Format::Json => write_json(&figures, &mut out)?,
-        Format::Parquet => write_parquet(&figures, &mut out)?,
+    match &args.output {
+        Some(path) => write_file_atomically(path, write)?,
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            write(&mut out)?;
+            out.flush().map_err(|e| Error::io("-", e))?;
+        }
     }
-    out.flush()
-        .map_err(|e| Error::io(args.output.clone().unwrap_or_default(), e))?;
     Ok(ExitCode::SUCCESS)
 }

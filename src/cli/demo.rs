@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use mesure::engine::{Inputs, Request, compute};
-use mesure::export::write_csv;
+use mesure::export::{write_csv, write_file_atomically};
 use mesure::pipeline::{FileReport, IngestOptions, expand_paths, ingest};
 use mesure::report::Options;
 use mesure::sample::simulated_reception;
@@ -51,12 +51,11 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         ))
     })?;
     fs::create_dir_all(&workspace.reports).map_err(|e| Error::io(&workspace.reports, e))?;
-    let store = Store::open(&workspace.store)?;
+    let store = Store::read(&workspace.store);
     let inputs = Inputs::from_store(&store, &definitions)?;
     let figures = compute(&definitions, &registry, &inputs, &Request::default())?;
     let table = workspace.reports.join("indicateurs.csv");
-    let mut out = fs::File::create(&table).map_err(|e| Error::io(&table, e))?;
-    write_csv(&figures, &mut out, true)?;
+    write_file_atomically(&table, |out| write_csv(&figures, out, true))?;
     println!(
         "3. {} chiffres calculés ({} indicateurs, 6 niveaux, 5 sortes de période), pour Excel : {}",
         figures.height(),
@@ -106,7 +105,7 @@ fn replay_sample(workspace: &Workspace) -> Result<Vec<FileReport>, Error> {
             dry_run: false,
             received_at,
         };
-        reports.extend(ingest(workspace, &files, options, &|| {})?);
+        reports.extend(ingest(workspace, &files, options, &|| {}, &|m| eprintln!("{m}"))?);
     }
     Ok(reports)
 }

@@ -49,7 +49,9 @@ pub fn run(args: &IngestArgs, global: &Global) -> Result<ExitCode, Error> {
         dry_run: args.dry_run,
         received_at: None,
     };
-    let reports = ingest(&workspace, &files, options, &|| bar.inc(1))?;
+    let reports = ingest(&workspace, &files, options, &|| bar.inc(1), &|message| {
+        bar.suspend(|| eprintln!("{message}"))
+    })?;
     bar.finish_and_clear();
     match args.format {
         Format::Texte => print_text(&reports, args.dry_run),
@@ -79,6 +81,7 @@ fn print_text(reports: &[FileReport], dry_run: bool) {
             (Outcome::Accepte, true) => "valide (rien n'est enregistré : --dry-run)",
             (Outcome::Refuse, _) => "REFUSÉ",
             (Outcome::DejaRecu, _) => "déjà reçu, rien ne change",
+            (Outcome::Retire, _) => "retiré",
         };
         let months: Vec<String> = report
             .months

@@ -12,6 +12,7 @@ mod report;
 mod sample;
 mod status;
 mod template;
+mod withdraw;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -101,6 +102,9 @@ enum Command {
     /// Recrée les tables stockées à partir des seuls fichiers reçus.
     #[command(help_template = HELP_TEMPLATE)]
     Rebuild(rebuild::RebuildArgs),
+    /// Retire un mois enregistré ; le retrait est inscrit au registre des dépôts.
+    #[command(help_template = HELP_TEMPLATE, name = "retirer")]
+    Retirer(withdraw::WithdrawArgs),
     /// Déroule la chaîne complète sur les données d'exemple.
     #[command(help_template = HELP_TEMPLATE)]
     Demo(demo::DemoArgs),
@@ -125,6 +129,7 @@ pub fn run() -> ExitCode {
         Command::Ingest(args) => ingest::run(args, &cli.global),
         Command::Status(args) => status::run(args, &cli.global),
         Command::Rebuild(args) => rebuild::run(args, &cli.global),
+        Command::Retirer(args) => withdraw::run(args, &cli.global),
         Command::Compute(args) => compute::run(args, &cli.global),
         Command::Explain(args) => explain::run(args, &cli.global),
         Command::Report(args) => report::run(args, &cli.global),

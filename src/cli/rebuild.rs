@@ -14,17 +14,23 @@ pub struct RebuildArgs {}
 
 pub fn run(_args: &RebuildArgs, global: &Global) -> Result<ExitCode, Error> {
     let workspace = global.open()?;
-    let report = rebuild(&workspace)?;
-    for problem in &report.problems {
-        eprintln!("{problem}");
+    let report = rebuild(&workspace, &|message| eprintln!("{message}"))?;
+    if !report.is_done() {
+        for problem in &report.problems {
+            eprintln!("{problem}");
+        }
+        eprintln!(
+            "Reconstruction annulée : aucun fichier reçu n'est abandonné en silence ; les tables actuelles sont gardées telles quelles."
+        );
+        return Ok(ExitCode::FAILURE);
     }
+    let withdrawn = match report.withdrawn {
+        0 => String::new(),
+        n => format!(", {n} retrait(s) appliqué(s)"),
+    };
     println!(
-        "Tables recréées : {} fichier(s) relu(s), {} mois enregistré(s).",
+        "Tables recréées : {} fichier(s) relu(s), {} mois enregistré(s){withdrawn}.",
         report.files, report.months
     );
-    Ok(if report.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(ExitCode::SUCCESS)
 }

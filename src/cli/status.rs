@@ -20,7 +20,7 @@ pub struct StatusArgs {
 pub fn run(args: &StatusArgs, global: &Global) -> Result<ExitCode, Error> {
     let workspace = global.open()?;
     let registry = workspace.registry()?;
-    let store = Store::open(&workspace.store)?;
+    let store = Store::read(&workspace.store);
     let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
     let Some(first) = registry.manufactures().iter().map(|m| m.ouverture).min() else {
         println!("Registre vide.");

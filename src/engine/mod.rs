@@ -29,7 +29,7 @@ use crate::definitions::{Definitions, Indicator, StockOverMonths, table_schema};
 use crate::error::{Error, Result};
 use crate::month::Month;
 use crate::registry::Registry;
-use crate::store::Store;
+use crate::store::{Store, StoredMonth};
 use components::{base_aggregations, component_count, stock_over_months};
 
 const ID: &str = "id_manufacture";
@@ -56,31 +56,43 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Reads every stored month of every table.
+    /// Reads every stored month of every table, all from one snapshot of the store: a month
+    /// that a writer replaces meanwhile is read again from a new snapshot, never half.
     pub fn from_store(store: &Store, definitions: &Definitions) -> Result<Self> {
-        let months = store.stored_months()?;
+        const ATTEMPTS: usize = 20;
+        let mut attempt = 1;
+        loop {
+            match Inputs::from_snapshot(&store.snapshot()?, definitions) {
+                Err(err) if err.is_gone() && attempt < ATTEMPTS => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    fn from_snapshot(months: &[StoredMonth], definitions: &Definitions) -> Result<Self> {
         let mut inputs = Inputs::default();
         for table in &definitions.tables {
             // Thousands of small files: read them in parallel, keep their order.
             let read_all = || {
                 months
                     .par_iter()
-                    .map(|(manufacture, month)| store.read_table(&table.id, manufacture, *month))
+                    .map(|stored| stored.read_table(&table.id))
                     .collect::<Result<Vec<Option<DataFrame>>>>()
             };
             let read = match reading_pool() {
                 Some(pool) => pool.install(read_all)?,
                 None => months
                     .iter()
-                    .map(|(manufacture, month)| store.read_table(&table.id, manufacture, *month))
+                    .map(|stored| stored.read_table(&table.id))
                     .collect::<Result<_>>()?,
             };
             let mut frames = Vec::new();
             let (mut ids, mut reported_months) = (Vec::new(), Vec::new());
-            for ((manufacture, month), frame) in months.iter().zip(read) {
+            for (stored, frame) in months.iter().zip(read) {
                 let Some(frame) = frame else {
                     continue;
                 };
+                let (manufacture, month) = (&stored.manufacture, &stored.month);
                 ids.push(manufacture.clone());
                 reported_months.push(month.to_string());
                 let height = frame.height();

@@ -238,6 +238,15 @@ impl Facts {
     ) -> Result<()> {
         let mut first_received: HashMap<(String, Month), NaiveDate> = HashMap::new();
         for entry in store.ledger()? {
+            if entry.resultat == Outcome::Retire {
+                // A withdrawn month sent again counts from its new receipt.
+                for month in &entry.mois {
+                    if let Ok(m) = month.mois.parse::<Month>() {
+                        first_received.remove(&(month.manufacture.clone(), m));
+                    }
+                }
+                continue;
+            }
             if entry.resultat != Outcome::Accepte {
                 continue;
             }

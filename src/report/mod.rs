@@ -117,7 +117,7 @@ pub fn write_reports(
 ) -> Result<Summary> {
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
-    let store = Store::open(&workspace.store)?;
+    let store = Store::read(&workspace.store);
     let per = match &options.period {
         Some(label) => Per::of_label(label)
             .ok_or_else(|| Error::Usage(format!("période « {label} » inconnue")))?,

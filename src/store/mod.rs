@@ -4,6 +4,7 @@
 //! Layout of `store/`:
 //!
 //! ```text
+//! verrou                                       the writers' lock (see [`WriteLock`])
 //! brut/<sha256>.<ext>                          the files as received
 //! tables/<manufacture>/<AAAA-MM>/ACTUEL        names the current version of that month
 //! tables/<manufacture>/<AAAA-MM>/<version>/    <table>.parquet for each table, source.json
@@ -14,8 +15,14 @@
 //! one-line `ACTUEL` file is replaced by a rename, which the file system does at once. A crash
 //! before the rename leaves the old month, after it the new one; never a mix. The raw file and
 //! the ledger line are written before the switch, so an accepted file is never lost.
+//!
+//! Writers hold the store's lock ([`Store::lock`]), so two processes never interleave their
+//! changes. Readers ([`Store::read`]) take no lock and never wait: they read one snapshot of
+//! the current versions ([`Store::snapshot`]) and start again if a writer removed one of them
+//! meanwhile.
 
 mod ledger;
+mod lock;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -27,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use ledger::{LedgerEntry, LedgerMonth, Outcome};
+pub use lock::WriteLock;
 
 use crate::error::{Error, Result};
 use crate::ingest::Submission;
@@ -68,6 +76,43 @@ impl PendingMonth {
     pub fn is_for(&self, manufacture: &str, month: Month) -> bool {
         self.manufacture == manufacture && self.month == month
     }
+
+    /// The manufacture and month this version is for.
+    pub fn key(&self) -> (&str, Month) {
+        (&self.manufacture, self.month)
+    }
+}
+
+/// One stored month as a reader found it: its current version's folder.
+#[derive(Debug, Clone)]
+pub struct StoredMonth {
+    /// The manufacture.
+    pub manufacture: String,
+    /// The month.
+    pub month: Month,
+    version: PathBuf,
+}
+
+impl StoredMonth {
+    /// One of this version's tables, `None` if the month has no such table. A version removed
+    /// since the snapshot (a writer replaced the month) is an error for which
+    /// [`Error::is_gone`] holds: read a new snapshot.
+    pub fn read_table(&self, table: &str) -> Result<Option<DataFrame>> {
+        read_version_table(&self.version, table)
+    }
+}
+
+fn read_version_table(version: &Path, table: &str) -> Result<Option<DataFrame>> {
+    let path = version.join(format!("{table}.parquet"));
+    let file = match fs::File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && version.is_dir() => return Ok(None),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    ParquetReader::new(file)
+        .finish()
+        .map(Some)
+        .map_err(|e| polars_error(&path, e))
 }
 
 /// A workspace's store.
@@ -88,27 +133,72 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |e| Error::io(path, e)
 }
 
+/// A polars failure on a file, keeping the kind of an underlying I/O error (a full disk).
 fn polars_error(path: &Path, err: PolarsError) -> Error {
-    Error::io(path, std::io::Error::other(err.to_string()))
+    let kind = match &err {
+        PolarsError::IO { error, .. } => error.kind(),
+        _ => std::io::ErrorKind::Other,
+    };
+    Error::io(path, std::io::Error::new(kind, err.to_string()))
+}
+
+/// A store opened for writing: it holds the writers' lock until dropped.
+#[derive(Debug)]
+pub struct Writer {
+    store: Store,
+    _lock: WriteLock,
+}
+
+impl std::ops::Deref for Writer {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        &self.store
+    }
 }
 
 impl Store {
-    /// Opens (and creates if needed) the store in `root`.
-    pub fn open(root: &Path) -> Result<Self> {
+    /// Opens the store in `root` for writing, creating it if needed: takes the writers' lock
+    /// (waiting for another writer, after `on_wait` is told who it is; `doing` says who this
+    /// one is), then finishes a rebuild that a crash interrupted.
+    pub fn lock(root: &Path, doing: &str, on_wait: &dyn Fn(&str)) -> Result<Writer> {
+        let lock = WriteLock::acquire(root, doing, on_wait)?;
         recover_interrupted_swap(root)?;
         for dir in [root.join(RAW_DIR), root.join(TABLES_DIR)] {
             fs::create_dir_all(&dir).map_err(io(&dir))?;
         }
-        Ok(Store {
-            root: root.to_path_buf(),
+        Ok(Writer {
+            store: Store {
+                root: root.to_path_buf(),
+            },
+            _lock: lock,
         })
     }
 
-    /// The store in `root` if there is one, without creating anything (for a dry run).
-    pub fn open_existing(root: &Path) -> Option<Self> {
-        root.join(TABLES_DIR).is_dir().then(|| Store {
+    /// The store in `root` for reading, without creating anything or taking any lock (an
+    /// absent store reads as empty).
+    pub fn read(root: &Path) -> Self {
+        Store {
             root: root.to_path_buf(),
-        })
+        }
+    }
+
+    /// The store in `root` if there is one, for reading (see [`Store::read`]).
+    pub fn open_existing(root: &Path) -> Option<Self> {
+        let store = Store::read(root);
+        store.tables_dir().is_dir().then_some(store)
+    }
+
+    /// The folder of the current tables. A rebuild interrupted between its two renames leaves
+    /// only the old tables aside, which are then the current ones until a writer puts them back.
+    fn tables_dir(&self) -> PathBuf {
+        let tables = self.root.join(TABLES_DIR);
+        let old = self.root.join(OLD_TABLES_DIR);
+        if !tables.exists() && old.is_dir() {
+            old
+        } else {
+            tables
+        }
     }
 
     /// The store's folder.
@@ -131,8 +221,7 @@ impl Store {
     }
 
     fn month_dir(&self, manufacture: &str, month: Month) -> PathBuf {
-        self.root
-            .join(TABLES_DIR)
+        self.tables_dir()
             .join(manufacture)
             .join(month.to_string())
     }
@@ -202,6 +291,10 @@ impl Store {
         write_file(&staging.join(SOURCE_FILE), &json)?;
         let target = dir.join(&version);
         fs::rename(&staging, &target).map_err(io(&target))?;
+        // The pointer to switch to is written now, so that switching needs no new space on
+        // the disk: only a rename, which a full disk does not refuse.
+        let pointer = dir.join(format!(".{CURRENT_FILE}-{version}"));
+        fs::write(&pointer, version.as_bytes()).map_err(io(&pointer))?;
         Ok(PendingMonth {
             manufacture: submission.manufacture.clone(),
             month: submission.month,
@@ -214,8 +307,45 @@ impl Store {
     /// once. Call [`Store::sync`] between preparing and switching.
     pub fn switch(&self, pending: &PendingMonth) -> Result<()> {
         crash_point("before_switch");
-        write_file(&pending.dir.join(CURRENT_FILE), pending.version.as_bytes())?;
-        remove_stale_versions(&pending.dir, &pending.version)
+        let prepared = pending
+            .dir
+            .join(format!(".{CURRENT_FILE}-{}", pending.version));
+        let pointer = pending.dir.join(CURRENT_FILE);
+        fs::rename(&prepared, &pointer).map_err(io(&pointer))?;
+        // The month is switched: what is left is cleaning, which the next switch of this
+        // month does again if it fails now.
+        let _ = remove_stale_versions(&pending.dir, &pending.version);
+        Ok(())
+    }
+
+    /// Removes whatever was prepared for a month and not switched in (after a failure while
+    /// preparing or before switching); the current version stays.
+    pub fn discard_unswitched(&self, manufacture: &str, month: Month) -> Result<()> {
+        let dir = self.month_dir(manufacture, month);
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        match self.current_version(manufacture, month)? {
+            Some(current) => {
+                let name = current.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                remove_stale_versions(&dir, name)
+            }
+            None => fs::remove_dir_all(&dir).map_err(io(&dir)),
+        }
+    }
+
+    /// Withdraws a stored month: its pointer is removed (at once), then its versions. Returns
+    /// the sources it had, or `None` when the month was not stored.
+    pub fn withdraw(&self, manufacture: &str, month: Month) -> Result<Option<Sources>> {
+        if self.current_version(manufacture, month)?.is_none() {
+            return Ok(None);
+        }
+        let sources = self.sources(manufacture, month)?;
+        let dir = self.month_dir(manufacture, month);
+        let pointer = dir.join(CURRENT_FILE);
+        fs::remove_file(&pointer).map_err(io(&pointer))?;
+        fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        Ok(Some(sources))
     }
 
     /// Flushes everything written to the store to disk (one call for many files: a flush per
@@ -232,41 +362,54 @@ impl Store {
         manufacture: &str,
         month: Month,
     ) -> Result<Option<DataFrame>> {
-        let Some(version) = self.current_version(manufacture, month)? else {
-            return Ok(None);
-        };
-        let path = version.join(format!("{table}.parquet"));
-        if !path.exists() {
-            return Ok(None);
+        match self.current_version(manufacture, month)? {
+            Some(version) => read_version_table(&version, table),
+            None => Ok(None),
         }
-        let file = fs::File::open(&path).map_err(io(&path))?;
-        ParquetReader::new(file)
-            .finish()
-            .map(Some)
-            .map_err(|e| polars_error(&path, e))
     }
 
-    /// Every stored (manufacture, month), sorted.
-    pub fn stored_months(&self) -> Result<Vec<(String, Month)>> {
-        let tables = self.root.join(TABLES_DIR);
+    /// Every stored month with its current version, sorted: what a reader reads at once, so
+    /// that all the tables it reads of a month come from one version.
+    pub fn snapshot(&self) -> Result<Vec<StoredMonth>> {
+        let tables = self.tables_dir();
         let mut months = Vec::new();
         for manufacture in read_dir_names(&tables)? {
             for month in read_dir_names(&tables.join(&manufacture))? {
                 let Ok(parsed) = month.parse::<Month>() else {
                     continue;
                 };
-                if self.current_version(&manufacture, parsed)?.is_some() {
-                    months.push((manufacture.clone(), parsed));
+                if let Some(version) = self.current_version(&manufacture, parsed)? {
+                    months.push(StoredMonth {
+                        manufacture: manufacture.clone(),
+                        month: parsed,
+                        version,
+                    });
                 }
             }
         }
-        months.sort();
+        months.sort_by(|a, b| (&a.manufacture, a.month).cmp(&(&b.manufacture, b.month)));
         Ok(months)
     }
 
-    /// Appends one line to the ledger (flushed to disk by the next [`Store::sync`]).
-    pub fn append_ledger(&self, entry: &LedgerEntry) -> Result<()> {
+    /// Every stored (manufacture, month), sorted.
+    pub fn stored_months(&self) -> Result<Vec<(String, Month)>> {
+        Ok(self
+            .snapshot()?
+            .into_iter()
+            .map(|m| (m.manufacture, m.month))
+            .collect())
+    }
+
+    /// Appends one line to the ledger (flushed to disk by the next [`Store::sync`]); returns
+    /// the ledger's length before it, for [`Store::truncate_ledger`].
+    pub fn append_ledger(&self, entry: &LedgerEntry) -> Result<u64> {
         ledger::append(&self.root.join(LEDGER_FILE), entry)
+    }
+
+    /// Undoes the ledger lines appended since it was `length` bytes long (for files whose
+    /// months could not be switched in).
+    pub fn truncate_ledger(&self, length: u64) -> Result<()> {
+        ledger::truncate(&self.root.join(LEDGER_FILE), length)
     }
 
     /// Every ledger line, oldest first.
@@ -296,6 +439,11 @@ impl Store {
         }
         fs::create_dir_all(dir.join(TABLES_DIR)).map_err(io(&dir))?;
         Ok(Store { root: dir })
+    }
+
+    /// Removes a rebuild that will not be swapped in (it failed, or would drop a file).
+    pub fn abandon_rebuild(&self, rebuilt: Store) -> Result<()> {
+        fs::remove_dir_all(&rebuilt.root).map_err(io(&rebuilt.root))
     }
 
     /// Replaces this store's tables by the rebuilt ones (two renames; see [`Store::open`] for
@@ -340,11 +488,16 @@ fn copy_untouched_tables(
     Ok(())
 }
 
+/// Removes every version of a month but the current one, and the pointers prepared for them.
 fn remove_stale_versions(dir: &Path, current: &str) -> Result<()> {
-    for name in read_dir_names(dir)? {
-        if name != current {
-            let path = dir.join(&name);
+    for entry in fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if path.is_dir() && name != current {
             fs::remove_dir_all(&path).map_err(io(&path))?;
+        } else if name.starts_with(&format!(".{CURRENT_FILE}-")) {
+            fs::remove_file(&path).map_err(io(&path))?;
         }
     }
     Ok(())
