@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::support::{Workdir, fixture, repo};
 
 fn store(workdir: &Workdir) -> Store {
-    Store::open(&workdir.path().join("store")).unwrap()
+    Store::read(&workdir.path().join("store"))
 }
 
 fn month(text: &str) -> Month {
