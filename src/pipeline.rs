@@ -191,8 +191,9 @@ fn storage_failure(err: &Error) -> Result<Problem> {
         Error::Io { path, source } => Ok(Problem::error(
             Location::file(path),
             format!(
-                "enregistrement impossible : {} ; ce fichier n'est pas enregistré, renvoyez-le",
-                crate::error::french_io(source)
+                "enregistrement impossible : {} ({}) ; ce fichier n'est pas enregistré, renvoyez-le",
+                crate::error::french_io(source),
+                path.display()
             ),
         )),
         _ => Err(Error::Usage(err.to_string())),
@@ -724,8 +725,8 @@ pub fn months_outside_registry(
                 .ids()
                 .find(|known| known.eq_ignore_ascii_case(&id))
                 .map(|known| format!(" ; vouliez-vous dire « {known} » ?"));
-            let hint = same_but_case
-                .unwrap_or_else(|| crate::text::did_you_mean(&id, registry.ids()));
+            let hint =
+                same_but_case.unwrap_or_else(|| crate::text::did_you_mean(&id, registry.ids()));
             problems.push(Problem::error(
                 at.clone(),
                 format!(

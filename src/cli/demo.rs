@@ -105,7 +105,9 @@ fn replay_sample(workspace: &Workspace) -> Result<Vec<FileReport>, Error> {
             dry_run: false,
             received_at,
         };
-        reports.extend(ingest(workspace, &files, options, &|| {}, &|m| eprintln!("{m}"))?);
+        reports.extend(ingest(workspace, &files, options, &|| {}, &|m| {
+            eprintln!("{m}")
+        })?);
     }
     Ok(reports)
 }

@@ -178,9 +178,8 @@ mod tests {
         // A crash (or a full disk) cut the second line short.
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(br#"{"horodatage":"2025-05-1"#).unwrap();
-        let names = |p: &Path| -> Vec<String> {
-            read(p).unwrap().into_iter().map(|e| e.fichier).collect()
-        };
+        let names =
+            |p: &Path| -> Vec<String> { read(p).unwrap().into_iter().map(|e| e.fichier).collect() };
         assert_eq!(names(&path), ["a.xlsx"]);
         append(&path, &entry("b.xlsx")).unwrap();
         assert_eq!(names(&path), ["a.xlsx", "b.xlsx"]);

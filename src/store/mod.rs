@@ -221,9 +221,7 @@ impl Store {
     }
 
     fn month_dir(&self, manufacture: &str, month: Month) -> PathBuf {
-        self.tables_dir()
-            .join(manufacture)
-            .join(month.to_string())
+        self.tables_dir().join(manufacture).join(month.to_string())
     }
 
     /// The folder of a month's current version, if the month is stored.

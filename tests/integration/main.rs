@@ -5,6 +5,7 @@ mod charts;
 mod check;
 mod cli;
 mod engine;
+mod hardening;
 mod ingest;
 mod init;
 mod laws;

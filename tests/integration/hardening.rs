@@ -1,0 +1,444 @@
+//! What a real network does to a store (issue 10): two writers at once, an ingest racing a
+//! rebuild, a torn ledger line, a full disk, registry edits after data, a withdrawn month.
+//! Each test runs the real binary, and the figures after a busy run must equal a quiet run's.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use mesure::store::WriteLock;
+
+use crate::support::{Workdir, repo};
+
+fn sample(manufacture: &str) -> PathBuf {
+    repo().join("sample-data/classeurs").join(manufacture)
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Starts `mesure ARGS` in the workdir without waiting for it.
+fn spawn(workdir: &Workdir, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_mesure"))
+        .args(args)
+        .current_dir(workdir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts")
+}
+
+fn finish(child: std::process::Child) -> crate::support::Outcome {
+    let output = child.wait_with_output().unwrap();
+    crate::support::Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// Every figure of the workspace, manufacture and national levels, by month and by year.
+fn figures(workdir: &Workdir) -> String {
+    let outcome = workdir.run(&[
+        "compute",
+        "--level",
+        "manufacture",
+        "--level",
+        "national",
+        "--per",
+        "month",
+        "--per",
+        "year",
+    ]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(outcome.stdout.lines().count() > 1);
+    outcome.stdout
+}
+
+/// A CSV file of one table for three manufactures over six months of 2025.
+fn csv_table(workdir: &Workdir, folder: &str, table: &str) -> PathBuf {
+    let mut text = match table {
+        "publics" => "id_manufacture;mois;categorie;nb_personnes;nb_passages\n".to_string(),
+        _ => "id_manufacture;mois;type_contrat;effectif_fin_mois;etp;entrees;sorties\n".to_string(),
+    };
+    for (m, id) in ["mp001", "mp002", "mp003"].iter().enumerate() {
+        for month in 1..=6 {
+            let n = 3 + m * 7 + month;
+            text.push_str(&match table {
+                "publics" => format!("{id};2025-{month:02};salarié;{n};{}\n", n * 3),
+                _ => format!("{id};2025-{month:02};CDI;{};{},5;1;0\n", m + 1, m + 1),
+            });
+        }
+    }
+    let path = workdir.path().join(folder).join(format!("{table}.csv"));
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_second_writer_waits_for_the_first_and_says_who_holds_the_store() {
+    let workdir = Workdir::sample_workspace();
+    let holder = WriteLock::acquire(&workdir.path().join("store"), "test de verrou", &|_| {})
+        .expect("the lock is free");
+    let waiting = spawn(
+        &workdir,
+        &[
+            "ingest",
+            path_str(&sample("mp001").join("mp001_2025-01.xlsx")),
+        ],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let ledger = workdir.path().join("store/depots.jsonl");
+    assert!(
+        !ledger.exists(),
+        "nothing is written while the lock is held"
+    );
+    drop(holder);
+    let outcome = finish(waiting);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome
+            .stderr
+            .contains("est en cours de modification par « test de verrou (processus"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stdout.contains(": accepté"), "{}", outcome.stdout);
+}
+
+#[test]
+fn two_ingests_at_once_give_the_figures_of_one_after_the_other() {
+    let (a, b, c) = (sample("mp001"), sample("mp002"), sample("mp003"));
+    let quiet = Workdir::sample_workspace();
+    for files in [[&a, &b], [&b, &c]] {
+        let args = ["ingest", path_str(files[0]), path_str(files[1])];
+        assert_eq!(quiet.run(&args).code, 0);
+    }
+    let busy = Workdir::sample_workspace();
+    let first = spawn(&busy, &["ingest", path_str(&a), path_str(&b)]);
+    let second = spawn(&busy, &["ingest", path_str(&b), path_str(&c)]);
+    for outcome in [finish(first), finish(second)] {
+        assert_eq!(outcome.code, 0, "{outcome:?}");
+    }
+    assert_eq!(figures(&busy), figures(&quiet));
+    assert_eq!(busy.run(&["status"]).stdout, quiet.run(&["status"]).stdout);
+
+    // Two CSV files of different tables for the same months, sent at once.
+    let publics = csv_table(&busy, "envoi1", "publics");
+    let emplois = csv_table(&busy, "envoi2", "emplois");
+    let first = spawn(&busy, &["ingest", path_str(&publics)]);
+    let second = spawn(&busy, &["ingest", path_str(&emplois)]);
+    for outcome in [finish(first), finish(second)] {
+        assert_eq!(outcome.code, 0, "{outcome:?}");
+    }
+    for path in [&publics, &emplois] {
+        assert_eq!(quiet.run(&["ingest", path_str(path)]).code, 0);
+    }
+    assert_eq!(figures(&busy), figures(&quiet));
+}
+
+#[test]
+fn an_ingest_racing_a_rebuild_is_kept() {
+    let (a, b) = (sample("mp001"), sample("mp002"));
+    let quiet = Workdir::sample_workspace();
+    assert_eq!(quiet.run(&["ingest", path_str(&a), path_str(&b)]).code, 0);
+    let busy = Workdir::sample_workspace();
+    assert_eq!(busy.run(&["ingest", path_str(&a)]).code, 0);
+    let rebuild = spawn(&busy, &["rebuild"]);
+    let ingest = spawn(&busy, &["ingest", path_str(&b)]);
+    let second_rebuild = spawn(&busy, &["rebuild"]);
+    for outcome in [finish(rebuild), finish(ingest), finish(second_rebuild)] {
+        assert_eq!(outcome.code, 0, "{outcome:?}");
+    }
+    assert_eq!(figures(&busy), figures(&quiet));
+    assert_eq!(busy.run(&["status"]).stdout, quiet.run(&["status"]).stdout);
+}
+
+#[test]
+fn a_torn_ledger_line_loses_no_month() {
+    let workdir = Workdir::sample_workspace();
+    let (first, second) = (
+        sample("mp001").join("mp001_2025-01.xlsx"),
+        sample("mp001").join("mp001_2025-03.xlsx"),
+    );
+    assert_eq!(workdir.run(&["ingest", path_str(&first)]).code, 0);
+    // The disk filled while a line was appended: it stops in the middle.
+    let ledger = workdir.path().join("store/depots.jsonl");
+    let mut file = fs::OpenOptions::new().append(true).open(&ledger).unwrap();
+    file.write_all(br#"{"horodatage":"2025-04-10T00:00:00Z","fichier":"mp0"#)
+        .unwrap();
+    drop(file);
+    assert_eq!(workdir.run(&["ingest", path_str(&second)]).code, 0);
+    let text = fs::read_to_string(&ledger).unwrap();
+    assert_eq!(text.lines().count(), 2, "the torn line is gone:\n{text}");
+    let before = figures(&workdir);
+    let rebuilt = workdir.run(&["rebuild"]);
+    assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
+    assert!(
+        rebuilt.stdout.contains("2 mois enregistré(s)"),
+        "{rebuilt:?}"
+    );
+    assert_eq!(figures(&workdir), before);
+
+    // A whole line that cannot be read stops the rebuild, which says where.
+    fs::write(&ledger, format!("{text}{{\"horodatage\": 12}}\n")).unwrap();
+    let refused = workdir.run(&["rebuild"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("depots.jsonl:3 : ligne illisible du registre des dépôts"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(figures(&workdir), before, "the tables are untouched");
+}
+
+#[test]
+fn registry_edits_after_data_are_reported_and_never_drop_a_month() {
+    let workdir = Workdir::sample_workspace();
+    let files = sample("mp001");
+    assert_eq!(workdir.run(&["ingest", path_str(&files)]).code, 0);
+    let before = figures(&workdir);
+    let registry = fs::read_to_string(workdir.path().join("manufactures.csv")).unwrap();
+    let opened_later = registry.replace(
+        "mp001,La Fabrique nivernaise,Nevers,58194,58,27,bois,1,2025-01,",
+        "mp001,La Fabrique nivernaise,Nevers,58194,58,27,bois,1,2025-04,",
+    );
+    assert_ne!(opened_later, registry);
+    workdir.write("manufactures.csv", &opened_later);
+    let check = workdir.run(&["check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check.stderr.contains(
+            "« mp001 » a des mois enregistrés hors de ses dates d'ouverture (2 mois, de 2025-01 à 2025-03) : le registre ne l'attend que à partir de 2025-04"
+        ),
+        "{}",
+        check.stderr
+    );
+    let rebuild = workdir.run(&["rebuild"]);
+    assert_eq!(rebuild.code, 1);
+    assert!(
+        rebuild.stderr.contains("Reconstruction annulée"),
+        "{}",
+        rebuild.stderr
+    );
+    assert!(
+        rebuild.stderr.contains("mp001_2025-01.xlsx"),
+        "{}",
+        rebuild.stderr
+    );
+    workdir.write("manufactures.csv", &registry);
+    assert_eq!(figures(&workdir), before, "no month was dropped");
+
+    let renamed = registry.replace("mp001,", "MP-001,");
+    workdir.write("manufactures.csv", &renamed);
+    let check = workdir.run(&["check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check.stderr.contains(
+            "des mois de « mp001 » sont enregistrés (11 mois, de 2025-01 à 2025-12) mais le registre ne connaît pas cet identifiant"
+        ),
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
+fn ids_that_collide_by_case_or_are_too_long_are_refused_by_check() {
+    let workdir = Workdir::sample_workspace();
+    let registry = fs::read_to_string(workdir.path().join("manufactures.csv")).unwrap();
+    let long = "m".repeat(300);
+    let edited = registry
+        .replace("mp002,", "MP001,")
+        .replace("mp003,", &format!("{long},"));
+    workdir.write("manufactures.csv", &edited);
+    let check = workdir.run(&["check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check.stderr.contains(
+            "manufactures.csv:3, colonne id : identifiant « MP001 » en double (déjà ligne 2 : « mp001 », les majuscules ne comptent pas)"
+        ),
+        "{}",
+        check.stderr
+    );
+    assert!(
+        check.stderr.contains(
+            "manufactures.csv:4, colonne id : identifiant de 300 caractères, trop long : 40 au plus"
+        ),
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
+fn a_withdrawn_month_is_gone_recorded_and_stays_gone_after_a_rebuild() {
+    let workdir = Workdir::sample_workspace();
+    let (wrong, other) = (
+        sample("mp001").join("mp001_2025-03.xlsx"),
+        sample("mp001").join("mp001_2025-04.xlsx"),
+    );
+    assert_eq!(workdir.run(&["ingest", path_str(&other)]).code, 0);
+    let without = figures(&workdir);
+    assert_eq!(workdir.run(&["ingest", path_str(&wrong)]).code, 0);
+    assert_ne!(figures(&workdir), without);
+
+    let outcome = workdir.run(&["retirer", "--manufacture", "mp001", "--mois", "2025-03"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome
+            .stdout
+            .starts_with("mp001 2025-03 retiré ; il venait de mp001_2025-03.xlsx ("),
+        "{}",
+        outcome.stdout
+    );
+    assert_eq!(figures(&workdir), without);
+    let ledger = fs::read_to_string(workdir.path().join("store/depots.jsonl")).unwrap();
+    assert!(
+        ledger
+            .lines()
+            .last()
+            .unwrap()
+            .contains(r#""resultat":"retire""#)
+    );
+    assert_eq!(
+        fs::read_dir(workdir.path().join("store/brut"))
+            .unwrap()
+            .count(),
+        2,
+        "the raw file is kept"
+    );
+    let rebuilt = workdir.run(&["rebuild"]);
+    assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
+    assert!(
+        rebuilt.stdout.contains("1 retrait(s) appliqué(s)"),
+        "{}",
+        rebuilt.stdout
+    );
+    assert_eq!(figures(&workdir), without);
+
+    let again = workdir.run(&["retirer", "--manufacture", "mp001", "--mois", "2025-03"]);
+    assert_eq!(again.code, 1);
+    assert!(
+        again.stderr.contains("aucun mois enregistré"),
+        "{}",
+        again.stderr
+    );
+    // Sent again, the month is stored again.
+    assert_eq!(workdir.run(&["ingest", path_str(&wrong)]).code, 0);
+    assert_ne!(figures(&workdir), without);
+}
+
+/// Runs a shell script in a new user and mount namespace, where it may mount a small tmpfs
+/// (a real full disk). `None` when this machine cannot (no `unshare`, or namespaces off): the
+/// test then says so, and fails under CI, where it must run.
+fn in_mount_namespace(script: &str) -> Option<std::process::Output> {
+    let output = Command::new("unshare")
+        .args(["-rm", "sh", "-c", script])
+        .env("MESURE", env!("CARGO_BIN_EXE_mesure"))
+        .output();
+    match output {
+        Ok(output) if !String::from_utf8_lossy(&output.stderr).contains("unshare: ") => {
+            Some(output)
+        }
+        other => {
+            let why =
+                format!("unshare -rm indisponible ici ({other:?}) : test du disque plein SAUTÉ");
+            assert!(std::env::var_os("CI").is_none(), "{why}");
+            eprintln!("\n*** {why} ***\n");
+            None
+        }
+    }
+}
+
+#[test]
+fn a_full_disk_is_told_in_french_and_leaves_every_stored_month_whole() {
+    let workdir = Workdir::sample_workspace();
+    workdir.write(
+        "mesure.toml",
+        "stockage = \"petit/store\"\nrapports = \"petit/rapports\"\n",
+    );
+    fs::create_dir_all(workdir.path().join("petit")).unwrap();
+    let dir = path_str(workdir.path());
+    let files = path_str(&sample("mp001")).to_string();
+    let more = format!(
+        "{}' '{}",
+        path_str(&sample("mp002")),
+        path_str(&sample("mp003"))
+    );
+    // 1.4 MB hold the first batch of files (16 months, about 1 MB), not all 33.
+    let script = format!(
+        r#"set -u
+cd '{dir}'
+mount -t tmpfs -o size=1400k tmpfs petit || exit 90
+echo "== ingest"
+"$MESURE" ingest '{files}' '{more}'; echo "code=$?"
+echo "== compute"
+"$MESURE" compute --level national --per year > /dev/null; echo "code=$?"
+echo "== output"
+mkdir -p petit/rapports
+"$MESURE" compute --level national --per year --output petit/rapports/chiffres.csv; echo "code=$?"
+head -c 4000000 /dev/zero > petit/remplissage 2>/dev/null
+"$MESURE" compute --output petit/rapports/chiffres.csv 2>&1; echo "code=$?"
+echo "lignes=$(wc -l < petit/rapports/chiffres.csv)"
+echo "== rebuild"
+"$MESURE" rebuild 2>&1; echo "code=$?"
+ls -A petit/store
+echo "== reingest"
+rm -f petit/remplissage
+"$MESURE" ingest '{files}' | tail -n 1; echo "code=$?"
+"#
+    );
+    let Some(output) = in_mount_namespace(&script) else {
+        return;
+    };
+    let out = String::from_utf8_lossy(&output.stdout).to_string();
+    let err = String::from_utf8_lossy(&output.stderr).to_string();
+    let section = |name: &str| {
+        let start = out
+            .find(&format!("== {name}\n"))
+            .unwrap_or_else(|| panic!("{out}\n{err}"));
+        let rest = &out[start + name.len() + 4..];
+        rest[..rest.find("\n== ").unwrap_or(rest.len())].to_string()
+    };
+    let ingest = section("ingest");
+    assert!(ingest.contains("code=1"), "{ingest}\n{err}");
+    assert!(
+        ingest.contains(": accepté"),
+        "what was stored is reported:\n{ingest}"
+    );
+    assert!(
+        ingest.contains("enregistrement impossible : disque plein"),
+        "{ingest}"
+    );
+    assert!(
+        ingest.contains("petit/store"),
+        "the path is named:\n{ingest}"
+    );
+    assert!(ingest.contains("Bilan : "), "{ingest}");
+    assert!(!err.contains("No space left"), "no English OS text:\n{err}");
+    assert!(section("compute").contains("code=0"), "{out}\n{err}");
+    let output_section = section("output");
+    assert!(output_section.contains("code=0\n"), "{output_section}");
+    assert!(output_section.contains("disque plein"), "{output_section}");
+    assert!(output_section.contains("code=1"), "{output_section}");
+    assert!(
+        output_section.contains("lignes=") && !output_section.contains("lignes=0"),
+        "the previous output is whole:\n{output_section}"
+    );
+    let rebuild = section("rebuild");
+    assert!(
+        rebuild.contains("disque plein") && rebuild.contains("code=1"),
+        "{rebuild}"
+    );
+    assert!(
+        !rebuild.lines().any(|l| l == ".reconstruction"),
+        "a failed rebuild cleans up:\n{rebuild}"
+    );
+    // Once there is room again, the same files go in: what was stored is already received.
+    let reingest = section("reingest");
+    assert!(reingest.contains("code=0"), "{reingest}");
+}
