@@ -388,6 +388,7 @@ mod tests {
                 column("commentaire", ColumnType::Text, &[]),
             ],
             rules: vec![],
+            warn_if_empty: false,
         }
     }
 

@@ -162,6 +162,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Its cross-column rules.
     pub rules: Vec<Rule>,
+    /// Whether a workbook whose sheet for this table has no row gets a warning: a month
+    /// without any job, say, is more often a forgotten sheet than the truth.
+    pub warn_if_empty: bool,
 }
 
 impl Table {
@@ -198,6 +201,8 @@ struct RawTable {
     colonnes: Vec<RawColumn>,
     #[serde(default)]
     regles: Vec<RawRule>,
+    #[serde(default)]
+    avertir_si_vide: bool,
 }
 
 #[derive(Deserialize)]
@@ -271,6 +276,7 @@ pub(crate) fn load_table(source: &Source, problems: &mut Vec<Problem>) -> Option
         description: raw.description,
         columns,
         rules: Vec::new(),
+        warn_if_empty: raw.avertir_si_vide,
     };
     table.rules = raw
         .regles

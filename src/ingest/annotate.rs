@@ -188,7 +188,7 @@ fn write_cell(
         RawCell::Bool(b) => {
             worksheet.write_boolean_with_format(row, col, *b, format)?;
         }
-        RawCell::Error(e) => {
+        RawCell::Error(e) | RawCell::Uncomputed(e) => {
             worksheet.write_string_with_format(row, col, e, format)?;
         }
         RawCell::Date(d) => {

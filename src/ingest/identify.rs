@@ -50,9 +50,25 @@ pub fn month_of_cell(cell: &RawCell) -> Option<Month> {
     match cell {
         RawCell::Text(text) => parse_month(text),
         RawCell::Date(date) => Some(Month::of_date(*date)),
+        RawCell::Number(number) if MONTH_AS_NUMBER.contains(number) => {
+            month_typed_as_number(*number)
+        }
         RawCell::Number(serial) => excel_serial_date(*serial).map(Month::of_date),
         _ => None,
     }
+}
+
+/// The numbers read as `AAAAMM` rather than as date serials.
+const MONTH_AS_NUMBER: std::ops::RangeInclusive<f64> = 100_001.0..=999_912.0;
+
+/// A month typed without its dash, `202502`, that a spreadsheet keeps as a number. As an Excel
+/// date it would fall in the year 2454: no date serial of this century is that large.
+fn month_typed_as_number(number: f64) -> Option<Month> {
+    if number.fract() != 0.0 {
+        return None;
+    }
+    let number = number as u32;
+    format!("{}-{:02}", number / 100, number % 100).parse().ok()
 }
 
 /// What is wrong with a manufacture and month.
@@ -125,6 +141,20 @@ fn check_period_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_typed_as_a_number_is_that_month_not_a_date_in_2454() {
+        assert_eq!(
+            month_of_cell(&RawCell::Number(202502.0)),
+            Some("2025-02".parse().unwrap())
+        );
+        assert_eq!(month_of_cell(&RawCell::Number(202513.0)), None);
+        // A real date serial still reads as its month: 45717 is 1 March 2025.
+        assert_eq!(
+            month_of_cell(&RawCell::Number(45717.0)),
+            Some("2025-03".parse().unwrap())
+        );
+    }
     use chrono::NaiveDate;
 
     fn text(s: &str) -> RawCell {

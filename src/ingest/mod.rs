@@ -131,13 +131,36 @@ fn check_workbook(
         file: file.clone(),
         named: true,
     };
+    let unknown: Vec<&RawSheet> = sheets
+        .iter()
+        .filter(|sheet| {
+            fold(&sheet.name) != fold(IDENTIFICATION_SHEET)
+                && fold(&sheet.name) != fold(LISTS_SHEET)
+                && !context
+                    .definitions
+                    .tables
+                    .iter()
+                    .any(|t| t.matches_name(&sheet.name))
+        })
+        .collect();
     let mut tables = BTreeMap::new();
     for table in &context.definitions.tables {
         let Some(sheet) = sheets.iter().find(|s| table.matches_name(&s.name)) else {
-            problems.push(Problem::warning(
+            // A workbook replaces its whole month: storing it without this sheet would wipe
+            // the month's table.
+            let hint = match resembling(table, &unknown) {
+                Some(name) => format!(
+                    " ; la feuille « {name} » lui ressemble : renommez-la « {} »",
+                    table.sheet
+                ),
+                None => {
+                    " ; ajoutez-la (même vide) ou repartez du modèle de mesure template".to_string()
+                }
+            };
+            problems.push(Problem::error(
                 file.clone(),
                 format!(
-                    "feuille « {} » absente : rien n'est enregistré pour cette table ce mois-ci",
+                    "feuille « {} » absente : le classeur remplace tout le mois, et cette table serait effacée{hint}",
                     table.sheet
                 ),
             ));
@@ -145,18 +168,30 @@ fn check_workbook(
         };
         let parsed = parse_table(sheet, table, &place, &[], problems);
         if let Some(frame) = typed_frame(table, &parsed.rows, sheet, &place, problems) {
+            if frame.height() == 0 && table.warn_if_empty {
+                problems.push(Problem::warning(
+                    Location {
+                        sheet: Some(sheet.name.clone()),
+                        ..file.clone()
+                    },
+                    format!(
+                        "la feuille « {} » n'a aucune ligne : est-ce bien le cas ce mois-ci ? Sinon, complétez-la et renvoyez le classeur",
+                        sheet.name
+                    ),
+                ));
+            }
             tables.insert(table.id.clone(), frame);
         }
     }
-    for sheet in sheets {
-        let known = fold(&sheet.name) == fold(IDENTIFICATION_SHEET)
-            || fold(&sheet.name) == fold(LISTS_SHEET)
-            || context
-                .definitions
-                .tables
-                .iter()
-                .any(|t| t.matches_name(&sheet.name));
-        if !known && sheet.rows.iter().flatten().any(|c| !c.is_blank()) {
+    let all_read = tables.len() == context.definitions.tables.len();
+    if all_read && tables.values().all(|frame| frame.height() == 0) {
+        problems.push(Problem::error(
+            file.clone(),
+            "le classeur est vide : aucune feuille n'a de ligne (un modèle renvoyé sans être rempli ?) ; rien n'est enregistré",
+        ));
+    }
+    for sheet in &unknown {
+        if sheet.rows.iter().flatten().any(|c| !c.is_blank()) {
             let sheets = context.definitions.tables.iter().map(|t| t.sheet.as_str());
             problems.push(Problem::warning(
                 Location {
@@ -171,11 +206,94 @@ fn check_workbook(
         }
     }
     let (manufacture, month) = period?;
+    warn_if_named_otherwise(path, &manufacture, month, context, problems);
     Some(Submission {
         manufacture,
         month,
         tables,
         whole_month: true,
+    })
+}
+
+/// The unknown sheet that looks like a table's sheet: « Publics (2) », « Copie de Publics »,
+/// or a near spelling.
+fn resembling<'a>(table: &Table, unknown: &[&'a RawSheet]) -> Option<&'a str> {
+    let names = [fold(&table.sheet), fold(&table.id)];
+    unknown
+        .iter()
+        .find(|sheet| {
+            let folded = fold(&sheet.name);
+            names.iter().any(|name| folded.contains(name.as_str()))
+        })
+        .map(|sheet| sheet.name.as_str())
+        .or_else(|| {
+            let candidates = unknown.iter().map(|s| s.name.as_str());
+            crate::text::closest(&table.sheet, candidates)
+        })
+}
+
+/// Warns when the file's name (`mp001_2025-04.xlsx`) names another month or manufacture than
+/// its Identification sheet: often last month's file copied and renamed, not updated.
+fn warn_if_named_otherwise(
+    path: &Path,
+    manufacture: &str,
+    month: Month,
+    context: &Context,
+    problems: &mut Vec<Problem>,
+) {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let mut differences = Vec::new();
+    if let Some(named) = month_in_name(stem)
+        && named != month
+    {
+        differences.push(format!("le mois {named}"));
+    }
+    let named_id = context
+        .registry
+        .ids()
+        .filter(|id| {
+            let lower = stem.to_ascii_lowercase();
+            let id = id.to_ascii_lowercase();
+            lower == id
+                || lower.starts_with(&format!("{id}_"))
+                || lower.starts_with(&format!("{id}-"))
+                || lower.starts_with(&format!("{id} "))
+        })
+        .max_by_key(|id| id.len());
+    if let Some(named) = named_id
+        && !named.eq_ignore_ascii_case(manufacture)
+    {
+        differences.push(format!("la manufacture {named}"));
+    }
+    if !differences.is_empty() {
+        problems.push(Problem::warning(
+            Location {
+                sheet: Some(IDENTIFICATION_SHEET.to_string()),
+                ..Location::file(path)
+            },
+            format!(
+                "le nom du fichier indique {}, mais la feuille Identification dit {manufacture} {month} : enregistré pour {manufacture} {month} ; si c'est une copie d'un autre mois, corrigez la feuille Identification",
+                differences.join(" et ")
+            ),
+        ));
+    }
+}
+
+/// The first `AAAA-MM` (or `AAAA_MM`) in a file name.
+fn month_in_name(stem: &str) -> Option<Month> {
+    let bytes = stem.as_bytes();
+    (0..bytes.len().saturating_sub(6)).find_map(|i| {
+        let window = &bytes[i..i + 7];
+        let digits = |r: std::ops::Range<usize>| window[r].iter().all(u8::is_ascii_digit);
+        let bounded = i == 0 || !bytes[i - 1].is_ascii_digit();
+        let ends = bytes.get(i + 7).is_none_or(|b| !b.is_ascii_digit());
+        if bounded && ends && digits(0..4) && matches!(window[4], b'-' | b'_') && digits(5..7) {
+            format!("{}-{}", &stem[i..i + 4], &stem[i + 5..i + 7])
+                .parse()
+                .ok()
+        } else {
+            None
+        }
     })
 }
 

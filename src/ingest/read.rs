@@ -8,7 +8,7 @@
 use std::io::{Cursor, Read};
 use std::path::Path;
 
-use calamine::{Data, DataType, Reader, open_workbook_auto_from_rs};
+use calamine::{Data, DataType, Reader, Sheets, Xlsx, XlsxError, open_workbook_auto_from_rs};
 use chrono::NaiveDate;
 
 use crate::text::{decode, detect_separator};
@@ -33,8 +33,11 @@ pub enum RawCell {
     Date(NaiveDate),
     /// A boolean cell.
     Bool(bool),
-    /// A spreadsheet error (`#DIV/0!`...), a missing value.
+    /// A formula's error, as the spreadsheet writes it (`#DIV/0!`, `#REF!`...).
     Error(String),
+    /// A formula saved without its computed value (`=SUM(B2:B5)`), by a program that does
+    /// not compute: its value is unknown.
+    Uncomputed(String),
 }
 
 impl RawCell {
@@ -46,7 +49,7 @@ impl RawCell {
             RawCell::Number(n) => format_number(*n),
             RawCell::Date(d) => d.format("%d/%m/%Y").to_string(),
             RawCell::Bool(b) => if *b { "VRAI" } else { "FAUX" }.to_string(),
-            RawCell::Error(e) => e.clone(),
+            RawCell::Error(e) | RawCell::Uncomputed(e) => e.clone(),
         }
     }
 
@@ -62,6 +65,9 @@ impl RawCell {
 
 /// A number written the French way for messages: `1234,5`.
 pub fn format_number(n: f64) -> String {
+    // Sums of decimals carry float noise in their last bits (713,6000000000001): 12
+    // significant digits are more than any sheet types.
+    let n = format!("{n:.11e}").parse::<f64>().unwrap_or(n);
     let text = if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
@@ -126,6 +132,18 @@ pub enum ReadError {
         "ce n'est pas un classeur .xlsx, .xls ou .ods lisible (fichier abîmé, ou d'un autre type renommé)"
     )]
     NotAWorkbook,
+    /// A sheet whose filled cells span far more than a monthly sheet can hold.
+    #[error(
+        "la feuille « {sheet} » s'étend de {from} à {to} : une feuille mensuelle tient en moins de 2 millions de cellules ; effacez les cellules remplies loin de vos données"
+    )]
+    TooWide {
+        /// The sheet.
+        sheet: String,
+        /// Its first filled cell.
+        from: String,
+        /// Its last filled row and column.
+        to: String,
+    },
     /// A CSV file that cannot be split into rows.
     #[error("CSV illisible : {0}")]
     Csv(String),
@@ -190,8 +208,95 @@ fn check_zip_bomb(bytes: &[u8]) -> Result<(), ReadError> {
 
 fn read_workbook(bytes: &[u8]) -> Result<Vec<RawSheet>, ReadError> {
     check_zip_bomb(bytes)?;
-    let mut workbook =
+    let workbook =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| ReadError::NotAWorkbook)?;
+    match workbook {
+        Sheets::Xlsx(mut xlsx) => read_xlsx(&mut xlsx),
+        mut other => read_ranges(&mut other),
+    }
+}
+
+/// An xlsx workbook, cell by cell: a sheet's extent is checked before any grid is built (a
+/// 10 KB file with one cell at XFD1048576 would otherwise ask for hundreds of gigabytes), and
+/// a formula saved without its value (by a program, not a spreadsheet) is told apart.
+fn read_xlsx<RS: Read + std::io::Seek>(xlsx: &mut Xlsx<RS>) -> Result<Vec<RawSheet>, ReadError> {
+    let mut sheets = Vec::new();
+    for name in xlsx.sheet_names() {
+        let mut reader = match xlsx.worksheet_cells_reader(&name) {
+            Ok(reader) => reader,
+            Err(XlsxError::NotAWorksheet(_)) => continue, // a chart sheet
+            Err(_) => return Err(ReadError::NotAWorkbook),
+        };
+        let mut cells = Vec::new();
+        while let Some(cell) = reader
+            .next_cell_with_formula()
+            .map_err(|_| ReadError::NotAWorkbook)?
+        {
+            let value = Data::from(cell.value);
+            let raw = match (&value, cell.formula) {
+                (Data::Empty, Some(formula)) if !formula.is_empty() => {
+                    RawCell::Uncomputed(format!("={formula}"))
+                }
+                (Data::Empty, _) => continue,
+                _ => raw_cell(&value),
+            };
+            cells.push((cell.pos, raw));
+        }
+        sheets.push(grid(name, cells)?);
+    }
+    Ok(sheets)
+}
+
+/// The most cells a sheet's extent may span (its first to its last non-empty cell).
+pub const MAX_SHEET_CELLS: u64 = 2_000_000;
+
+/// A sheet's cells laid out from its first to its last non-empty row and column, once its
+/// extent is known to be reasonable.
+fn grid(name: String, cells: Vec<((u32, u32), RawCell)>) -> Result<RawSheet, ReadError> {
+    let Some(first_row) = cells.iter().map(|((r, _), _)| *r).min() else {
+        return Ok(RawSheet {
+            name,
+            first_row: 0,
+            first_col: 0,
+            rows: Vec::new(),
+        });
+    };
+    let first_col = cells.iter().map(|((_, c), _)| *c).min().unwrap_or(0);
+    let last_row = cells.iter().map(|((r, _), _)| *r).max().unwrap_or(0);
+    let last_col = cells.iter().map(|((_, c), _)| *c).max().unwrap_or(0);
+    let (height, width) = (last_row - first_row + 1, last_col - first_col + 1);
+    if u64::from(height) * u64::from(width) > MAX_SHEET_CELLS {
+        return Err(ReadError::TooWide {
+            sheet: name,
+            from: cell_name(first_row, first_col),
+            to: cell_name(last_row, last_col),
+        });
+    }
+    let mut rows = vec![vec![RawCell::Empty; width as usize]; height as usize];
+    for ((row, col), cell) in cells {
+        rows[(row - first_row) as usize][(col - first_col) as usize] = cell;
+    }
+    Ok(RawSheet {
+        name,
+        first_row,
+        first_col,
+        rows,
+    })
+}
+
+/// `B7`: a cell's name from its 0-based row and column.
+fn cell_name(row: u32, col: u32) -> String {
+    format!(
+        "{}{}",
+        crate::template::column_letter(col.min(u32::from(u16::MAX)) as u16),
+        row + 1
+    )
+}
+
+/// An xls or ods workbook, through calamine's ranges (their formats bound a sheet's size).
+fn read_ranges<RS: Read + std::io::Seek>(
+    workbook: &mut Sheets<RS>,
+) -> Result<Vec<RawSheet>, ReadError> {
     let mut sheets = Vec::new();
     for name in workbook.sheet_names() {
         let range = workbook
@@ -224,7 +329,7 @@ fn raw_cell(cell: &Data) -> RawCell {
             None => RawCell::Text(cell.to_string()),
         },
         Data::DurationIso(s) => RawCell::Text(s.clone()),
-        Data::Error(e) => RawCell::Error(format!("#{e:?}")),
+        Data::Error(e) => RawCell::Error(e.to_string()),
     }
 }
 
@@ -279,6 +384,14 @@ pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_messages_carry_no_float_noise() {
+        assert_eq!(format_number(713.6000000000001), "713,6");
+        assert_eq!(format_number(0.1 + 0.2), "0,3");
+        assert_eq!(format_number(1234.5), "1234,5");
+        assert_eq!(format_number(42.0), "42");
+    }
 
     #[test]
     fn csv_in_windows_1252_with_semicolons() {

@@ -91,6 +91,14 @@ pub fn parse_table(
 ) -> ParsedTable {
     let csv = !place.named;
     let lookup = Lookup::new(table);
+    let errors = |problems: &[Problem]| {
+        problems
+            .iter()
+            .filter(|p| p.severity == crate::Severity::Error)
+            .count()
+    };
+    // Problems of other sheets are in the list too: only this sheet's header errors stop it.
+    let errors_before = errors(problems);
     let Some(header_index) = find_header(sheet, &lookup) else {
         let expected: Vec<&str> = table.column_names().collect();
         problems.push(Problem::error(
@@ -107,6 +115,7 @@ pub fn parse_table(
         columns: vec![None; table.columns.len()],
         ..ParsedTable::default()
     };
+    let mut unknown_headers: Vec<String> = Vec::new();
     for (index, cell) in sheet.rows[header_index].iter().enumerate() {
         let own = cell.shown();
         if own.is_empty() {
@@ -146,6 +155,7 @@ pub fn parse_table(
                 parsed.extra.push((name.to_string(), index));
             }
         } else {
+            unknown_headers.push(header.clone());
             let candidates = table.column_names().chain(extra.iter().copied());
             problems.push(Problem::warning(
                 at(),
@@ -158,9 +168,18 @@ pub fn parse_table(
     }
     for (column, found) in table.columns.iter().zip(&parsed.columns) {
         if found.is_none() && column.required {
+            let labels = [column.name.as_str(), column.label.as_str()];
+            let near = unknown_headers.iter().find(|header| {
+                labels
+                    .iter()
+                    .any(|label| crate::text::closest(header, [*label]).is_some())
+            });
+            let hint = near
+                .map(|header| format!(" ; l'en-tête « {header} » lui ressemble : corrigez-le"))
+                .unwrap_or_default();
             problems.push(Problem::error(
                 place.at(sheet, Some(header_line), None),
-                format!("colonne obligatoire « {} » absente", column.name),
+                format!("colonne obligatoire « {} » absente{hint}", column.name),
             ));
         }
     }
@@ -172,10 +191,7 @@ pub fn parse_table(
             ));
         }
     }
-    if problems
-        .iter()
-        .any(|p| p.severity == crate::Severity::Error)
-    {
+    if errors(problems) > errors_before {
         return parsed;
     }
     read_rows(
@@ -273,6 +289,15 @@ fn read_rows(
                 );
                 place.at(sheet, Some(line), Some(label))
             };
+            if let RawCell::Error(e) = cell
+                && means_missing(e)
+                && !column.required
+            {
+                problems.push(Problem::warning(
+                    at(),
+                    format!("la formule donne {e} : valeur manquante (ni zéro, ni comptée)"),
+                ));
+            }
             match typed_value_in(cell, column, lookup.categories[position].as_ref()) {
                 Ok(value) => values.push(value),
                 Err(message) => {
@@ -351,12 +376,44 @@ pub fn typed_value(cell: &RawCell, column: &Column) -> Result<Option<Value>, Str
     typed_value_in(cell, column, None)
 }
 
+/// Whether a formula's error means "no value" rather than a broken formula: a division by
+/// zero (a rate over an empty month), or `#N/A` (not available).
+pub fn means_missing(error: &str) -> bool {
+    matches!(error, "#DIV/0!" | "#N/A")
+}
+
+/// What usually makes a formula give this error, for the message.
+fn formula_error_cause(error: &str) -> &'static str {
+    match error {
+        "#REF!" => " (elle renvoie à une cellule ou une feuille supprimée)",
+        "#NAME?" => " (nom de fonction ou de plage inconnu)",
+        "#VALUE!" => " (un calcul porte sur du texte)",
+        "#NUM!" => " (nombre impossible à calculer)",
+        "#NULL!" => " (plages sans cellule commune)",
+        _ => "",
+    }
+}
+
 /// [`typed_value`] with the column's category values already folded.
 fn typed_value_in(
     cell: &RawCell,
     column: &Column,
     categories: Option<&HashMap<String, String>>,
 ) -> Result<Option<Value>, String> {
+    match cell {
+        RawCell::Error(e) if !means_missing(e) => {
+            return Err(format!(
+                "la formule donne {e}{} : corrigez-la",
+                formula_error_cause(e)
+            ));
+        }
+        RawCell::Uncomputed(formula) => {
+            return Err(format!(
+                "formule sans valeur calculée ({formula}) : ouvrez le classeur dans un tableur, puis enregistrez-le pour que la valeur y soit"
+            ));
+        }
+        _ => {}
+    }
     let missing = match cell {
         RawCell::Empty | RawCell::Error(_) => true,
         RawCell::Text(t) => is_missing(t),
@@ -366,7 +423,7 @@ fn typed_value_in(
         return if column.required {
             Err(match cell {
                 RawCell::Error(e) => format!(
-                    "valeur manquante (erreur de formule {e}) : {}",
+                    "la formule donne {e} : valeur obligatoire manquante ; {}",
                     expected(column)
                 ),
                 _ => format!("valeur obligatoire manquante : {}", expected(column)),
@@ -667,6 +724,7 @@ mod tests {
                 column("dont_femmes", ColumnType::Integer, false),
             ],
             rules: vec![],
+            warn_if_empty: false,
         }
     }
 

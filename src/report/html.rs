@@ -94,15 +94,30 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], numeric: &[usize]) -> Strin
     out
 }
 
-/// The command that explains a figure, shown beside it.
+/// The command that explains a figure, shown beside it, quoted so that it pastes into a shell
+/// as it is (« fabrication numérique », « métiers d'art »).
 pub fn explain_command(indicator: &str, level: &str, entity: &str, period: &str) -> String {
     format!(
         "<code class=\"explain\" title=\"Commande qui détaille ce chiffre\">mesure explain {} --level {} --entity {} --period {}</code>",
-        escape(indicator),
-        escape(level),
-        escape(entity),
-        escape(period)
+        escape(&shell_quote(indicator)),
+        escape(&shell_quote(level)),
+        escape(&shell_quote(entity)),
+        escape(&shell_quote(period))
     )
+}
+
+/// A word for a POSIX shell: as it is when it is plain, in single quotes otherwise (a quote
+/// inside becomes `'\''`).
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@'));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// The page style: readable on screen, printable on A4 with each indicator kept whole.
@@ -172,6 +187,21 @@ footer { max-width: 940px; margin: 0 auto; padding: 12px 20px 30px; color: var(-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn explain_commands_paste_into_a_shell() {
+        assert_eq!(shell_quote("mp001"), "mp001");
+        assert_eq!(
+            shell_quote("fabrication numérique"),
+            "'fabrication numérique'"
+        );
+        assert_eq!(shell_quote("métiers d'art"), "'métiers d'\\''art'");
+        let command = explain_command("frequentation", "filiere", "métiers d'art", "2025");
+        assert!(
+            command.contains("--entity &#39;métiers d&#39;\\&#39;&#39;art&#39; --period 2025"),
+            "{command}"
+        );
+    }
 
     #[test]
     fn escapes_markup() {

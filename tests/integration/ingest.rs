@@ -630,12 +630,16 @@ fn a_tenfold_jump_is_a_warning_not_a_refusal() {
     assert!(lines[0].ends_with(": accepté (mp001 2025-03 : emplois 0, equipements 0, finances 0, flux 0, formations 0, matieres 0, publics 1)"), "{}", lines[0]);
     assert_eq!(
         lines[1],
+        "  feuille Emplois : avertissement : la feuille « Emplois » n'a aucune ligne : est-ce bien le cas ce mois-ci ? Sinon, complétez-la et renvoyez le classeur"
+    );
+    assert_eq!(
+        lines[2],
         "  feuille Publics, colonne nb_passages : avertissement : total 3000 en 2025-03, plus de 10 fois celui de 2025-02 (30) : vérifiez l'unité ou une faute de frappe"
     );
     assert_eq!(
         lines.len(),
-        3,
-        "one warning only: nb_personnes went from 12 to 14"
+        4,
+        "one jump warning only: nb_personnes went from 12 to 14"
     );
 }
 
