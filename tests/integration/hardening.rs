@@ -442,3 +442,399 @@ rm -f petit/remplissage
     let reingest = section("reingest");
     assert!(reingest.contains("code=0"), "{reingest}");
 }
+
+// ---- Hostile and mistaken workbooks -------------------------------------------------------
+
+use mesure::template::{Cell, Identification, Rows, write_workbook};
+
+/// Writes a workbook for mp001 with the given rows, through a copy of the definitions that
+/// `adjust` may change (a renamed sheet, a misspelt header).
+fn workbook(
+    workdir: &Workdir,
+    name: &str,
+    month: &str,
+    rows: Rows,
+    adjust: impl FnOnce(&mut mesure::definitions::Definitions),
+) -> PathBuf {
+    let mut definitions = mesure::Workspace::open(workdir.path())
+        .unwrap()
+        .definitions()
+        .unwrap();
+    adjust(&mut definitions);
+    let path = workdir.path().join(name);
+    let identification = Identification {
+        manufacture: "mp001".into(),
+        name: "La Fabrique nivernaise".into(),
+        month: month.parse().unwrap(),
+    };
+    write_workbook(&path, &definitions, &identification, &rows).unwrap();
+    path
+}
+
+fn publics_row(people: f64, visits: f64) -> Vec<Cell> {
+    vec![
+        Cell::Text("salarié".into()),
+        Cell::Number(people),
+        Cell::Number(visits),
+        Cell::Number(1.0),
+    ]
+}
+
+fn emplois_row() -> Vec<Cell> {
+    vec![
+        Cell::Text("CDI".into()),
+        Cell::Number(2.0),
+        Cell::Number(1.5),
+        Cell::Number(0.0),
+        Cell::Number(0.0),
+    ]
+}
+
+fn flux_row(amount: Cell) -> Vec<Cell> {
+    vec![
+        Cell::Text("achat".into()),
+        Cell::Text("bois".into()),
+        amount,
+        Cell::Number(40.0),
+        Cell::Number(1.0),
+        Cell::Empty,
+    ]
+}
+
+fn filled(publics: Vec<Cell>, flux: Vec<Cell>) -> Rows {
+    Rows::from([
+        ("publics".to_string(), vec![publics]),
+        ("emplois".to_string(), vec![emplois_row()]),
+        ("flux".to_string(), vec![flux]),
+    ])
+}
+
+/// Rewrites, inside an xlsx file, the XML of the cells named, in the sheet named: what a
+/// program that writes xlsx files by hand, or a spreadsheet's formula errors, leave there.
+fn edit_cells(path: &Path, sheet: &str, cells: &[(&str, &str)]) {
+    use std::io::Read;
+    let bytes = fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        entries.push((entry.name().unwrap().to_string(), content));
+    }
+    let workbook = String::from_utf8(
+        entries
+            .iter()
+            .find(|(n, _)| n == "xl/workbook.xml")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    // rust_xlsxwriter numbers its sheet files in workbook order.
+    let position = workbook
+        .match_indices("<sheet ")
+        .position(|(at, _)| workbook[at..].starts_with(&format!("<sheet name=\"{sheet}\"")))
+        .unwrap_or_else(|| panic!("no sheet {sheet} in {workbook}"));
+    let target = format!("xl/worksheets/sheet{}.xml", position + 1);
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in entries {
+        let content = if name == target {
+            let mut xml = String::from_utf8(content).unwrap();
+            for (cell, replacement) in cells {
+                let start = xml
+                    .find(&format!("<c r=\"{cell}\""))
+                    .unwrap_or_else(|| panic!("no cell {cell} in {xml}"));
+                let tail = &xml[start..];
+                let end = start
+                    + if tail.starts_with(&format!("<c r=\"{cell}\"/>"))
+                        || tail[..tail.find('>').unwrap()].ends_with('/')
+                    {
+                        tail.find('>').unwrap() + 1
+                    } else {
+                        tail.find("</c>").unwrap() + 4
+                    };
+                xml.replace_range(start..end, replacement);
+            }
+            xml.into_bytes()
+        } else {
+            content
+        };
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&content).unwrap();
+    }
+    fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
+
+#[test]
+fn a_renamed_sheet_refuses_the_workbook_and_names_the_lookalike() {
+    let workdir = Workdir::sample_workspace();
+    let first = workbook(
+        &workdir,
+        "mp001_2025-03.xlsx",
+        "2025-03",
+        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
+        |_| {},
+    );
+    assert_eq!(workdir.run(&["ingest", path_str(&first)]).code, 0);
+    let before = figures(&workdir);
+    // Excel's "copy sheet" gives « Publics (2) »; the original was then deleted.
+    let copy = workbook(
+        &workdir,
+        "mp001_2025-03_v2.xlsx",
+        "2025-03",
+        filled(publics_row(8.0, 25.0), flux_row(Cell::Number(100.0))),
+        |d| {
+            d.tables
+                .iter_mut()
+                .find(|t| t.id == "publics")
+                .unwrap()
+                .sheet = "Publics (2)".into();
+        },
+    );
+    let outcome = workdir.run(&["ingest", path_str(&copy)]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains(
+            "  fichier entier : feuille « Publics » absente : le classeur remplace tout le mois, et cette table serait effacée ; la feuille « Publics (2) » lui ressemble : renommez-la « Publics »"
+        ),
+        "{}",
+        outcome.stdout
+    );
+    assert_eq!(figures(&workdir), before, "the stored Publics is untouched");
+}
+
+#[test]
+fn a_blank_template_is_refused_and_an_empty_emplois_is_warned() {
+    let workdir = Workdir::sample_workspace();
+    let template = workdir.run(&["template", "--manufacture", "mp001", "--mois", "2025-03"]);
+    assert_eq!(template.code, 0, "{template:?}");
+    let outcome = workdir.run(&["ingest", "mp001_2025-03.xlsx"]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains("  fichier entier : le classeur est vide : aucune feuille n'a de ligne (un modèle renvoyé sans être rempli ?) ; rien n'est enregistré"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(!workdir.path().join("store/tables/mp001").exists());
+
+    let rows = Rows::from([("publics".to_string(), vec![publics_row(7.0, 20.0)])]);
+    let no_jobs = workbook(&workdir, "mp001_2025-04.xlsx", "2025-04", rows, |_| {});
+    let outcome = workdir.run(&["ingest", path_str(&no_jobs)]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains(
+            "  feuille Emplois : avertissement : la feuille « Emplois » n'a aucune ligne"
+        ),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn a_dimension_bomb_is_refused_and_the_batch_goes_on() {
+    let workdir = Workdir::sample_workspace();
+    let good = workbook(
+        &workdir,
+        "mp001_2025-03.xlsx",
+        "2025-03",
+        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
+        |_| {},
+    );
+    let bomb = workbook(
+        &workdir,
+        "mp001_2025-04.xlsx",
+        "2025-04",
+        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
+        |_| {},
+    );
+    // One more cell at the very last place of the sheet: a grid would take 512 GB.
+    edit_cells(
+        &bomb,
+        "Publics",
+        &[(
+            "D2",
+            "<c r=\"D2\"><v>1</v></c></row><row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c>",
+        )],
+    );
+    assert!(fs::metadata(&bomb).unwrap().len() < 20_000);
+    let outcome = workdir.run(&["ingest", path_str(&good), path_str(&bomb)]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains(
+            "mp001_2025-04.xlsx : REFUSÉ\n  fichier entier : la feuille « Publics » s'étend de A1 à XFD1048576 : une feuille mensuelle tient en moins de 2 millions de cellules"
+        ),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome.stdout.contains("mp001_2025-03.xlsx : accepté"),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn every_problem_of_every_sheet_is_reported_at_once() {
+    let workdir = Workdir::sample_workspace();
+    let path = workbook(
+        &workdir,
+        "mp001_2025-03.xlsx",
+        "2025-03",
+        filled(publics_row(7.0, 20.0), flux_row(Cell::Text("douze".into()))),
+        |d| {
+            let publics = d.tables.iter_mut().find(|t| t.id == "publics").unwrap();
+            let column = publics
+                .columns
+                .iter_mut()
+                .find(|c| c.name == "nb_personnes")
+                .unwrap();
+            column.name = "nb_persones".into();
+            column.label = "Nb persones".into();
+        },
+    );
+    let outcome = workdir.run(&["ingest", path_str(&path)]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    for expected in [
+        "  feuille Publics, ligne 1 : colonne obligatoire « nb_personnes » absente ; l'en-tête « nb_persones » lui ressemble : corrigez-le",
+        "  feuille Flux, ligne 2, colonne C (montant_ht) : « douze » n'est pas un nombre",
+    ] {
+        assert!(
+            outcome.stdout.contains(expected),
+            "{expected}\n{}",
+            outcome.stdout
+        );
+    }
+}
+
+#[test]
+fn formula_errors_are_named_as_the_spreadsheet_writes_them() {
+    let workdir = Workdir::sample_workspace();
+    let path = workbook(
+        &workdir,
+        "mp001_2025-03.xlsx",
+        "2025-03",
+        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
+        |_| {},
+    );
+    edit_cells(
+        &path,
+        "Publics",
+        &[
+            ("C2", "<c r=\"C2\"><f>SUM(Z1:Z9)</f></c>"),
+            ("D2", "<c r=\"D2\" t=\"e\"><f>B2/0</f><v>#DIV/0!</v></c>"),
+        ],
+    );
+    edit_cells(
+        &path,
+        "Flux",
+        &[("E2", "<c r=\"E2\" t=\"e\"><f>#REF!+1</f><v>#REF!</v></c>")],
+    );
+    let outcome = workdir.run(&["ingest", path_str(&path)]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    for expected in [
+        "  feuille Publics, ligne 2, colonne C (nb_passages) : formule sans valeur calculée (=SUM(Z1:Z9)) : ouvrez le classeur dans un tableur, puis enregistrez-le pour que la valeur y soit",
+        "  feuille Publics, ligne 2, colonne D (dont_femmes) : avertissement : la formule donne #DIV/0! : valeur manquante (ni zéro, ni comptée)",
+        "  feuille Flux, ligne 2, colonne E (nb_intermediaires) : la formule donne #REF! (elle renvoie à une cellule ou une feuille supprimée) : corrigez-la",
+    ] {
+        assert!(
+            outcome.stdout.contains(expected),
+            "{expected}\n{}",
+            outcome.stdout
+        );
+    }
+}
+
+#[test]
+fn a_copied_file_renamed_for_another_month_is_warned() {
+    let workdir = Workdir::sample_workspace();
+    let copy = workbook(
+        &workdir,
+        "mp001_2025-04.xlsx",
+        "2025-03",
+        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
+        |_| {},
+    );
+    let outcome = workdir.run(&["ingest", path_str(&copy)]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains(
+            "  feuille Identification : avertissement : le nom du fichier indique le mois 2025-04, mais la feuille Identification dit mp001 2025-03 : enregistré pour mp001 2025-03"
+        ),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn a_workbook_and_a_csv_for_one_month_apply_in_one_order_whatever_their_names() {
+    let csv =
+        "id_manufacture;mois;categorie;nb_personnes;nb_passages\nmp001;2025-03;retraité;5;9\n";
+    let mut results = Vec::new();
+    for name in ["Publics.csv", "publics.csv"] {
+        let workdir = Workdir::sample_workspace();
+        let month = workbook(
+            &workdir,
+            "mp001_2025-03.xlsx",
+            "2025-03",
+            filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
+            |_| {},
+        );
+        workdir.write(&format!("envoi/{name}"), csv);
+        fs::rename(&month, workdir.path().join("envoi/mp001_2025-03.xlsx")).unwrap();
+        let outcome = workdir.run(&["ingest", "envoi"]);
+        assert_eq!(outcome.code, 0, "{outcome:?}");
+        // The CSV is applied after the workbook: its Publics replace the workbook's.
+        assert!(
+            outcome
+                .stdout
+                .contains("publics 1 ; remplace un envoi précédent"),
+            "{}",
+            outcome.stdout
+        );
+        let ledger = fs::read_to_string(workdir.path().join("store/depots.jsonl")).unwrap();
+        let lines: Vec<&str> = ledger.lines().collect();
+        assert!(lines[0].contains("mp001_2025-03.xlsx"), "{ledger}");
+        let workbook_hash = lines[0].split("\"empreinte\":\"").nth(1).unwrap()[..64].to_string();
+        assert!(
+            lines[1].contains(&format!("\"remplace\":[\"{workbook_hash}\"]")),
+            "{ledger}"
+        );
+        results.push(figures(&workdir));
+    }
+    assert_eq!(results[0], results[1]);
+    // Hand-worked: Publics is the CSV's row only, 9 passages in March.
+    assert!(
+        results[0].contains("frequentation,manufacture,mp001,2025-03,9,"),
+        "{}",
+        results[0]
+    );
+}
+
+#[test]
+fn readers_see_the_old_tables_of_a_rebuild_interrupted_between_its_renames() {
+    let workdir = Workdir::sample_workspace();
+    assert_eq!(workdir.run(&["ingest", path_str(&sample("mp001"))]).code, 0);
+    let before = figures(&workdir);
+    let explain = [
+        "explain",
+        "frequentation",
+        "--entity",
+        "mp001",
+        "--period",
+        "2025-03",
+    ];
+    let explained = workdir.run(&explain);
+    assert_eq!(explained.code, 0, "{explained:?}");
+    // The process stopped after moving tables/ aside, before moving the rebuilt ones in.
+    let store = workdir.path().join("store");
+    fs::rename(store.join("tables"), store.join(".tables-ancien")).unwrap();
+    assert_eq!(figures(&workdir), before);
+    assert_eq!(workdir.run(&explain).stdout, explained.stdout);
+    assert_eq!(workdir.run(&["status"]).code, 0);
+    // The next writer puts them back.
+    assert_eq!(workdir.run(&["rebuild"]).code, 0);
+    assert!(store.join("tables").is_dir() && !store.join(".tables-ancien").exists());
+    assert_eq!(figures(&workdir), before);
+}
