@@ -427,7 +427,7 @@ fn check_csv(
     if parsed.extra.len() < RESERVED_COLUMNS.len() {
         return Vec::new();
     }
-    let groups = group_csv_rows(&file, &parsed, context, problems);
+    let groups = group_csv_rows(&file, parsed, context, problems);
     let mut submissions = Vec::new();
     for ((manufacture, month), rows) in groups {
         if let Some(frame) = typed_frame(table, &rows, sheet, &place, problems) {
@@ -448,7 +448,7 @@ type CsvGroups = BTreeMap<(String, Month), Vec<(usize, Vec<Option<table::Value>>
 /// Splits a CSV file's rows by manufacture and month, checking each pair once.
 fn group_csv_rows(
     file: &Location,
-    parsed: &ParsedTable,
+    parsed: ParsedTable,
     context: &Context,
     problems: &mut Vec<Problem>,
 ) -> CsvGroups {
@@ -458,10 +458,11 @@ fn group_csv_rows(
     };
     let mut verdicts: HashMap<(String, Month), bool> = HashMap::new();
     let mut groups = CsvGroups::new();
-    for ((line, values), extra) in parsed.rows.iter().zip(&parsed.extra_cells) {
+    // The rows are moved into their groups, not copied: a national CSV file holds millions.
+    for ((line, values), extra) in parsed.rows.into_iter().zip(parsed.extra_cells) {
         let at = |column: &str| {
             Location {
-                row: Some(*line),
+                row: Some(line),
                 ..file.clone()
             }
             .with_column(column)
@@ -492,7 +493,7 @@ fn group_csv_rows(
             }
         });
         if ok {
-            groups.entry(key).or_default().push((*line, values.clone()));
+            groups.entry(key).or_default().push((line, values));
         }
     }
     groups
