@@ -471,6 +471,12 @@ fn workbook(
     path
 }
 
+/// A correct workbook of mp001 for a month, under a file name of its own.
+fn plain_workbook(workdir: &Workdir, name: &str, month: &str) -> PathBuf {
+    let rows = filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0)));
+    workbook(workdir, name, month, rows, |_| {})
+}
+
 fn publics_row(people: f64, visits: f64) -> Vec<Cell> {
     vec![
         Cell::Text("salarié".into()),
@@ -570,13 +576,7 @@ fn edit_cells(path: &Path, sheet: &str, cells: &[(&str, &str)]) {
 #[test]
 fn a_renamed_sheet_refuses_the_workbook_and_names_the_lookalike() {
     let workdir = Workdir::sample_workspace();
-    let first = workbook(
-        &workdir,
-        "mp001_2025-03.xlsx",
-        "2025-03",
-        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
-        |_| {},
-    );
+    let first = plain_workbook(&workdir, "mp001_2025-03.xlsx", "2025-03");
     assert_eq!(workdir.run(&["ingest", path_str(&first)]).code, 0);
     let before = figures(&workdir);
     // Excel's "copy sheet" gives « Publics (2) »; the original was then deleted.
@@ -635,20 +635,8 @@ fn a_blank_template_is_refused_and_an_empty_emplois_is_warned() {
 #[test]
 fn a_dimension_bomb_is_refused_and_the_batch_goes_on() {
     let workdir = Workdir::sample_workspace();
-    let good = workbook(
-        &workdir,
-        "mp001_2025-03.xlsx",
-        "2025-03",
-        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
-        |_| {},
-    );
-    let bomb = workbook(
-        &workdir,
-        "mp001_2025-04.xlsx",
-        "2025-04",
-        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
-        |_| {},
-    );
+    let good = plain_workbook(&workdir, "mp001_2025-03.xlsx", "2025-03");
+    let bomb = plain_workbook(&workdir, "mp001_2025-04.xlsx", "2025-04");
     // One more cell at the very last place of the sheet: a grid would take 512 GB.
     edit_cells(
         &bomb,
@@ -711,13 +699,7 @@ fn every_problem_of_every_sheet_is_reported_at_once() {
 #[test]
 fn formula_errors_are_named_as_the_spreadsheet_writes_them() {
     let workdir = Workdir::sample_workspace();
-    let path = workbook(
-        &workdir,
-        "mp001_2025-03.xlsx",
-        "2025-03",
-        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
-        |_| {},
-    );
+    let path = plain_workbook(&workdir, "mp001_2025-03.xlsx", "2025-03");
     edit_cells(
         &path,
         "Publics",
@@ -749,13 +731,7 @@ fn formula_errors_are_named_as_the_spreadsheet_writes_them() {
 #[test]
 fn a_copied_file_renamed_for_another_month_is_warned() {
     let workdir = Workdir::sample_workspace();
-    let copy = workbook(
-        &workdir,
-        "mp001_2025-04.xlsx",
-        "2025-03",
-        filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
-        |_| {},
-    );
+    let copy = plain_workbook(&workdir, "mp001_2025-04.xlsx", "2025-03");
     let outcome = workdir.run(&["ingest", path_str(&copy)]);
     assert_eq!(outcome.code, 0, "{outcome:?}");
     assert!(
@@ -774,13 +750,7 @@ fn a_workbook_and_a_csv_for_one_month_apply_in_one_order_whatever_their_names() 
     let mut results = Vec::new();
     for name in ["Publics.csv", "publics.csv"] {
         let workdir = Workdir::sample_workspace();
-        let month = workbook(
-            &workdir,
-            "mp001_2025-03.xlsx",
-            "2025-03",
-            filled(publics_row(7.0, 20.0), flux_row(Cell::Number(100.0))),
-            |_| {},
-        );
+        let month = plain_workbook(&workdir, "mp001_2025-03.xlsx", "2025-03");
         workdir.write(&format!("envoi/{name}"), csv);
         fs::rename(&month, workdir.path().join("envoi/mp001_2025-03.xlsx")).unwrap();
         let outcome = workdir.run(&["ingest", "envoi"]);
