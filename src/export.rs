@@ -1,8 +1,8 @@
 //! Writing computed figures: CSV (plain, or for French Excel: `;`, decimal comma, UTF-8 BOM),
 //! JSON and Parquet. Values keep full precision; in a CSV for Excel, text that a spreadsheet
 //! would run as a formula (`=`, `+`, `-`, `@` first) is defused with a leading apostrophe (a
-//! plain CSV keeps every value as it is, for programs). A file is written through a temporary
-//! file renamed into place: a failure (a full disk) leaves the previous file whole.
+//! plain CSV keeps every value as it is, for programs). Files are written with
+//! [`crate::files::write_atomically`]: a failure (a full disk) leaves the previous file whole.
 
 use std::io::Write;
 
@@ -11,7 +11,7 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 
 /// A failure to write an export: an I/O failure keeps its kind (a full disk is told as such);
-/// the path is added by [`write_file_atomically`].
+/// the path is added by [`crate::files::write_atomically`].
 fn write_error(err: impl Into<WriteFailure>) -> Error {
     match err.into() {
         WriteFailure::Io(e) => Error::io("", e),
@@ -60,36 +60,6 @@ impl From<serde_json::Error> for WriteFailure {
             WriteFailure::Other(e.to_string())
         }
     }
-}
-
-/// Writes a file through a temporary file in the same folder, renamed into place once whole:
-/// readers and a failure (a full disk, a crash) see the previous file or the new one, never
-/// a cut one. Failures name `path`.
-pub fn write_file_atomically(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<()>,
-) -> Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => std::path::Path::new("."),
-    };
-    let named = |err: Error| match err {
-        Error::Io { source, .. } => Error::io(path, source),
-        other => other,
-    };
-    let temporary = tempfile::Builder::new()
-        .prefix(".mesure-")
-        .tempfile_in(folder)
-        .map_err(|e| Error::io(path, e))?;
-    let mut out = std::io::BufWriter::new(temporary);
-    write(&mut out).map_err(named)?;
-    let temporary = out
-        .into_inner()
-        .map_err(|e| Error::io(path, e.into_error()))?;
-    temporary
-        .persist(path)
-        .map(|_| ())
-        .map_err(|e| Error::io(path, e.error))
 }
 
 /// A text cell made safe for spreadsheets.

@@ -23,6 +23,7 @@ pub mod definitions;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod geo;
 pub mod ingest;
 pub mod month;

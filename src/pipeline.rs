@@ -166,7 +166,7 @@ pub fn ingest(
             match store_file(store, file, &mut batch, reports.len()) {
                 Ok(report) => reports.push(report),
                 Err(err) => {
-                    let why = storage_failure(&err)?;
+                    let why = storage_failure(&err);
                     reports.push(not_stored(&path, &why));
                     batch.abandon(store, &mut reports, &why)?;
                     stopped = Some(why);
@@ -176,7 +176,7 @@ pub fn ingest(
         if let (Some(store), None) = (&writer, &stopped)
             && let Err(err) = batch.switch_all(store)
         {
-            let why = storage_failure(&err)?;
+            let why = storage_failure(&err);
             batch.abandon(store, &mut reports, &why)?;
             stopped = Some(why);
         }
@@ -184,20 +184,21 @@ pub fn ingest(
     Ok(reports)
 }
 
-/// The problem told for every file not stored after the store could not be written; an error
-/// that is not about the disk (a bug, a permission) stops the ingestion instead.
-fn storage_failure(err: &Error) -> Result<Problem> {
-    match err {
-        Error::Io { path, source } => Ok(Problem::error(
-            Location::file(path),
-            format!(
-                "enregistrement impossible : {} ({}) ; ce fichier n'est pas enregistré, renvoyez-le",
-                crate::error::french_io(source),
-                path.display()
-            ),
-        )),
-        _ => Err(Error::Usage(err.to_string())),
-    }
+/// The problem told for every file not stored after the store could not be written (a full
+/// disk, a permission): the batch is undone and storing stops, whatever the cause.
+fn storage_failure(err: &Error) -> Problem {
+    let message = match err {
+        Error::Io { path, source } => {
+            format!("{} ({})", crate::error::french_io(source), path.display())
+        }
+        other => other.to_string(),
+    };
+    Problem::error(
+        Location::default(),
+        format!(
+            "enregistrement impossible : {message} ; ce fichier n'est pas enregistré, renvoyez-le"
+        ),
+    )
 }
 
 /// The report of a file not stored because storing stopped on `why`.

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use mesure::Error;
 use mesure::engine::{Inputs, Level, Per, Request, compute, distribution};
-use mesure::export::{write_csv, write_file_atomically, write_json, write_parquet};
+use mesure::export::{write_csv, write_json, write_parquet};
+use mesure::files::write_atomically;
 use mesure::store::Store;
 
 use super::Global;
@@ -94,7 +95,7 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
         Format::Parquet => write_parquet(&figures, out),
     };
     match &args.output {
-        Some(path) => write_file_atomically(path, write)?,
+        Some(path) => write_atomically(path, write)?,
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
             write(&mut out)?;

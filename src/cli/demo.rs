@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use mesure::engine::{Inputs, Request, compute};
-use mesure::export::{write_csv, write_file_atomically};
+use mesure::export::write_csv;
+use mesure::files::write_atomically;
 use mesure::pipeline::{FileReport, IngestOptions, expand_paths, ingest};
 use mesure::report::Options;
 use mesure::sample::simulated_reception;
@@ -55,7 +56,7 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
     let inputs = Inputs::from_store(&store, &definitions)?;
     let figures = compute(&definitions, &registry, &inputs, &Request::default())?;
     let table = workspace.reports.join("indicateurs.csv");
-    write_file_atomically(&table, |out| write_csv(&figures, out, true))?;
+    write_atomically(&table, |out| write_csv(&figures, out, true))?;
     println!(
         "3. {} chiffres calculés ({} indicateurs, 6 niveaux, 5 sortes de période), pour Excel : {}",
         figures.height(),

@@ -337,13 +337,17 @@ fn render(
                 fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
             let outcome = match job.work {
-                Work::Page(plan) => write_atomically(&path, render_page(plan)?.as_bytes()),
+                Work::Page(plan) => {
+                    crate::files::write_bytes_atomically(&path, render_page(plan)?.as_bytes())
+                }
                 Work::Chart(chart, Format::Png) => {
                     let partial = path.with_extension("png.partiel.png");
                     chart.write_png(&partial)?;
                     fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
                 }
-                Work::Chart(chart, _) => write_atomically(&path, chart.to_svg()?.as_bytes()),
+                Work::Chart(chart, _) => {
+                    crate::files::write_bytes_atomically(&path, chart.to_svg()?.as_bytes())
+                }
             };
             progress(Progress::Done);
             outcome
@@ -358,7 +362,7 @@ fn render(
     let index = reports.join("index.html");
     let footer = footer_line();
     let body = pages::index_page(registry, &pages_on_disk(reports));
-    write_atomically(
+    crate::files::write_bytes_atomically(
         &index,
         html::document("Rapports d'impact — mesure", &body, &footer).as_bytes(),
     )?;
@@ -441,12 +445,6 @@ fn footer_line() -> String {
     )
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let partial = path.with_extension("partiel");
-    fs::write(&partial, bytes).map_err(|e| Error::io(&partial, e))?;
-    fs::rename(&partial, path).map_err(|e| Error::io(path, e))
-}
-
 fn read_manifest(reports: &Path) -> BTreeMap<String, String> {
     fs::read_to_string(reports.join(MANIFEST))
         .ok()
@@ -456,7 +454,7 @@ fn read_manifest(reports: &Path) -> BTreeMap<String, String> {
 
 fn write_manifest(reports: &Path, manifest: &BTreeMap<String, String>) -> Result<()> {
     let text = serde_json::to_string_pretty(manifest).expect("a map of strings serializes");
-    write_atomically(&reports.join(MANIFEST), text.as_bytes())
+    crate::files::write_bytes_atomically(&reports.join(MANIFEST), text.as_bytes())
 }
 
 #[cfg(test)]

@@ -26,7 +26,6 @@ mod lock;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -531,17 +530,10 @@ fn write_parquet(path: &Path, frame: &DataFrame) -> Result<()> {
         .map_err(|e| polars_error(path, e))
 }
 
-/// Writes a file beside its place, then renames it into place: readers see the old file or
-/// the new one, never half of it. Durability comes from [`Store::sync`].
+/// Writes a file whole ([`crate::files::write_bytes_atomically`]); durability comes from
+/// [`Store::sync`].
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("fichier");
-    let temporary = path.with_file_name(format!(".{name}.tmp"));
-    let mut file = fs::File::create(&temporary).map_err(io(&temporary))?;
-    file.write_all(bytes).map_err(io(&temporary))?;
-    fs::rename(&temporary, path).map_err(io(path))
+    crate::files::write_bytes_atomically(path, bytes)
 }
 
 /// Flushes the whole file system holding `dir` (Linux `syncfs`), or the folder elsewhere.
