@@ -19,10 +19,14 @@ use crate::definitions::{Definitions, IDENTIFICATION_SHEET, LISTS_SHEET, RESERVE
 use crate::error::{Location, Problem, Severity};
 use crate::month::Month;
 use crate::registry::Registry;
+use crate::report::french;
 use crate::text::{did_you_mean, fold};
 use identify::{PeriodError, check_period, month_of_cell, read_identification};
-use read::{FileKind, RawSheet, read_sheets};
-use table::{ParsedTable, SheetPlace, check_rules, parse_table, to_frame};
+use read::{CsvRows, FileKind, RawSheet, ReadError, checked_kind, read_workbook};
+use table::{
+    FrameBuilder, HEADER_SEARCH_ROWS, ReadRow, RowReader, SheetPlace, check_rules, parse_table,
+    read_header, to_frame,
+};
 
 /// What ingestion checks a file against.
 pub struct Context<'a> {
@@ -91,15 +95,19 @@ impl CheckedFile {
 /// Checks a file's bytes (`path` names it in messages and gives its format).
 pub fn check_file(path: &Path, bytes: &[u8], context: &Context) -> CheckedFile {
     let mut problems = Vec::new();
-    let submissions = match read_sheets(path, bytes) {
-        Err(err) => {
-            problems.push(Problem::error(Location::file(path), err.to_string()));
-            Vec::new()
-        }
-        Ok((FileKind::Workbook, sheets)) => check_workbook(path, &sheets, context, &mut problems)
-            .into_iter()
-            .collect(),
-        Ok((FileKind::Csv, sheets)) => check_csv(path, &sheets[0], context, &mut problems),
+    let read_error = |err: ReadError, problems: &mut Vec<Problem>| {
+        problems.push(Problem::error(Location::file(path), err.to_string()));
+        Vec::new()
+    };
+    let submissions = match checked_kind(path, bytes) {
+        Err(err) => read_error(err, &mut problems),
+        Ok(FileKind::Workbook) => match read_workbook(bytes) {
+            Err(err) => read_error(err, &mut problems),
+            Ok(sheets) => check_workbook(path, &sheets, context, &mut problems)
+                .into_iter()
+                .collect(),
+        },
+        Ok(FileKind::Csv) => check_csv(path, bytes, context, &mut problems),
     };
     let accepted = !problems.iter().any(|p| p.severity == Severity::Error);
     CheckedFile {
@@ -386,18 +394,31 @@ fn typed_frame(
     }
 }
 
+/// Most problems listed for one CSV file: past it they are counted, not kept (a national file
+/// with a misspelt category would otherwise hold millions of messages).
+pub const MAX_LISTED_PROBLEMS: usize = 1000;
+
+/// Checks a CSV file record by record: its header is found among the first rows, then each
+/// row is typed into one columnar frame as it is read, and the frame is split by manufacture
+/// and month at the end. Memory grows with the typed values (a few bytes a cell), never with
+/// the file's text.
 fn check_csv(
     path: &Path,
-    sheet: &RawSheet,
+    bytes: &[u8],
     context: &Context,
     problems: &mut Vec<Problem>,
 ) -> Vec<Submission> {
     let file = Location::file(path);
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_string();
     let Some(table) = context
         .definitions
         .tables
         .iter()
-        .find(|t| t.matches_name(&sheet.name))
+        .find(|t| t.matches_name(&name))
     else {
         let names: Vec<String> = context
             .definitions
@@ -408,10 +429,9 @@ fn check_csv(
         problems.push(Problem::error(
             file,
             format!(
-                "aucune table ne s'appelle « {} »{} ; nommez le fichier d'après sa table : {}",
-                sheet.name,
+                "aucune table ne s'appelle « {name} »{} ; nommez le fichier d'après sa table : {}",
                 did_you_mean(
-                    &sheet.name,
+                    &name,
                     context.definitions.tables.iter().map(|t| t.id.as_str())
                 ),
                 names.join(", ")
@@ -423,78 +443,235 @@ fn check_csv(
         file: file.clone(),
         named: false,
     };
-    let parsed = parse_table(sheet, table, &place, &RESERVED_COLUMNS, problems);
-    if parsed.extra.len() < RESERVED_COLUMNS.len() {
-        return Vec::new();
-    }
-    let groups = group_csv_rows(&file, parsed, context, problems);
-    let mut submissions = Vec::new();
-    for ((manufacture, month), rows) in groups {
-        if let Some(frame) = typed_frame(table, &rows, sheet, &place, problems) {
-            let tables = BTreeMap::from([(table.id.clone(), frame)]);
-            submissions.push(Submission {
-                manufacture,
-                month,
-                tables,
-                whole_month: false,
-            });
+    let mut rows = CsvRows::new(bytes);
+    let mut head = RawSheet {
+        name,
+        first_row: 0,
+        first_col: 0,
+        rows: Vec::new(),
+    };
+    for row in rows.by_ref().take(HEADER_SEARCH_ROWS) {
+        match row {
+            Ok((line, cells)) => head.put_line(line, cells),
+            Err(err) => {
+                problems.push(Problem::error(file, err.to_string()));
+                return Vec::new();
+            }
         }
     }
+    let Some(header) = read_header(&head, table, &place, &RESERVED_COLUMNS, problems) else {
+        return Vec::new();
+    };
+    let first_data_row = header.index + 1;
+    let mut reader = RowReader::new(table, &head, &place, header);
+    let Some(mut split) = CsvSplit::new(table, reader.header(), &file) else {
+        return Vec::new(); // a missing column is already reported
+    };
+    let mut listed = Listed::new(problems);
+    let head_rows = head.rows.iter().enumerate().skip(first_data_row);
+    for (index, row) in head_rows {
+        let mut found = Vec::new();
+        if let Some(read) = reader.read(head.row_number(index), row, &mut found) {
+            split.add(read, context, &mut found);
+        }
+        listed.keep(found);
+    }
+    for row in rows {
+        let mut found = Vec::new();
+        match row {
+            Ok((line, cells)) => {
+                if let Some(read) = reader.read(line, &cells, &mut found) {
+                    split.add(read, context, &mut found);
+                }
+            }
+            Err(err) => found.push(Problem::error(file.clone(), err.to_string())),
+        }
+        listed.keep(found);
+    }
+    let mut found = Vec::new();
+    reader.check_totals(&mut found);
+    let submissions = split.submissions(table, &head, &place, &mut found);
+    listed.keep(found);
+    listed.close(&file);
     submissions
 }
 
-type CsvGroups = BTreeMap<(String, Month), Vec<(usize, Vec<Option<table::Value>>)>>;
+/// The problems of one file, listed up to [`MAX_LISTED_PROBLEMS`] and counted past it.
+struct Listed<'a> {
+    problems: &'a mut Vec<Problem>,
+    start: usize,
+    unlisted_errors: usize,
+    unlisted_warnings: usize,
+}
 
-/// Splits a CSV file's rows by manufacture and month, checking each pair once.
-fn group_csv_rows(
-    file: &Location,
-    parsed: ParsedTable,
-    context: &Context,
-    problems: &mut Vec<Problem>,
-) -> CsvGroups {
-    let position = |name: &str| parsed.extra.iter().position(|(e, _)| e == name);
-    let (Some(id_at), Some(month_at)) = (position("id_manufacture"), position("mois")) else {
-        return CsvGroups::new(); // a missing column is already reported
-    };
-    let mut verdicts: HashMap<(String, Month), bool> = HashMap::new();
-    let mut groups = CsvGroups::new();
-    // The rows are moved into their groups, not copied: a national CSV file holds millions.
-    for ((line, values), extra) in parsed.rows.into_iter().zip(parsed.extra_cells) {
+impl<'a> Listed<'a> {
+    fn new(problems: &'a mut Vec<Problem>) -> Self {
+        let start = problems.len();
+        Listed {
+            problems,
+            start,
+            unlisted_errors: 0,
+            unlisted_warnings: 0,
+        }
+    }
+
+    fn keep(&mut self, found: Vec<Problem>) {
+        for problem in found {
+            if self.problems.len() - self.start < MAX_LISTED_PROBLEMS {
+                self.problems.push(problem);
+            } else if problem.severity == Severity::Error {
+                self.unlisted_errors += 1;
+            } else {
+                self.unlisted_warnings += 1;
+            }
+        }
+    }
+
+    /// Says how many problems were not listed.
+    fn close(self, file: &Location) {
+        let count = |n: usize, what: &str| match n {
+            0 => None,
+            1 => Some(format!("1 autre {what}")),
+            n => Some(format!("{} autres {what}s", french::number(n as f64, 0))),
+        };
+        let unlisted: Vec<String> = [
+            count(self.unlisted_errors, "erreur"),
+            count(self.unlisted_warnings, "avertissement"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if unlisted.is_empty() {
+            return;
+        }
+        let agreed = match (self.unlisted_errors, self.unlisted_warnings) {
+            (1, 0) => "non listée",
+            (_, 0) => "non listées",
+            (0, 1) => "non listé",
+            _ => "non listés",
+        };
+        let message = format!(
+            "{} {agreed} : seuls les {} premiers problèmes du fichier sont détaillés ; corrigez-les, puis renvoyez le fichier pour voir la suite",
+            unlisted.join(" et "),
+            french::number(MAX_LISTED_PROBLEMS as f64, 0)
+        );
+        self.problems.push(if self.unlisted_errors > 0 {
+            Problem::error(file.clone(), message)
+        } else {
+            Problem::warning(file.clone(), message)
+        });
+    }
+}
+
+/// A CSV file's rows typed into one frame as they are read, with the rows of each
+/// manufacture and month noted, and each pair checked against the registry once.
+struct CsvSplit<'a> {
+    file: &'a Location,
+    id_at: usize,
+    month_at: usize,
+    frame: FrameBuilder,
+    rows: usize,
+    groups: BTreeMap<(String, Month), Vec<polars::prelude::IdxSize>>,
+    verdicts: HashMap<(String, Month), bool>,
+}
+
+impl<'a> CsvSplit<'a> {
+    fn new(table: &Table, header: &table::Header, file: &'a Location) -> Option<Self> {
+        let position = |name: &str| header.extra.iter().position(|(e, _)| e == name);
+        Some(CsvSplit {
+            file,
+            id_at: position("id_manufacture")?,
+            month_at: position("mois")?,
+            frame: FrameBuilder::new(table),
+            rows: 0,
+            groups: BTreeMap::new(),
+            verdicts: HashMap::new(),
+        })
+    }
+
+    /// Adds a row to its manufacture's month, unless that pair is refused.
+    fn add(&mut self, read: ReadRow, context: &Context, problems: &mut Vec<Problem>) {
         let at = |column: &str| {
             Location {
-                row: Some(line),
-                ..file.clone()
+                row: Some(read.line),
+                ..self.file.clone()
             }
             .with_column(column)
         };
-        let id = extra[id_at].shown();
-        let Some(month) = month_of_cell(&extra[month_at]) else {
+        let (id_cell, month_cell) = (&read.extra[self.id_at], &read.extra[self.month_at]);
+        let Some(month) = month_of_cell(month_cell) else {
             problems.push(Problem::error(
                 at("mois"),
                 format!(
                     "« {} » n'est pas un mois (attendu : AAAA-MM, par exemple 2025-03)",
-                    extra[month_at].shown()
+                    month_cell.shown()
                 ),
             ));
-            continue;
+            return;
         };
-        let key = (id.clone(), month);
-        let ok = *verdicts.entry(key.clone()).or_insert_with(|| {
-            match check_period(&id, month, context.registry, context.today) {
-                Ok(()) => true,
-                Err(error) => {
-                    let column = match error {
-                        PeriodError::UnknownManufacture(_) => "id_manufacture",
-                        PeriodError::Month(_) => "mois",
-                    };
-                    problems.push(Problem::error(at(column), error.message()));
-                    false
-                }
+        let key = (id_cell.shown(), month);
+        let accepted = match self.verdicts.get(&key) {
+            Some(verdict) => *verdict,
+            None => {
+                let verdict = match check_period(&key.0, month, context.registry, context.today) {
+                    Ok(()) => true,
+                    Err(error) => {
+                        let column = match error {
+                            PeriodError::UnknownManufacture(_) => "id_manufacture",
+                            PeriodError::Month(_) => "mois",
+                        };
+                        problems.push(Problem::error(at(column), error.message()));
+                        false
+                    }
+                };
+                self.verdicts.insert(key.clone(), verdict);
+                verdict
             }
-        });
-        if ok {
-            groups.entry(key).or_default().push((line, values));
+        };
+        if accepted {
+            self.frame.push(read.line, &read.values);
+            let row = self.rows as polars::prelude::IdxSize;
+            self.groups.entry(key).or_default().push(row);
+            self.rows += 1;
         }
     }
-    groups
+
+    /// The table's rules checked over the whole file, then one submission per manufacture
+    /// and month.
+    fn submissions(
+        self,
+        table: &Table,
+        head: &RawSheet,
+        place: &SheetPlace,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<Submission> {
+        let internal = |err: polars::prelude::PolarsError, problems: &mut Vec<Problem>| {
+            problems.push(Problem::error(
+                place.file.clone(),
+                format!("erreur interne en lisant la table {} ({err})", table.id),
+            ));
+            Vec::new()
+        };
+        let frame = match self.frame.finish() {
+            Ok(frame) => frame,
+            Err(err) => return internal(err, problems),
+        };
+        if let Err(err) = check_rules(table, &frame, head, place, problems) {
+            return internal(err, problems);
+        }
+        let mut submissions = Vec::with_capacity(self.groups.len());
+        for ((manufacture, month), rows) in self.groups {
+            let rows = polars::prelude::IdxCa::from_vec("".into(), rows);
+            match frame.take(&rows) {
+                Ok(rows) => submissions.push(Submission {
+                    manufacture,
+                    month,
+                    tables: BTreeMap::from([(table.id.clone(), rows)]),
+                    whole_month: false,
+                }),
+                Err(err) => return internal(err, problems),
+            }
+        }
+        submissions
+    }
 }

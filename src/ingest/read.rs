@@ -11,7 +11,7 @@ use std::path::Path;
 use calamine::{Data, DataType, Reader, Sheets, Xlsx, XlsxError, open_workbook_auto_from_rs};
 use chrono::NaiveDate;
 
-use crate::text::{decode, detect_separator};
+use crate::text::detect_separator;
 
 /// The largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
@@ -95,6 +95,16 @@ impl RawSheet {
         self.first_row as usize + index + 1
     }
 
+    /// Puts a row at its 1-based `line`, after blank rows for the lines skipped (a CSV
+    /// reader skips blank lines, whose numbers messages must still count).
+    pub fn put_line(&mut self, line: usize, cells: Vec<RawCell>) {
+        let index = line.saturating_sub(self.first_row as usize + 1);
+        if self.rows.len() < index {
+            self.rows.resize(index, Vec::new());
+        }
+        self.rows.push(cells);
+    }
+
     /// The 0-based absolute column of `row[index]`.
     pub fn column_index(&self, index: usize) -> u32 {
         self.first_col + index as u32
@@ -163,15 +173,20 @@ pub fn file_kind(path: &Path) -> Result<FileKind, ReadError> {
     }
 }
 
-/// Reads every sheet of a file's bytes.
-pub fn read_sheets(path: &Path, bytes: &[u8]) -> Result<(FileKind, Vec<RawSheet>), ReadError> {
+/// The kind of a file, once its bytes are known not to be empty or too large.
+pub fn checked_kind(path: &Path, bytes: &[u8]) -> Result<FileKind, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge(bytes.len() / (1024 * 1024)));
     }
-    match file_kind(path)? {
+    file_kind(path)
+}
+
+/// Reads every sheet of a file's bytes.
+pub fn read_sheets(path: &Path, bytes: &[u8]) -> Result<(FileKind, Vec<RawSheet>), ReadError> {
+    match checked_kind(path, bytes)? {
         FileKind::Workbook => Ok((FileKind::Workbook, read_workbook(bytes)?)),
         FileKind::Csv => {
             let name = path
@@ -206,7 +221,8 @@ fn check_zip_bomb(bytes: &[u8]) -> Result<(), ReadError> {
     Ok(())
 }
 
-fn read_workbook(bytes: &[u8]) -> Result<Vec<RawSheet>, ReadError> {
+/// Reads every sheet of a workbook's bytes (xlsx, xls or ods).
+pub fn read_workbook(bytes: &[u8]) -> Result<Vec<RawSheet>, ReadError> {
     check_zip_bomb(bytes)?;
     let workbook =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| ReadError::NotAWorkbook)?;
@@ -334,35 +350,102 @@ fn raw_cell(cell: &Data) -> RawCell {
 }
 
 fn read_csv(name: &str, bytes: &[u8]) -> Result<RawSheet, ReadError> {
-    let text = decode(bytes);
-    let separator = detect_separator(text.lines().next().unwrap_or(""));
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| ReadError::Csv(csv_error(&e)))?;
-        rows.push(
-            record
-                .iter()
-                .map(|field| {
-                    if field.is_empty() {
-                        RawCell::Empty
-                    } else {
-                        RawCell::Text(field.to_string())
-                    }
-                })
-                .collect(),
-        );
-    }
-    Ok(RawSheet {
+    let mut sheet = RawSheet {
         name: name.to_string(),
         first_row: 0,
         first_col: 0,
-        rows,
-    })
+        rows: Vec::new(),
+    };
+    for row in CsvRows::new(bytes) {
+        let (line, cells) = row?;
+        sheet.put_line(line, cells);
+    }
+    Ok(sheet)
+}
+
+/// A CSV file read record by record, so that a national file is never held as cells all at
+/// once: the separator is found on the first line, a UTF-8 byte order mark skipped, and each
+/// field decoded as UTF-8, or as Windows-1252 (Excel's « CSV (séparateur : point-virgule) »)
+/// when it is not valid UTF-8.
+pub struct CsvRows<'a> {
+    bytes: &'a [u8],
+    reader: csv::Reader<&'a [u8]>,
+    record: csv::ByteRecord,
+    /// Line breaks counted up to `counted_to`.
+    lines_before: usize,
+    counted_to: usize,
+}
+
+impl<'a> CsvRows<'a> {
+    /// Rows of a CSV file's bytes.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or(b"");
+        let separator = detect_separator(&String::from_utf8_lossy(first_line));
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(separator)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        CsvRows {
+            bytes,
+            reader,
+            record: csv::ByteRecord::new(),
+            lines_before: 0,
+            counted_to: 0,
+        }
+    }
+
+    /// The 1-based line where the record just read starts. The csv crate skips blank lines
+    /// and places the next record at the blank line, so the line is counted here, from the
+    /// record's first byte past any line break (`\n`, `\r\n`, or a lone `\r` of an old Mac).
+    fn line_of_record(&mut self) -> usize {
+        let mut start = self.record.position().map_or(0, |p| p.byte() as usize);
+        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let start = start.min(self.bytes.len()).max(self.counted_to);
+        let skipped = &self.bytes[self.counted_to..start];
+        self.lines_before += skipped
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && skipped.get(i + 1) != Some(&b'\n')))
+            .count();
+        self.counted_to = start;
+        self.lines_before + 1
+    }
+}
+
+impl Iterator for CsvRows<'_> {
+    /// A row's 1-based line in the file (where it starts, for a quoted field over several
+    /// lines) and its cells.
+    type Item = Result<(usize, Vec<RawCell>), ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.line_of_record();
+                Some(Ok((line, self.record.iter().map(csv_cell).collect())))
+            }
+            Err(error) => Some(Err(ReadError::Csv(csv_error(&error)))),
+        }
+    }
+}
+
+/// A CSV field as a cell: empty, or its text decoded.
+fn csv_cell(field: &[u8]) -> RawCell {
+    if field.is_empty() {
+        return RawCell::Empty;
+    }
+    let text = match std::str::from_utf8(field) {
+        Ok(text) => text.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(field)
+            .0
+            .into_owned(),
+    };
+    RawCell::Text(text)
 }
 
 fn csv_error(error: &csv::Error) -> String {
@@ -408,6 +491,22 @@ mod tests {
             ]
         );
         assert!(sheet.rows[2].iter().all(RawCell::is_blank));
+    }
+
+    #[test]
+    fn csv_rows_keep_their_lines_across_blank_lines_and_line_endings() {
+        let lines = |bytes: &[u8]| -> Vec<usize> {
+            CsvRows::new(bytes).map(|row| row.unwrap().0).collect()
+        };
+        assert_eq!(lines(b"a;b\n1;2\n\n\n3;4\n"), [1, 2, 5]);
+        assert_eq!(lines(b"a;b\r\n\r\n1;2\r\n3;4"), [1, 3, 4]);
+        assert_eq!(lines(b"a;b\r\r1;2\r3;4\r"), [1, 3, 4], "an old Mac's CR");
+        assert_eq!(lines(b"a;b\n\"deux\nlignes\";2\n3;4\n"), [1, 2, 4]);
+        assert_eq!(
+            lines(b"\xEF\xBB\xBF\na;b\n1;2\n"),
+            [2, 3],
+            "a BOM, then a blank line"
+        );
     }
 
     #[test]

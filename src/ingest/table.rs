@@ -18,7 +18,7 @@ use crate::text::{did_you_mean, fold, quoted_list};
 pub const LINE_COLUMN: &str = "ligne";
 
 /// How many rows at the top of a sheet are searched for the header.
-const HEADER_SEARCH_ROWS: usize = 10;
+pub const HEADER_SEARCH_ROWS: usize = 10;
 
 /// A typed value of one cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +80,17 @@ fn column_label(sheet: &RawSheet, index: usize, name: &str, csv: bool) -> String
     }
 }
 
+/// Where a sheet's header is, and which of its columns hold the declared (and extra) ones.
+#[derive(Debug, Clone, Default)]
+pub struct Header {
+    /// The header's 0-based row in the sheet's rows.
+    pub index: usize,
+    /// The declared columns, in declaration order, with the sheet column each was found in.
+    pub columns: Vec<Option<usize>>,
+    /// Extra columns found (name, sheet column index), such as `id_manufacture` and `mois`.
+    pub extra: Vec<(String, usize)>,
+}
+
 /// Reads a table from a sheet. `extra` names columns that are not declared but expected (the
 /// `id_manufacture` and `mois` of a CSV file).
 pub fn parse_table(
@@ -89,6 +100,35 @@ pub fn parse_table(
     extra: &[&str],
     problems: &mut Vec<Problem>,
 ) -> ParsedTable {
+    let Some(header) = read_header(sheet, table, place, extra, problems) else {
+        return ParsedTable::default();
+    };
+    let mut parsed = ParsedTable {
+        columns: header.columns.clone(),
+        extra: header.extra.clone(),
+        ..ParsedTable::default()
+    };
+    let first_data_row = header.index + 1;
+    let mut reader = RowReader::new(table, sheet, place, header);
+    for (index, row) in sheet.rows.iter().enumerate().skip(first_data_row) {
+        if let Some(read) = reader.read(sheet.row_number(index), row, problems) {
+            parsed.extra_cells.push(read.extra);
+            parsed.rows.push((read.line, read.values));
+        }
+    }
+    reader.check_totals(problems);
+    parsed
+}
+
+/// Finds and checks a sheet's header among its first rows: `None` when it has errors (no
+/// header, a column twice, a required column missing), which are in `problems`.
+pub fn read_header(
+    sheet: &RawSheet,
+    table: &Table,
+    place: &SheetPlace,
+    extra: &[&str],
+    problems: &mut Vec<Problem>,
+) -> Option<Header> {
     let csv = !place.named;
     let lookup = Lookup::new(table);
     let errors = |problems: &[Problem]| {
@@ -108,12 +148,13 @@ pub fn parse_table(
                 expected.join(", ")
             ),
         ));
-        return ParsedTable::default();
+        return None;
     };
     let header_line = sheet.row_number(header_index);
-    let mut parsed = ParsedTable {
+    let mut parsed = Header {
+        index: header_index,
         columns: vec![None; table.columns.len()],
-        ..ParsedTable::default()
+        extra: Vec::new(),
     };
     let mut unknown_headers: Vec<String> = Vec::new();
     for (index, cell) in sheet.rows[header_index].iter().enumerate() {
@@ -191,19 +232,7 @@ pub fn parse_table(
             ));
         }
     }
-    if errors(problems) > errors_before {
-        return parsed;
-    }
-    read_rows(
-        sheet,
-        table,
-        &lookup,
-        place,
-        header_index,
-        &mut parsed,
-        problems,
-    );
-    parsed
+    (errors(problems) == errors_before).then_some(parsed)
 }
 
 /// The labels a header cell may mean: its own text, and, under a cell merged across several
@@ -257,37 +286,88 @@ fn is_totals_row(row: &[RawCell]) -> bool {
     })
 }
 
-fn read_rows(
-    sheet: &RawSheet,
-    table: &Table,
-    lookup: &Lookup,
-    place: &SheetPlace,
-    header_index: usize,
-    parsed: &mut ParsedTable,
-    problems: &mut Vec<Problem>,
-) {
-    let csv = !place.named;
-    let mut totals: Vec<(usize, &Vec<RawCell>)> = Vec::new();
-    for (index, row) in sheet.rows.iter().enumerate().skip(header_index + 1) {
+/// A data row read against its header: its line, a value (or none) per declared column, and
+/// the raw cells of the extra columns.
+#[derive(Debug, Clone)]
+pub struct ReadRow {
+    /// The row's 1-based line in the sheet or file.
+    pub line: usize,
+    /// A value, or none, per declared column.
+    pub values: Vec<Option<Value>>,
+    /// The raw cells of the header's extra columns, in their order.
+    pub extra: Vec<RawCell>,
+}
+
+/// Reads a sheet's data rows one at a time against its header, so that a large CSV file is
+/// typed as it streams by. Blank rows are skipped; a totals row is kept aside and checked, at
+/// the end, against the sum of the rows read.
+pub struct RowReader<'a> {
+    table: &'a Table,
+    lookup: Lookup,
+    /// The sheet, for its name and first column in messages (its first rows for a CSV file).
+    sheet: &'a RawSheet,
+    place: &'a SheetPlace,
+    header: Header,
+    /// Per declared column, the sum of the numbers read.
+    sums: Vec<f64>,
+    /// The totals rows met, with their lines.
+    totals: Vec<(usize, Vec<RawCell>)>,
+}
+
+impl<'a> RowReader<'a> {
+    /// A reader of the rows below `header`.
+    pub fn new(
+        table: &'a Table,
+        sheet: &'a RawSheet,
+        place: &'a SheetPlace,
+        header: Header,
+    ) -> Self {
+        RowReader {
+            table,
+            lookup: Lookup::new(table),
+            sheet,
+            place,
+            header,
+            sums: vec![0.0; table.columns.len()],
+            totals: Vec::new(),
+        }
+    }
+
+    /// The header the rows are read against.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Reads the row at `line`: `None` for a blank row or a totals row. Every cell error is
+    /// in `problems`, and the row is still returned (with no value in that cell).
+    pub fn read(
+        &mut self,
+        line: usize,
+        row: &[RawCell],
+        problems: &mut Vec<Problem>,
+    ) -> Option<ReadRow> {
         if row.iter().all(RawCell::is_blank) {
-            continue;
+            return None;
         }
-        let line = sheet.row_number(index);
         if is_totals_row(row) {
-            totals.push((line, row));
-            continue;
+            self.totals.push((line, row.to_vec()));
+            return None;
         }
+        let csv = !self.place.named;
+        let table = self.table;
         let mut values = Vec::with_capacity(table.columns.len());
-        for (position, (column, found)) in table.columns.iter().zip(&parsed.columns).enumerate() {
+        for (position, (column, found)) in
+            table.columns.iter().zip(&self.header.columns).enumerate()
+        {
             let cell = found.and_then(|i| row.get(i)).unwrap_or(&RawCell::Empty);
             let at = || {
                 let label = column_label(
-                    sheet,
+                    self.sheet,
                     found.unwrap_or(0),
                     &column.name,
                     csv || found.is_none(),
                 );
-                place.at(sheet, Some(line), Some(label))
+                self.place.at(self.sheet, Some(line), Some(label))
             };
             if let RawCell::Error(e) = cell
                 && means_missing(e)
@@ -298,25 +378,67 @@ fn read_rows(
                     format!("la formule donne {e} : valeur manquante (ni zéro, ni comptée)"),
                 ));
             }
-            match typed_value_in(cell, column, lookup.categories[position].as_ref()) {
-                Ok(value) => values.push(value),
+            match typed_value_in(cell, column, self.lookup.categories[position].as_ref()) {
+                Ok(value) => {
+                    if let Some(Value::Int(_) | Value::Float(_)) = &value {
+                        self.sums[position] += value.as_ref().map_or(0.0, as_f64);
+                    }
+                    values.push(value);
+                }
                 Err(message) => {
                     problems.push(Problem::error(at(), message));
                     values.push(None);
                 }
             }
         }
-        parsed.extra_cells.push(
-            parsed
-                .extra
-                .iter()
-                .map(|(_, i)| row.get(*i).cloned().unwrap_or(RawCell::Empty))
-                .collect(),
-        );
-        parsed.rows.push((line, values));
+        let extra = self
+            .header
+            .extra
+            .iter()
+            .map(|(_, i)| row.get(*i).cloned().unwrap_or(RawCell::Empty))
+            .collect();
+        Some(ReadRow {
+            line,
+            values,
+            extra,
+        })
     }
-    for (line, row) in totals {
-        check_totals(sheet, table, place, parsed, line, row, problems);
+
+    /// Checks each totals row met against the sum of the rows read.
+    pub fn check_totals(&self, problems: &mut Vec<Problem>) {
+        for (line, row) in &self.totals {
+            self.check_total(*line, row, problems);
+        }
+    }
+
+    fn check_total(&self, line: usize, row: &[RawCell], problems: &mut Vec<Problem>) {
+        let columns = self.table.columns.iter().zip(&self.header.columns);
+        for ((column, found), sum) in columns.zip(&self.sums) {
+            let Some(index) = found else { continue };
+            if !column.kind.is_numeric() {
+                continue;
+            }
+            let cell = row.get(*index).unwrap_or(&RawCell::Empty);
+            let optional = Column {
+                required: false,
+                ..column.clone()
+            };
+            let Ok(Some(total)) = typed_value(cell, &optional) else {
+                continue;
+            };
+            let total = as_f64(&total);
+            if (total - sum).abs() > 0.005 + 1e-9 * sum.abs() {
+                let label = column_label(self.sheet, *index, &column.name, !self.place.named);
+                problems.push(Problem::error(
+                    self.place.at(self.sheet, Some(line), Some(label)),
+                    format!(
+                        "la ligne Total indique {} mais la somme des lignes fait {}",
+                        format_number(total),
+                        format_number(*sum)
+                    ),
+                ));
+            }
+        }
     }
 }
 
@@ -509,51 +631,6 @@ fn check_bounds(value: &Value, column: &Column, shown: &str) -> Result<(), Strin
     Ok(())
 }
 
-fn check_totals(
-    sheet: &RawSheet,
-    table: &Table,
-    place: &SheetPlace,
-    parsed: &ParsedTable,
-    line: usize,
-    row: &[RawCell],
-    problems: &mut Vec<Problem>,
-) {
-    for (position, (column, found)) in table.columns.iter().zip(&parsed.columns).enumerate() {
-        let Some(index) = found else { continue };
-        if !column.kind.is_numeric() {
-            continue;
-        }
-        let cell = row.get(*index).unwrap_or(&RawCell::Empty);
-        let Ok(Some(total)) = typed_value(
-            cell,
-            &Column {
-                required: false,
-                ..column.clone()
-            },
-        ) else {
-            continue;
-        };
-        let total = as_f64(&total);
-        let sum: f64 = parsed
-            .rows
-            .iter()
-            .filter_map(|(_, v)| v[position].as_ref())
-            .map(as_f64)
-            .sum();
-        if (total - sum).abs() > 0.005 + 1e-9 * sum.abs() {
-            let label = column_label(sheet, *index, &column.name, !place.named);
-            problems.push(Problem::error(
-                place.at(sheet, Some(line), Some(label)),
-                format!(
-                    "la ligne Total indique {} mais la somme des lignes fait {}",
-                    format_number(total),
-                    format_number(sum)
-                ),
-            ));
-        }
-    }
-}
-
 fn as_f64(value: &Value) -> f64 {
     match value {
         Value::Int(i) => *i as f64,
@@ -564,57 +641,114 @@ fn as_f64(value: &Value) -> f64 {
 
 /// The rows as a polars frame: `ligne`, then each declared column with its declared type.
 pub fn to_frame(table: &Table, rows: &[(usize, Vec<Option<Value>>)]) -> PolarsResult<DataFrame> {
-    let mut columns: Vec<Column_> = vec![Column_::new(
-        LINE_COLUMN.into(),
-        rows.iter()
-            .map(|(line, _)| *line as i64)
-            .collect::<Vec<i64>>(),
-    )];
-    for (position, column) in table.columns.iter().enumerate() {
-        let cells = rows.iter().map(|(_, values)| values[position].as_ref());
-        let name: PlSmallStr = column.name.as_str().into();
-        let series = match column.kind {
-            ColumnType::Integer => Series::new(
-                name,
-                cells
-                    .map(|v| v.map(as_f64).map(|f| f as i64))
-                    .collect::<Vec<_>>(),
-            ),
-            ColumnType::Decimal => {
-                Series::new(name, cells.map(|v| v.map(as_f64)).collect::<Vec<_>>())
-            }
-            ColumnType::Text | ColumnType::Category => Series::new(
-                name,
-                cells
-                    .map(|v| match v {
-                        Some(Value::Text(t)) => Some(t.clone()),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-            ColumnType::Boolean => Series::new(
-                name,
-                cells
-                    .map(|v| match v {
-                        Some(Value::Bool(b)) => Some(*b),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-            ColumnType::Date => {
-                let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-                let days: Vec<Option<i32>> = cells
-                    .map(|v| match v {
-                        Some(Value::Date(d)) => Some((*d - epoch).num_days() as i32),
-                        _ => None,
-                    })
-                    .collect();
-                Series::new(name, days).cast(&DataType::Date)?
-            }
-        };
-        columns.push(series.into());
+    let mut builder = FrameBuilder::new(table);
+    for (line, values) in rows {
+        builder.push(*line, values);
     }
-    DataFrame::new_infer_height(columns)
+    builder.finish()
+}
+
+/// A table's frame built row by row into typed columns (a few bytes a cell), rather than
+/// kept as rows of values first: a national CSV file holds millions of rows.
+pub struct FrameBuilder {
+    lines: PrimitiveChunkedBuilder<Int64Type>,
+    columns: Vec<ColumnBuilder>,
+}
+
+/// One column being built, by its declared type.
+enum ColumnBuilder {
+    Integer(PrimitiveChunkedBuilder<Int64Type>),
+    Decimal(PrimitiveChunkedBuilder<Float64Type>),
+    Text(StringChunkedBuilder),
+    Boolean(BooleanChunkedBuilder),
+    /// Days since 1970-01-01, cast to a date at the end.
+    Date(PrimitiveChunkedBuilder<Int32Type>),
+}
+
+/// Rows a builder makes room for at first: most tables of a month have a few rows.
+const FIRST_CAPACITY: usize = 16;
+
+impl FrameBuilder {
+    /// An empty frame of `table`'s columns.
+    pub fn new(table: &Table) -> Self {
+        let columns = table
+            .columns
+            .iter()
+            .map(|column| {
+                let name: PlSmallStr = column.name.as_str().into();
+                match column.kind {
+                    ColumnType::Integer => {
+                        ColumnBuilder::Integer(PrimitiveChunkedBuilder::new(name, FIRST_CAPACITY))
+                    }
+                    ColumnType::Decimal => {
+                        ColumnBuilder::Decimal(PrimitiveChunkedBuilder::new(name, FIRST_CAPACITY))
+                    }
+                    ColumnType::Text | ColumnType::Category => {
+                        ColumnBuilder::Text(StringChunkedBuilder::new(name, FIRST_CAPACITY))
+                    }
+                    ColumnType::Boolean => {
+                        ColumnBuilder::Boolean(BooleanChunkedBuilder::new(name, FIRST_CAPACITY))
+                    }
+                    ColumnType::Date => {
+                        ColumnBuilder::Date(PrimitiveChunkedBuilder::new(name, FIRST_CAPACITY))
+                    }
+                }
+            })
+            .collect();
+        FrameBuilder {
+            lines: PrimitiveChunkedBuilder::new(LINE_COLUMN.into(), FIRST_CAPACITY),
+            columns,
+        }
+    }
+
+    /// Appends a row: its line and a value (or none) per declared column, as read.
+    pub fn push(&mut self, line: usize, values: &[Option<Value>]) {
+        self.lines.append_value(line as i64);
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+        for (builder, value) in self.columns.iter_mut().zip(values) {
+            match builder {
+                ColumnBuilder::Integer(b) => b.append_option(match value {
+                    Some(Value::Int(i)) => Some(*i),
+                    Some(Value::Float(f)) => Some(*f as i64),
+                    _ => None,
+                }),
+                ColumnBuilder::Decimal(b) => {
+                    b.append_option(value.as_ref().and_then(|v| match v {
+                        Value::Int(_) | Value::Float(_) => Some(as_f64(v)),
+                        _ => None,
+                    }))
+                }
+                ColumnBuilder::Text(b) => b.append_option(match value {
+                    Some(Value::Text(t)) => Some(t.as_str()),
+                    _ => None,
+                }),
+                ColumnBuilder::Boolean(b) => b.append_option(match value {
+                    Some(Value::Bool(v)) => Some(*v),
+                    _ => None,
+                }),
+                ColumnBuilder::Date(b) => b.append_option(match value {
+                    Some(Value::Date(d)) => Some((*d - epoch).num_days() as i32),
+                    _ => None,
+                }),
+            }
+        }
+    }
+
+    /// The frame: `ligne`, then the declared columns.
+    pub fn finish(self) -> PolarsResult<DataFrame> {
+        let mut columns: Vec<Column_> = vec![self.lines.finish().into_series().into()];
+        for builder in self.columns {
+            let series = match builder {
+                ColumnBuilder::Integer(b) => b.finish().into_series(),
+                ColumnBuilder::Decimal(b) => b.finish().into_series(),
+                ColumnBuilder::Text(b) => b.finish().into_series(),
+                ColumnBuilder::Boolean(b) => b.finish().into_series(),
+                ColumnBuilder::Date(b) => b.finish().into_series().cast(&DataType::Date)?,
+            };
+            columns.push(series.into());
+        }
+        DataFrame::new_infer_height(columns)
+    }
 }
 
 type Column_ = polars::prelude::Column;
@@ -665,24 +799,6 @@ fn any_value_text(value: &AnyValue) -> String {
         AnyValue::Null => "vide".to_string(),
         other => other.to_string(),
     }
-}
-
-/// The values of a declared column, by name, for tests and messages.
-pub fn values_by_column(
-    table: &Table,
-    parsed: &ParsedTable,
-) -> HashMap<String, Vec<Option<Value>>> {
-    table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            (
-                c.name.clone(),
-                parsed.rows.iter().map(|(_, v)| v[i].clone()).collect(),
-            )
-        })
-        .collect()
 }
 
 #[cfg(test)]

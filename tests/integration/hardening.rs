@@ -743,6 +743,42 @@ fn a_copied_file_renamed_for_another_month_is_warned() {
     );
 }
 
+/// A national CSV file with one mistake on every row lists the first thousand problems and
+/// counts the rest, rather than holding (and printing) a message per row.
+#[test]
+fn a_csv_with_a_mistake_on_every_row_lists_a_thousand_and_counts_the_rest() {
+    let workdir = Workdir::sample_workspace();
+    let mut csv = "id_manufacture;mois;categorie;nb_personnes;nb_passages\n".to_string();
+    for row in 0..1500 {
+        csv.push_str(&format!("mp001;2025-{:02};intérimaire;1;1\n", row % 6 + 1));
+    }
+    workdir.write("envoi/publics.csv", csv);
+    let outcome = workdir.run(&["ingest", "envoi/publics.csv"]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    let listed = outcome
+        .stdout
+        .lines()
+        .filter(|l| {
+            l.starts_with("  ligne ") && l.contains("« intérimaire » n'est pas une valeur permise")
+        })
+        .count();
+    assert_eq!(listed, 1000, "{}", outcome.stdout);
+    assert!(
+        outcome
+            .stdout
+            .contains("  ligne 1001, colonne categorie : « intérimaire »"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome.stdout.contains(
+            "  fichier entier : 500 autres erreurs non listées : seuls les 1\u{202f}000 premiers problèmes du fichier sont détaillés"
+        ),
+        "{}",
+        outcome.stdout
+    );
+}
+
 #[test]
 fn a_workbook_and_a_csv_for_one_month_apply_in_one_order_whatever_their_names() {
     let csv =

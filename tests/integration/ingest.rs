@@ -206,6 +206,55 @@ fn csv_files_exported_the_french_way() {
     );
 }
 
+/// A CSV file is read row by row and split by manufacture and month at the end: rows of
+/// several months interleaved land in their own month, in their order, with their lines; a
+/// rule is checked over the whole file, naming the line.
+#[test]
+fn a_csv_file_is_split_by_month_whatever_the_order_of_its_rows() {
+    let workdir = Workdir::sample_workspace();
+    let csv = "id_manufacture;mois;categorie;nb_personnes;nb_passages\n\
+               mp002;2025-02;salarié;4;10\n\
+               mp001;2025-03;retraité;7;7\n\
+               \n\
+               mp002;2025-02;étudiant;3;5\n\
+               mp002;2025-03;bénévole;2;8\n\
+               mp002;2025-02;retraité;1;1\n";
+    workdir.write("envoi/publics.csv", csv);
+    let outcome = workdir.run(&["ingest", "envoi/publics.csv"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    let february = table(&workdir, "publics", "mp002", "2025-02");
+    assert_eq!(
+        floats(&february, "ligne"),
+        [Some(2.0), Some(5.0), Some(7.0)]
+    );
+    assert_eq!(
+        floats(&february, "nb_personnes"),
+        [Some(4.0), Some(3.0), Some(1.0)]
+    );
+    assert_eq!(
+        floats(&table(&workdir, "publics", "mp002", "2025-03"), "ligne"),
+        [Some(6.0)]
+    );
+    assert_eq!(
+        texts(&table(&workdir, "publics", "mp001", "2025-03"), "categorie"),
+        [Some("retraité".into())]
+    );
+
+    let csv = "id_manufacture;mois;id_equipement;equipement;heures_disponibles;heures_utilisees;heures_externes;nb_structures\n\
+               mp001;2025-04;E1;laser;100;20;5;2\n\
+               mp002;2025-04;E2;fraiseuse;50;80;0;1\n";
+    workdir.write("envoi/equipements.csv", csv);
+    let outcome = workdir.run(&["ingest", "envoi/equipements.csv"]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains(
+            "  ligne 3, colonne heures_utilisees, heures_disponibles : les heures utilisées dépassent les heures disponibles (heures_utilisees = 80, heures_disponibles = 50)"
+        ),
+        "{}",
+        outcome.stdout
+    );
+}
+
 /// Each broken file is refused with its exact message, and only that file: the good one
 /// given in the same run is stored.
 #[test]
