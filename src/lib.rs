@@ -28,6 +28,7 @@ pub mod geo;
 pub mod ingest;
 pub mod month;
 pub mod pipeline;
+pub mod portal;
 pub mod registry;
 pub mod report;
 pub mod sample;

@@ -17,13 +17,15 @@ use crate::store::{
 use crate::workspace::Workspace;
 
 /// What to do with the files.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     /// Check only; store nothing.
     pub dry_run: bool,
     /// When the files count as received, for the ledger (the clock when `None`). The demo
     /// replays a year of uploads with it.
     pub received_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Who sends the files, for the ledger (the portal's account).
+    pub by: Option<String>,
 }
 
 /// What became of one file.
@@ -162,6 +164,7 @@ pub fn ingest(
                 bytes: &bytes,
                 hash,
                 received_at: options.received_at,
+                by: options.by.clone(),
             };
             match store_file(store, file, &mut batch, reports.len()) {
                 Ok(report) => reports.push(report),
@@ -459,6 +462,7 @@ pub fn withdraw(
         }],
         erreurs: 0,
         avertissements: 0,
+        par: None,
     };
     // The ledger line is on disk before the month goes: a crash between leaves the month
     // stored and the withdrawal recorded, which a rebuild or a second withdrawal finishes.
@@ -536,7 +540,8 @@ fn warn_about_jumps(
     Ok(())
 }
 
-fn column_sum(frame: &polars::prelude::DataFrame, name: &str) -> Option<f64> {
+/// The sum of a numeric column, `None` if absent or all empty.
+pub(crate) fn column_sum(frame: &polars::prelude::DataFrame, name: &str) -> Option<f64> {
     use polars::prelude::ChunkAgg;
     let column = frame
         .column(name)
@@ -544,6 +549,16 @@ fn column_sum(frame: &polars::prelude::DataFrame, name: &str) -> Option<f64> {
         .cast(&polars::prelude::DataType::Float64)
         .ok()?;
     column.f64().ok()?.sum()
+}
+
+/// Reads and checks one file as [`ingest`] would, with the same warnings, without storing
+/// it: the portal's preview before its sender confirms.
+pub fn check_only(path: &Path, context: &Context, history: Option<&Store>) -> Result<CheckedFile> {
+    let (mut checked, _) = read_and_check(path, context);
+    if let Some(history) = history {
+        warn_about_jumps(history, context.definitions, &mut checked)?;
+    }
+    Ok(checked)
 }
 
 fn read_and_check(path: &Path, context: &Context) -> (CheckedFile, Vec<u8>) {
@@ -601,6 +616,7 @@ struct StoredFile<'a> {
     bytes: &'a [u8],
     hash: String,
     received_at: Option<chrono::DateTime<chrono::Utc>>,
+    by: Option<String>,
 }
 
 /// Stores an accepted file: raw copy, ledger line, then each month's new version. The ledger
@@ -616,6 +632,7 @@ fn store_file(
         bytes,
         hash,
         received_at,
+        by,
     } = file;
     let mut report = report_only(checked.clone(), hash.clone());
     let file_name = checked
@@ -666,6 +683,7 @@ fn store_file(
         mois: report.months.clone(),
         erreurs: report.count(Severity::Error),
         avertissements: report.count(Severity::Warning),
+        par: by,
     };
     if report.outcome != Outcome::Accepte {
         if !hash.is_empty() {

@@ -105,6 +105,7 @@ fn replay_sample(workspace: &Workspace) -> Result<Vec<FileReport>, Error> {
         let options = IngestOptions {
             dry_run: false,
             received_at,
+            by: None,
         };
         reports.extend(ingest(workspace, &files, options, &|| {}, &|m| {
             eprintln!("{m}")

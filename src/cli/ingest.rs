@@ -48,6 +48,7 @@ pub fn run(args: &IngestArgs, global: &Global) -> Result<ExitCode, Error> {
     let options = IngestOptions {
         dry_run: args.dry_run,
         received_at: None,
+        by: None,
     };
     let reports = ingest(&workspace, &files, options, &|| bar.inc(1), &|message| {
         bar.suspend(|| eprintln!("{message}"))

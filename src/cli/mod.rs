@@ -1,5 +1,6 @@
 //! The verbs a user types, one file each; each parses its arguments and calls the library.
 
+mod access;
 mod check;
 mod compute;
 mod demo;
@@ -10,6 +11,7 @@ mod init;
 mod rebuild;
 mod report;
 mod sample;
+mod serve;
 mod status;
 mod template;
 mod withdraw;
@@ -105,6 +107,12 @@ enum Command {
     /// Retire un mois enregistré ; le retrait est inscrit au registre des dépôts.
     #[command(help_template = HELP_TEMPLATE, name = "retirer")]
     Retirer(withdraw::WithdrawArgs),
+    /// Ouvre le portail web des gestionnaires et de la tête de réseau.
+    #[command(help_template = HELP_TEMPLATE)]
+    Serve(serve::ServeArgs),
+    /// Gère les comptes du portail (inviter, liste, retirer, reinitialiser).
+    #[command(help_template = HELP_TEMPLATE, name = "acces")]
+    Acces(access::AccessArgs),
     /// Déroule la chaîne complète sur les données d'exemple.
     #[command(help_template = HELP_TEMPLATE)]
     Demo(demo::DemoArgs),
@@ -134,6 +142,8 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(args, &cli.global),
         Command::Report(args) => report::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
+        Command::Serve(args) => serve::run(args, &cli.global),
+        Command::Acces(args) => access::run(args, &cli.global),
         Command::Echantillon(args) => sample::run(args, &cli.global),
         Command::Floor(args) => floor::run(args, &cli.global),
     };

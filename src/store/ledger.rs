@@ -60,11 +60,20 @@ pub struct LedgerEntry {
     pub erreurs: usize,
     /// How many warnings it had.
     pub avertissements: usize,
+    /// Who sent it, when known (the portal's account; absent for a command-line ingest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub par: Option<String>,
 }
 
 /// Appends one line and returns the ledger's length before it (to undo it with [`truncate`]).
 pub(super) fn append(path: &Path, entry: &LedgerEntry) -> Result<u64> {
-    let mut line = serde_json::to_string(entry).expect("a ledger entry serializes");
+    append_json_line(path, entry)
+}
+
+/// Appends a value as one JSON line to a journal (the ledger, the portal's audit journal),
+/// whole or not at all, cutting a torn last line first; returns the length before it.
+pub(crate) fn append_json_line(path: &Path, value: &impl Serialize) -> Result<u64> {
+    let mut line = serde_json::to_string(value).expect("a journal line serializes");
     line.push('\n');
     let io = |e| Error::io(path, e);
     let mut file = OpenOptions::new()
@@ -167,6 +176,7 @@ mod tests {
             mois: Vec::new(),
             erreurs: 0,
             avertissements: 0,
+            par: None,
         }
     }
 

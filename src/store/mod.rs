@@ -32,6 +32,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub(crate) use ledger::append_json_line;
 pub use ledger::{LedgerEntry, LedgerMonth, Outcome};
 pub use lock::WriteLock;
 

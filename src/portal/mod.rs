@@ -1,0 +1,152 @@
+//! The portal (`mesure serve`): the workspace served to browsers by one process. Managers
+//! download their pre-filled workbooks, send them, read every problem and what a file would
+//! replace before confirming it; the network sees every manufacture of its scope; nobody sees
+//! what is not theirs.
+//!
+//! Its state lives in the workspace's `portail/` folder (accounts, sessions, pending uploads,
+//! the audit journal): no database server. Pages are rendered on the server from askama
+//! templates (`src/templates/portail/`), escaped by default, and work without JavaScript.
+//! Checks run on a bounded pool off the async runtime; writes to the store go one at a time
+//! and take the store's lock, so a command-line `mesure ingest` at the same time waits its turn.
+
+pub mod accounts;
+pub mod journal;
+pub mod months;
+mod pages;
+mod routes;
+pub mod session;
+pub mod upload;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::error::{Error, Result};
+use crate::workspace::Workspace;
+use accounts::Accounts;
+use journal::Journal;
+use session::{Sessions, Throttle};
+
+/// The portal's folder in a workspace.
+pub const PORTAL_DIR: &str = "portail";
+
+/// The largest request body: a few monthly workbooks at once (each file is also held to the
+/// pipeline's 50 MB).
+pub const MAX_UPLOAD_BYTES: usize = 120 * 1024 * 1024;
+
+/// How long a request may take before the server gives up on it.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The content security policy of every page: nothing but the server's own style sheet and
+/// images, no script at all, forms posted only to the server, never framed.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What every request handler shares.
+pub struct Portal {
+    /// The workspace served.
+    pub workspace: Workspace,
+    /// Its `portail/` folder.
+    pub folder: PathBuf,
+    /// The accounts.
+    pub accounts: Accounts,
+    /// The signed-in sessions.
+    pub sessions: Sessions,
+    /// The brake on password guessing.
+    pub throttle: Throttle,
+    /// The audit journal.
+    pub journal: Journal,
+    /// Bounds the checks running at once (each reads a workbook on a blocking thread).
+    pub checks: tokio::sync::Semaphore,
+    /// Serializes this process's writes to the store (other processes wait on its lock).
+    pub writes: tokio::sync::Mutex<()>,
+}
+
+impl Portal {
+    /// The portal of a workspace, its folder created if needed.
+    pub fn open(workspace: Workspace) -> Result<Arc<Portal>> {
+        let folder = workspace.root.join(PORTAL_DIR);
+        std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+        let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Arc::new(Portal {
+            accounts: Accounts::new(&folder),
+            sessions: Sessions::load(&folder),
+            throttle: Throttle::default(),
+            journal: Journal::new(&folder),
+            checks: tokio::sync::Semaphore::new(parallel * 2),
+            writes: tokio::sync::Mutex::new(()),
+            folder,
+            workspace,
+        }))
+    }
+}
+
+/// The portal's routes with their security layers: body limit, timeout, compression, a
+/// French page instead of a crash, and the security headers on every response.
+pub fn router(portal: Arc<Portal>) -> Router {
+    let header = |name, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    routes::routes()
+        .with_state(portal)
+        .layer(CompressionLayer::new())
+        .layer(header(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::CACHE_CONTROL, "no-store"))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(CatchPanicLayer::custom(routes::panic_page))
+}
+
+/// Serves the portal on `address` until Ctrl-C (or SIGTERM).
+pub fn serve(workspace: Workspace, address: SocketAddr) -> Result<()> {
+    let portal = Portal::open(workspace)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("impossible de démarrer le serveur : {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| Error::Usage(format!("impossible d'écouter sur {address} : {e}")))?;
+        let app = router(portal).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| Error::Usage(format!("le serveur s'est arrêté : {e}")))
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

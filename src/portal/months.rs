@@ -1,0 +1,277 @@
+//! A manufacture's months as its manager sees them: received, refused, late, missing, or not
+//! expected, with each month's versions (who sent which file, when), from the store and its
+//! ledger.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::month::Month;
+use crate::registry::Manufacture;
+use crate::store::{LedgerEntry, Outcome};
+
+/// The day of the following month by which a month is due.
+pub const DUE_DAY: u32 = 15;
+
+/// Months after its due date when a month not received stops being « en retard » and becomes
+/// « manquant ».
+pub const LATE_MONTHS: i32 = 3;
+
+/// Where a month stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthState {
+    /// Stored.
+    Recu,
+    /// The last file sent for it was refused, and nothing is stored.
+    Refuse,
+    /// Expected, not received, due date passed less than [`LATE_MONTHS`] ago.
+    EnRetard,
+    /// Expected, not received, due long ago.
+    Manquant,
+    /// Expected, not received, not yet due.
+    AEnvoyer,
+    /// Before the opening (or after the closing), or in the future.
+    PasAttendu,
+}
+
+impl MonthState {
+    /// The word shown in the grid.
+    pub fn label(self) -> &'static str {
+        match self {
+            MonthState::Recu => "reçu",
+            MonthState::Refuse => "refusé",
+            MonthState::EnRetard => "en retard",
+            MonthState::Manquant => "manquant",
+            MonthState::AEnvoyer => "à envoyer",
+            MonthState::PasAttendu => "pas attendu",
+        }
+    }
+
+    /// The CSS class of the grid's cell.
+    pub fn class(self) -> &'static str {
+        match self {
+            MonthState::Recu => "recu",
+            MonthState::Refuse => "refuse",
+            MonthState::EnRetard => "retard",
+            MonthState::Manquant => "manquant",
+            MonthState::AEnvoyer => "a-envoyer",
+            MonthState::PasAttendu => "pas-attendu",
+        }
+    }
+}
+
+/// One file sent for a month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    /// The version number the file made (1 for the first stored), none if it changed nothing.
+    pub number: Option<usize>,
+    /// When, `JJ/MM/AAAA HH:MM` UTC.
+    pub when: String,
+    /// The file's name.
+    pub file: String,
+    /// Who sent it (empty for a command-line ingest).
+    pub by: String,
+    /// What became of it, in words.
+    pub outcome: &'static str,
+    /// Rows per table the file brought for this month, « publics 7, flux 3 ».
+    pub rows: String,
+}
+
+/// A month of a manufacture, with its versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthStatus {
+    /// The month.
+    pub month: Month,
+    /// Where it stands.
+    pub state: MonthState,
+    /// The files sent for it, oldest first.
+    pub versions: Vec<Version>,
+}
+
+impl MonthStatus {
+    /// The current version's number, if the month is stored.
+    pub fn current_version(&self) -> Option<usize> {
+        self.versions.iter().filter_map(|v| v.number).max()
+    }
+}
+
+/// When a month is due: the [`DUE_DAY`] of the following month.
+pub fn due_date(month: Month) -> NaiveDate {
+    let first = month.next().first_day();
+    first.with_day(DUE_DAY).unwrap_or(first)
+}
+
+/// The state of one month of a manufacture.
+pub fn month_state(
+    manufacture: &Manufacture,
+    month: Month,
+    stored: bool,
+    last_refused: bool,
+    today: NaiveDate,
+) -> MonthState {
+    if stored {
+        return MonthState::Recu;
+    }
+    if !manufacture.is_open(month) || month > Month::of_date(today) {
+        return MonthState::PasAttendu;
+    }
+    if last_refused {
+        return MonthState::Refuse;
+    }
+    let due = due_date(month);
+    if today <= due {
+        MonthState::AEnvoyer
+    } else if today <= due_date(month.plus(LATE_MONTHS)) {
+        MonthState::EnRetard
+    } else {
+        MonthState::Manquant
+    }
+}
+
+/// The twelve months of `year` for a manufacture, with their versions from the ledger.
+pub fn year_grid(
+    manufacture: &Manufacture,
+    year: i32,
+    stored: &BTreeSet<(String, Month)>,
+    ledger: &[LedgerEntry],
+    today: NaiveDate,
+) -> Vec<MonthStatus> {
+    (1..=12)
+        .filter_map(|m| Month::new(year, m))
+        .map(|month| {
+            let versions = versions_of(&manufacture.id, month, ledger);
+            let is_stored = stored.contains(&(manufacture.id.clone(), month));
+            let last_refused = versions.last().is_some_and(|v| v.outcome == "refusé");
+            MonthStatus {
+                month,
+                state: month_state(manufacture, month, is_stored, last_refused, today),
+                versions,
+            }
+        })
+        .collect()
+}
+
+/// Every file sent for a manufacture's month, oldest first, numbered as versions.
+pub fn versions_of(manufacture: &str, month: Month, ledger: &[LedgerEntry]) -> Vec<Version> {
+    let month_text = month.to_string();
+    let mut number = 0;
+    let mut versions = Vec::new();
+    for entry in ledger {
+        let Some(this) = entry
+            .mois
+            .iter()
+            .find(|m| m.manufacture == manufacture && m.mois == month_text)
+        else {
+            continue;
+        };
+        let (version, outcome) = match entry.resultat {
+            Outcome::Accepte => {
+                number += 1;
+                (Some(number), "accepté")
+            }
+            Outcome::DejaRecu => (None, "déjà reçu"),
+            Outcome::Refuse => (None, "refusé"),
+            Outcome::Retire => (None, "retiré"),
+        };
+        let rows = this
+            .lignes
+            .iter()
+            .map(|(table, n)| format!("{table} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        versions.push(Version {
+            number: version,
+            when: when_label(&entry.horodatage),
+            file: entry.fichier.clone(),
+            by: entry.par.clone().unwrap_or_default(),
+            outcome,
+            rows,
+        });
+    }
+    versions
+}
+
+/// `JJ/MM/AAAA HH:MM` from an RFC 3339 timestamp.
+fn when_label(timestamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(timestamp)
+        .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_else(|_| timestamp.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::LedgerMonth;
+
+    fn manufacture(opening: &str) -> Manufacture {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let registry =
+            crate::registry::Registry::load(&root.join("sample-data/manufactures.csv")).unwrap();
+        let mut m = registry.manufactures()[0].clone();
+        m.ouverture = opening.parse().unwrap();
+        m.fermeture = None;
+        m
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_month_is_due_on_the_fifteenth_then_late_then_missing() {
+        let m = manufacture("2025-01");
+        let march: Month = "2025-03".parse().unwrap();
+        let state = |today: &str| month_state(&m, march, false, false, date(today));
+        assert_eq!(state("2025-03-20"), MonthState::AEnvoyer);
+        assert_eq!(state("2025-04-15"), MonthState::AEnvoyer);
+        assert_eq!(state("2025-04-16"), MonthState::EnRetard);
+        assert_eq!(state("2025-07-15"), MonthState::EnRetard);
+        assert_eq!(state("2025-07-16"), MonthState::Manquant);
+        assert_eq!(state("2025-02-10"), MonthState::PasAttendu, "in the future");
+        assert_eq!(
+            month_state(&m, march, true, true, date("2026-01-01")),
+            MonthState::Recu
+        );
+        assert_eq!(
+            month_state(&m, march, false, true, date("2025-04-01")),
+            MonthState::Refuse
+        );
+        let later = manufacture("2025-06");
+        assert_eq!(
+            month_state(&later, march, false, false, date("2026-01-01")),
+            MonthState::PasAttendu
+        );
+    }
+
+    #[test]
+    fn versions_count_only_the_files_that_changed_the_month() {
+        let entry = |file: &str, outcome, by: Option<&str>| LedgerEntry {
+            horodatage: "2025-04-10T08:30:00Z".into(),
+            fichier: file.into(),
+            empreinte: file.into(),
+            resultat: outcome,
+            mois: vec![LedgerMonth {
+                manufacture: "mp001".into(),
+                mois: "2025-03".into(),
+                lignes: [("publics".to_string(), 7)].into(),
+                remplace: vec![],
+            }],
+            erreurs: 0,
+            avertissements: 0,
+            par: by.map(str::to_string),
+        };
+        let ledger = vec![
+            entry("a.xlsx", Outcome::Refuse, None),
+            entry("b.xlsx", Outcome::Accepte, Some("g@x.fr")),
+            entry("b.xlsx", Outcome::DejaRecu, None),
+            entry("c.xlsx", Outcome::Accepte, None),
+        ];
+        let versions = versions_of("mp001", "2025-03".parse().unwrap(), &ledger);
+        let numbers: Vec<Option<usize>> = versions.iter().map(|v| v.number).collect();
+        assert_eq!(numbers, [None, Some(1), None, Some(2)]);
+        assert_eq!(versions[1].by, "g@x.fr");
+        assert_eq!(versions[1].when, "10/04/2025 08:30");
+        assert_eq!(versions[1].rows, "publics 7");
+        assert!(versions_of("mp002", "2025-03".parse().unwrap(), &ledger).is_empty());
+    }
+}

@@ -1,0 +1,1168 @@
+//! The portal's routes and their handlers. Every handler that shows or changes data checks
+//! the session first, then the account's scope: a manufacture outside it is « introuvable »
+//! (404), exactly like one that does not exist, so that ids cannot be probed. Every form
+//! carries the session's token (CSRF), compared in constant time.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, Form, Multipart, Path as UrlPath, Query, State,
+};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Deserialize;
+
+use super::accounts::{Account, MIN_PASSWORD_CHARS, Role, random_token, same_secret};
+use super::months::{DUE_DAY, LATE_MONTHS, MonthState, due_date, year_grid};
+use super::pages::*;
+use super::session::Session;
+use super::upload::{FilePreview, Pending, accept_file, preview};
+use super::{MAX_UPLOAD_BYTES, Portal};
+use crate::error::Error;
+use crate::ingest::{CheckedFile, Context};
+use crate::month::Month;
+use crate::pipeline::{IngestOptions, check_only, ingest};
+use crate::registry::Manufacture;
+use crate::report::french;
+use crate::store::{Outcome, Store};
+
+/// The session cookie. `__Host-` makes the browser keep it only over HTTPS (or localhost),
+/// for this host and path `/`.
+pub const SESSION_COOKIE: &str = "__Host-mesure";
+/// The cookie carrying the sign-in form's token before any session exists.
+pub const LOGIN_COOKIE: &str = "__Host-mesure-connexion";
+
+type App = State<Arc<Portal>>;
+
+pub fn routes() -> Router<Arc<Portal>> {
+    Router::new()
+        .route("/", get(root))
+        .route("/style.css", get(style))
+        .route("/connexion", get(login_page).post(login))
+        .route("/deconnexion", post(logout))
+        .route(
+            "/invitation/{token}",
+            get(invitation_page).post(accept_invitation),
+        )
+        .route("/accueil", get(home))
+        .route("/manufactures/{id}", get(manufacture_page))
+        .route("/manufactures/{id}/modele/{mois}", get(template_download))
+        .route(
+            "/manufactures/{id}/depot",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/depots/{id}", get(pending_page))
+        .route("/depots/{id}/annote/{n}", get(annotated_download))
+        .route("/depots/{id}/confirmer", post(confirm))
+        .route("/depots/{id}/annuler", post(cancel))
+        .route("/journal", get(journal_page))
+        .fallback(not_found_anywhere)
+}
+
+/// The page shown if a handler panics: a French message, never a bare 500.
+pub fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    message(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Page::public("Erreur interne"),
+        "erreur",
+        "Une erreur interne est survenue ; rien n'a été enregistré par cette action. Réessayez, et si elle se reproduit, prévenez la tête de réseau.",
+    )
+}
+
+fn message(status: StatusCode, page: Page, kind: &'static str, text: &str) -> Response {
+    render(
+        status,
+        &MessagePage {
+            page,
+            kind,
+            message: text.to_string(),
+            back: "/accueil".into(),
+            back_label: "Retour à l'accueil".into(),
+        },
+    )
+}
+
+fn not_found(page: Page) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        Page {
+            title: "Page introuvable".into(),
+            ..page
+        },
+        "erreur",
+        "Cette page n'existe pas, ou votre compte n'y a pas accès.",
+    )
+}
+
+async fn not_found_anywhere() -> Response {
+    not_found(Page::public("Page introuvable"))
+}
+
+fn internal(page: Page, error: &Error) -> Response {
+    message(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Page {
+            title: "Erreur".into(),
+            ..page
+        },
+        "erreur",
+        &format!("L'opération n'a pas abouti : {error}"),
+    )
+}
+
+/// Whether an account reads the audit journal: a réseau account over the whole network.
+pub fn sees_journal(account: &Account) -> bool {
+    account.role == Role::Reseau && account.sees_everything()
+}
+
+/// The client's address (the proxy's, behind one).
+fn client(connect: &ConnectInfo<SocketAddr>) -> IpAddr {
+    connect.0.ip()
+}
+
+fn cookie(name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .build()
+}
+
+/// The signed-in account, if the session cookie names a valid session of an existing one.
+fn signed_in(portal: &Portal, jar: &CookieJar) -> Option<(Session, Account)> {
+    let id = jar.get(SESSION_COOKIE)?.value().to_string();
+    let session = portal.sessions.get(&id)?;
+    let account = portal.accounts.get(&session.email).ok().flatten()?;
+    account.is_active().then_some((session, account))
+}
+
+fn to_login() -> Response {
+    Redirect::to("/connexion").into_response()
+}
+
+/// Runs blocking work (reading workbooks, argon2, the store) on the blocking pool, at most
+/// as many at once as the portal's check permits allow.
+async fn blocking<T: Send + 'static>(
+    portal: &Portal,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let _permit = portal
+        .checks
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    tokio::task::spawn_blocking(work)
+        .await
+        .expect("blocking work does not panic")
+}
+
+async fn root(State(portal): App, jar: CookieJar) -> Response {
+    match signed_in(&portal, &jar) {
+        Some(_) => Redirect::to("/accueil").into_response(),
+        None => to_login(),
+    }
+}
+
+async fn style() -> Response {
+    let css = format!(
+        "{}\n{}",
+        crate::report::html::STYLE,
+        include_str!("../templates/portail/style.css")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        css,
+    )
+        .into_response()
+}
+
+async fn login_page(State(portal): App, jar: CookieJar) -> Response {
+    if signed_in(&portal, &jar).is_some() {
+        return Redirect::to("/accueil").into_response();
+    }
+    login_form(jar, String::new(), String::new(), StatusCode::OK)
+}
+
+fn login_form(jar: CookieJar, email: String, text: String, status: StatusCode) -> Response {
+    let token = random_token();
+    let jar = jar.add(cookie(LOGIN_COOKIE, token.clone()));
+    let page = LoginPage {
+        page: Page::public("Connexion"),
+        jeton: token,
+        email,
+        message: text,
+    };
+    (jar, render(status, &page)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoginForm {
+    jeton: String,
+    email: String,
+    mot_de_passe: String,
+}
+
+async fn login(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let from = client(&connect);
+    let expected = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string());
+    if !expected.is_some_and(|t| same_secret(&t, &form.jeton)) {
+        return login_form(
+            jar,
+            form.email,
+            "Le formulaire a expiré : saisissez à nouveau votre mot de passe.".into(),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let email = form.email.trim().to_lowercase();
+    if let Some(wait) = portal.throttle.wait(&email, from) {
+        let _ = portal
+            .journal
+            .record(&email, &from.to_string(), "connexion_freinee", "", "");
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return login_form(
+            jar,
+            form.email,
+            format!(
+                "Trop de tentatives : réessayez dans {minutes} minute{}.",
+                if minutes > 1 { "s" } else { "" }
+            ),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let accounts = portal.accounts.clone();
+    let (typed, password) = (email.clone(), form.mot_de_passe);
+    let verified = blocking(&portal, move || accounts.verify(&typed, &password)).await;
+    match verified {
+        Ok(Some(account)) => {
+            portal.throttle.succeeded(&email, from);
+            match portal.sessions.open(&account.email) {
+                Ok(id) => {
+                    let _ = portal.journal.record(
+                        &account.email,
+                        &from.to_string(),
+                        "connexion",
+                        "",
+                        "",
+                    );
+                    let jar = jar
+                        .remove(Cookie::build(LOGIN_COOKIE).path("/"))
+                        .add(cookie(SESSION_COOKIE, id));
+                    (jar, Redirect::to("/accueil")).into_response()
+                }
+                Err(e) => internal(Page::public("Connexion"), &e),
+            }
+        }
+        Ok(None) => {
+            portal.throttle.failed(&email, from);
+            let _ = portal
+                .journal
+                .record(&email, &from.to_string(), "connexion_refusee", "", "");
+            login_form(
+                jar,
+                form.email,
+                "Adresse ou mot de passe incorrect.".into(),
+                StatusCode::UNAUTHORIZED,
+            )
+        }
+        Err(e) => internal(Page::public("Connexion"), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TokenForm {
+    jeton: String,
+}
+
+async fn logout(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if let Some((session, account)) = signed_in(&portal, &jar) {
+        if !same_secret(&session.jeton, &form.jeton) {
+            return forbidden(Page::signed_in("Refusé", &account, &session));
+        }
+        if let Some(id) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
+            let _ = portal.sessions.close(&id);
+        }
+        let _ = portal.journal.record(
+            &account.email,
+            &client(&connect).to_string(),
+            "deconnexion",
+            "",
+            "",
+        );
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    (jar, Redirect::to("/connexion")).into_response()
+}
+
+fn forbidden(page: Page) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        Page {
+            title: "Action refusée".into(),
+            ..page
+        },
+        "erreur",
+        "Ce formulaire a expiré ou ne vient pas de cette page : rechargez la page et recommencez.",
+    )
+}
+
+async fn invitation_page(State(portal): App, UrlPath(token): UrlPath<String>) -> Response {
+    match portal.accounts.invited(&token) {
+        Ok(Some(account)) => invitation_form(&token, &account, String::new(), StatusCode::OK),
+        Ok(None) => message(
+            StatusCode::NOT_FOUND,
+            Page::public("Invitation"),
+            "erreur",
+            &super::accounts::AccountError::BadInvitation.to_string(),
+        ),
+        Err(e) => internal(Page::public("Invitation"), &e),
+    }
+}
+
+fn invitation_form(token: &str, account: &Account, text: String, status: StatusCode) -> Response {
+    render(
+        status,
+        &InvitationPage {
+            page: Page::public("Choisir votre mot de passe"),
+            token: token.to_string(),
+            email: account.email.clone(),
+            role: account.role.label(),
+            scope: account.scope_label(),
+            min_chars: MIN_PASSWORD_CHARS,
+            message: text,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PasswordForm {
+    mot_de_passe: String,
+    confirmation: String,
+}
+
+async fn accept_invitation(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    UrlPath(token): UrlPath<String>,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let account = match portal.accounts.invited(&token) {
+        Ok(Some(account)) => account,
+        Ok(None) => return invitation_page(State(portal), UrlPath(token)).await,
+        Err(e) => return internal(Page::public("Invitation"), &e),
+    };
+    if form.mot_de_passe != form.confirmation {
+        return invitation_form(
+            &token,
+            &account,
+            "Les deux mots de passe diffèrent.".into(),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let accounts = portal.accounts.clone();
+    let (t, password) = (token.clone(), form.mot_de_passe);
+    let accepted = blocking(&portal, move || accounts.accept(&t, &password)).await;
+    match accepted {
+        Ok(Ok(account)) => {
+            let from = client(&connect).to_string();
+            let _ = portal
+                .journal
+                .record(&account.email, &from, "invitation_acceptee", "", "");
+            match portal.sessions.open(&account.email) {
+                Ok(id) => {
+                    let jar = jar.add(cookie(SESSION_COOKIE, id));
+                    (jar, Redirect::to("/accueil")).into_response()
+                }
+                Err(e) => internal(Page::public("Invitation"), &e),
+            }
+        }
+        Ok(Err(why)) => invitation_form(&token, &account, why.to_string(), StatusCode::BAD_REQUEST),
+        Err(e) => internal(Page::public("Invitation"), &e),
+    }
+}
+
+/// The manufactures an account sees, in registry order.
+fn visible(portal: &Portal, account: &Account) -> crate::error::Result<Vec<Manufacture>> {
+    let registry = portal.workspace.registry()?;
+    Ok(registry
+        .manufactures()
+        .iter()
+        .filter(|m| account.sees(m))
+        .cloned()
+        .collect())
+}
+
+/// The manufacture of a URL, if the account sees it.
+fn visible_one(
+    portal: &Portal,
+    account: &Account,
+    id: &str,
+) -> crate::error::Result<Option<Manufacture>> {
+    let registry = portal.workspace.registry()?;
+    Ok(registry
+        .get(id)
+        .filter(|m| m.id == id && account.sees(m))
+        .cloned())
+}
+
+async fn home(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Vos manufactures", &account, &session);
+    let manufactures = match visible(&portal, &account) {
+        Ok(list) => list,
+        Err(e) => return internal(page(), &e),
+    };
+    if account.role == Role::Gestionnaire && manufactures.len() == 1 {
+        return Redirect::to(&format!("/manufactures/{}", manufactures[0].id)).into_response();
+    }
+    let store_root = portal.workspace.store.clone();
+    let rows = blocking(&portal, move || home_rows(&store_root, &manufactures)).await;
+    match rows {
+        Ok(rows) => {
+            let title = if account.role == Role::Gestionnaire {
+                "Vos manufactures".to_string()
+            } else {
+                format!("Manufactures — {}", account.scope_label())
+            };
+            render(
+                StatusCode::OK,
+                &HomePage {
+                    page: Page::signed_in(title, &account, &session),
+                    rows,
+                    due_day: DUE_DAY,
+                },
+            )
+        }
+        Err(e) => internal(page(), &e),
+    }
+}
+
+fn home_rows(
+    store_root: &Path,
+    manufactures: &[Manufacture],
+) -> crate::error::Result<Vec<HomeRow>> {
+    let store = Store::read(store_root);
+    let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
+    let ledger = store.ledger()?;
+    let today = chrono::Utc::now().date_naive();
+    let last_month = Month::of_date(today).plus(-1);
+    Ok(manufactures
+        .iter()
+        .map(|m| {
+            let expected: Vec<Month> = if m.ouverture <= last_month {
+                m.ouverture
+                    .through(last_month)
+                    .filter(|month| m.is_open(*month))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let received = expected
+                .iter()
+                .filter(|month| stored.contains(&(m.id.clone(), **month)))
+                .count();
+            let late = expected
+                .iter()
+                .filter(|month| {
+                    !stored.contains(&(m.id.clone(), **month)) && today > due_date(**month)
+                })
+                .count();
+            let last_upload = ledger
+                .iter()
+                .rev()
+                .find(|e| e.mois.iter().any(|lm| lm.manufacture == m.id))
+                .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.horodatage).ok())
+                .map(|t| t.format("%d/%m/%Y").to_string())
+                .unwrap_or_else(|| "—".to_string());
+            HomeRow {
+                id: m.id.clone(),
+                name: m.nom.clone(),
+                commune: m.commune.clone(),
+                region: m.region.name.to_string(),
+                received,
+                expected: expected.len(),
+                late,
+                last_upload,
+            }
+        })
+        .collect())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct YearQuery {
+    annee: Option<i32>,
+}
+
+async fn manufacture_page(
+    State(portal): App,
+    jar: CookieJar,
+    UrlPath(id): UrlPath<String>,
+    Query(query): Query<YearQuery>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = |title: &str| Page::signed_in(title, &account, &session);
+    let manufacture = match visible_one(&portal, &account, &id) {
+        Ok(Some(m)) => m,
+        Ok(None) => return not_found(page("Page introuvable")),
+        Err(e) => return internal(page("Erreur"), &e),
+    };
+    let today = chrono::Utc::now().date_naive();
+    let this_year = Month::of_date(today).year();
+    let year = query
+        .annee
+        .filter(|y| (manufacture.ouverture.year() - 1..=this_year).contains(y))
+        .unwrap_or(this_year);
+    let store_root = portal.workspace.store.clone();
+    let m = manufacture.clone();
+    let grid = blocking(&portal, move || {
+        let store = Store::read(&store_root);
+        let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
+        let ledger = store.ledger()?;
+        Ok::<_, Error>(year_grid(&m, year, &stored, &ledger, today))
+    })
+    .await;
+    let grid = match grid {
+        Ok(grid) => grid,
+        Err(e) => return internal(page("Erreur"), &e),
+    };
+    let months = grid
+        .iter()
+        .map(|status| GridMonth {
+            month: status.month.to_string(),
+            label: french::month(status.month),
+            state: status.state.label(),
+            class: status.state.class(),
+            version: status.current_version(),
+            expected: manufacture.is_open(status.month),
+        })
+        .collect();
+    let history = grid
+        .iter()
+        .rev()
+        .flat_map(|status| {
+            status.versions.iter().rev().map(|v| HistoryLine {
+                month: french::month(status.month),
+                number: v.number,
+                when: v.when.clone(),
+                file: v.file.clone(),
+                by: v.by.clone(),
+                outcome: v.outcome,
+                rows: v.rows.clone(),
+            })
+        })
+        .collect();
+    let _ = MonthState::Recu;
+    render(
+        StatusCode::OK,
+        &ManufacturePage {
+            page: page(&manufacture.nom),
+            id: manufacture.id.clone(),
+            name: manufacture.nom.clone(),
+            commune: manufacture.commune.clone(),
+            region: manufacture.region.name.to_string(),
+            filiere: manufacture.filiere.clone(),
+            opening: french::month(manufacture.ouverture),
+            jeton: session.jeton.clone(),
+            year,
+            has_next_year: year < this_year,
+            months,
+            history,
+            due_day: DUE_DAY,
+            late_months: LATE_MONTHS,
+        },
+    )
+}
+
+async fn template_download(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    UrlPath((id, month)): UrlPath<(String, String)>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Modèle", &account, &session);
+    let manufacture = match visible_one(&portal, &account, &id) {
+        Ok(Some(m)) => m,
+        Ok(None) => return not_found(page()),
+        Err(e) => return internal(page(), &e),
+    };
+    let Ok(month) = month.parse::<Month>() else {
+        return not_found(page());
+    };
+    let workspace = portal.workspace.clone();
+    let m = manufacture.clone();
+    let bytes = blocking(&portal, move || template_bytes(&workspace, &m, month)).await;
+    match bytes {
+        Ok(bytes) => {
+            let name = format!("{}_{month}.xlsx", manufacture.id);
+            let _ = portal.journal.record(
+                &account.email,
+                &client(&connect).to_string(),
+                "telechargement_modele",
+                &format!("{} {month}", manufacture.id),
+                "",
+            );
+            download(&name, XLSX_TYPE, bytes)
+        }
+        Err(e) => internal(page(), &e),
+    }
+}
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn download(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn template_bytes(
+    workspace: &crate::workspace::Workspace,
+    manufacture: &Manufacture,
+    month: Month,
+) -> crate::error::Result<Vec<u8>> {
+    let definitions = workspace.definitions()?;
+    let identification = crate::template::Identification {
+        manufacture: manufacture.id.clone(),
+        name: manufacture.nom.clone(),
+        month,
+    };
+    let folder = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let path = folder.path().join("modele.xlsx");
+    crate::template::write_template(&path, &definitions, &identification)?;
+    std::fs::read(&path).map_err(|e| Error::io(&path, e))
+}
+
+async fn upload(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    UrlPath(id): UrlPath<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Envoi", &account, &session);
+    let manufacture = match visible_one(&portal, &account, &id) {
+        Ok(Some(m)) => m,
+        Ok(None) => return not_found(page()),
+        Err(e) => return internal(page(), &e),
+    };
+    let mut token = String::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut refused: Vec<String> = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return upload_failed(page(), &manufacture, e.status()),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = match field.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) => return upload_failed(page(), &manufacture, e.status()),
+        };
+        match (name.as_str(), file_name) {
+            ("jeton", _) => token = String::from_utf8_lossy(&bytes).to_string(),
+            ("fichiers", Some(sent)) if !(sent.is_empty() && bytes.is_empty()) => {
+                match accept_file(&sent, &bytes) {
+                    Ok(kept) => files.push((kept, bytes.to_vec())),
+                    Err(why) => refused.push(why.to_string()),
+                }
+            }
+            _ => {}
+        }
+    }
+    if !same_secret(&session.jeton, &token) {
+        return forbidden(page());
+    }
+    if files.is_empty() && refused.is_empty() {
+        return message(
+            StatusCode::BAD_REQUEST,
+            page(),
+            "erreur",
+            &super::upload::UploadError::Nothing.to_string(),
+        );
+    }
+    let from = client(&connect).to_string();
+    for (name, bytes) in &files {
+        let _ = portal.journal.record(
+            &account.email,
+            &from,
+            "depot",
+            &format!("{} : {name}", manufacture.id),
+            &crate::store::sha256_hex(bytes),
+        );
+    }
+    for why in &refused {
+        let _ = portal
+            .journal
+            .record(&account.email, &from, "depot_refuse", why, "");
+    }
+    let folder = portal.folder.clone();
+    let (email, m_id) = (account.email.clone(), manufacture.id.clone());
+    let kept = blocking(&portal, move || {
+        Pending::keep(&folder, &email, &m_id, &files, refused)
+    })
+    .await;
+    match kept {
+        Ok(pending) => Redirect::to(&format!("/depots/{}", pending.id)).into_response(),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+/// The page for an upload the server could not read whole (too large, cut off).
+fn upload_failed(page: Page, manufacture: &Manufacture, status: StatusCode) -> Response {
+    let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!(
+            "Envoi trop volumineux : {} Mo au plus par envoi, et 50 Mo par fichier. Envoyez les fichiers en plusieurs fois.",
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        )
+    } else {
+        "L'envoi a été interrompu avant la fin : renvoyez les fichiers.".to_string()
+    };
+    render(
+        status,
+        &MessagePage {
+            page: Page {
+                title: "Envoi non reçu".into(),
+                ..page
+            },
+            kind: "erreur",
+            message: text,
+            back: format!("/manufactures/{}", manufacture.id),
+            back_label: format!("Retour à {}", manufacture.nom),
+        },
+    )
+}
+
+/// An upload of the signed-in account, by its id.
+fn own_pending(portal: &Portal, account: &Account, id: &str) -> Option<Pending> {
+    Pending::find(&portal.folder, id).filter(|p| p.email == account.email)
+}
+
+/// Checks an upload's files as `ingest` would, then refuses what is outside the account's
+/// scope (a workbook of another manufacture sent from this page).
+fn check_pending(
+    portal: &Portal,
+    account: &Account,
+    pending: &Pending,
+) -> crate::error::Result<Vec<(CheckedFile, FilePreview)>> {
+    let definitions = portal.workspace.definitions()?;
+    let registry = portal.workspace.registry()?;
+    let context = Context::now(&definitions, &registry);
+    let store = Store::open_existing(&portal.workspace.store);
+    let ledger = match &store {
+        Some(store) => store.ledger()?,
+        None => Vec::new(),
+    };
+    let versions = |manufacture: &str, month: Month| {
+        super::months::versions_of(manufacture, month, &ledger)
+            .iter()
+            .filter_map(|v| v.number)
+            .max()
+    };
+    let mut checked_files = Vec::new();
+    for path in pending.paths(&portal.folder) {
+        let mut checked = check_only(&path, &context, store.as_ref())?;
+        let outside: Vec<String> = checked
+            .submissions
+            .iter()
+            .filter(|s| {
+                registry
+                    .get(&s.manufacture)
+                    .is_none_or(|m| !account.sees(m))
+            })
+            .map(|s| s.manufacture.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !outside.is_empty() {
+            checked.problems.insert(
+                0,
+                crate::error::Problem::error(
+                    crate::error::Location::file(&path),
+                    format!(
+                        "ce fichier concerne {}, que votre compte ne gère pas : vérifiez la feuille Identification (ou la colonne id_manufacture)",
+                        outside.join(", ")
+                    ),
+                ),
+            );
+            checked.submissions.clear();
+        }
+        let preview = preview(&checked, store.as_ref(), &definitions, &versions)?;
+        checked_files.push((checked, preview));
+    }
+    Ok(checked_files)
+}
+
+fn file_views(previews: &[FilePreview], pending: &Pending, stored: bool) -> Vec<FileView> {
+    let mut views: Vec<FileView> = previews
+        .iter()
+        .map(|p| FileView {
+            name: p.name.clone(),
+            accepted: p.accepted,
+            changes: p.changes.iter().map(change_view).collect(),
+            problems: p
+                .problems
+                .iter()
+                .map(|l| ProblemView {
+                    place: l.place.clone(),
+                    message: l.message.clone(),
+                    blocking: l.blocking,
+                })
+                .collect(),
+            annotated: !p.accepted && !stored,
+        })
+        .collect();
+    for why in &pending.refus {
+        let (name, text) = why.split_once(" : ").unwrap_or(("fichier", why.as_str()));
+        views.push(FileView {
+            name: name.to_string(),
+            accepted: false,
+            changes: Vec::new(),
+            problems: vec![ProblemView {
+                place: "fichier entier".into(),
+                message: text.to_string(),
+                blocking: true,
+            }],
+            annotated: false,
+        });
+    }
+    views
+}
+
+fn change_view(change: &super::upload::MonthChange) -> ChangeView {
+    let version = match change.from {
+        Some(from) => format!("version {from} → {}", change.to),
+        None => "première version".to_string(),
+    };
+    let headline = format!(
+        "{}, {} : {version}",
+        change.manufacture,
+        french::month(change.month)
+    );
+    let details = change
+        .tables
+        .iter()
+        .map(|t| {
+            let mut text = if t.rows_before == t.rows_after {
+                format!("{} : {} lignes", t.sheet, t.rows_after)
+            } else if change.from.is_none() {
+                format!("{} : {} lignes", t.sheet, t.rows_after)
+            } else {
+                format!(
+                    "{} : {} lignes au lieu de {}",
+                    t.sheet, t.rows_after, t.rows_before
+                )
+            };
+            if change.from.is_some() {
+                for (column, before, after) in &t.totals {
+                    text.push_str(&format!(
+                        " ; {column} {} au lieu de {}",
+                        french::number(*after, decimals(*after)),
+                        french::number(*before, decimals(*before))
+                    ));
+                }
+            }
+            text
+        })
+        .collect();
+    ChangeView { headline, details }
+}
+
+fn decimals(value: f64) -> usize {
+    if value.fract().abs() < 1e-9 { 0 } else { 2 }
+}
+
+async fn pending_page(
+    State(portal): App,
+    jar: CookieJar,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Vérification", &account, &session);
+    let Some(pending) = own_pending(&portal, &account, &id) else {
+        return gone(page());
+    };
+    let p = Arc::clone(&portal);
+    let (a, pd) = (account.clone(), pending.clone());
+    let checked = blocking(&portal, move || check_pending(&p, &a, &pd)).await;
+    match checked {
+        Ok(checked) => {
+            let previews: Vec<FilePreview> = checked.into_iter().map(|(_, p)| p).collect();
+            preview_page(page(), &session, &pending, &previews, false)
+        }
+        Err(e) => internal(page(), &e),
+    }
+}
+
+fn gone(page: Page) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        Page {
+            title: "Envoi introuvable".into(),
+            ..page
+        },
+        "erreur",
+        "Cet envoi n'existe plus : il a déjà été confirmé ou annulé (voyez la page de la manufacture), ou il n'est pas le vôtre.",
+    )
+}
+
+fn preview_page(
+    page: Page,
+    session: &Session,
+    pending: &Pending,
+    previews: &[FilePreview],
+    stored: bool,
+) -> Response {
+    let files = file_views(previews, pending, stored);
+    let accepted_count = files.iter().filter(|f| f.accepted).count();
+    let refused = files.len() - accepted_count;
+    let summary = match (stored, accepted_count, refused) {
+        (true, n, _) => format!("{n} fichier{} enregistré{} : merci.", plural(n), plural(n)),
+        (false, n, 0) => format!(
+            "{n} fichier{} prêt{} à être enregistré{} : vérifiez ce qu'il{} remplace{}, puis confirmez.",
+            plural(n),
+            plural(n),
+            plural(n),
+            plural(n),
+            if n > 1 { "nt" } else { "" }
+        ),
+        (false, 0, r) => format!(
+            "{r} fichier{} refusé{} : corrigez chaque problème ci-dessous, puis renvoyez.",
+            plural(r),
+            plural(r)
+        ),
+        (false, n, r) => format!(
+            "{n} fichier{} accepté{}, {r} refusé{}.",
+            plural(n),
+            plural(n),
+            plural(r)
+        ),
+    };
+    render(
+        StatusCode::OK,
+        &PreviewPage {
+            page,
+            id: pending.id.clone(),
+            jeton: session.jeton.clone(),
+            files,
+            accepted_count,
+            summary,
+            stored,
+            back: format!("/manufactures/{}", pending.manufacture),
+            back_label: "la manufacture".into(),
+        },
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n > 1 { "s" } else { "" }
+}
+
+async fn annotated_download(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    UrlPath((id, n)): UrlPath<(String, usize)>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Copie annotée", &account, &session);
+    let Some(pending) = own_pending(&portal, &account, &id) else {
+        return gone(page());
+    };
+    let Some(name) = pending.fichiers.get(n).cloned() else {
+        return not_found(page());
+    };
+    let p = Arc::clone(&portal);
+    let (a, pd) = (account.clone(), pending.clone());
+    let written = blocking(&portal, move || {
+        let checked = check_pending(&p, &a, &pd)?;
+        let (file, _) = &checked[n];
+        let path = pd.paths(&p.folder)[n].clone();
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let out = pd.folder(&p.folder).join(format!(".annote-{n}.xlsx"));
+        crate::ingest::annotate::write_annotated(&path, &bytes, &file.problems, &out)?;
+        std::fs::read(&out).map_err(|e| Error::io(&out, e))
+    })
+    .await;
+    match written {
+        Ok(bytes) => {
+            let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+            let _ = portal.journal.record(
+                &account.email,
+                &client(&connect).to_string(),
+                "telechargement_annote",
+                &name,
+                "",
+            );
+            download(&format!("{stem}_annote.xlsx"), XLSX_TYPE, bytes)
+        }
+        Err(Error::Usage(text)) => message(
+            StatusCode::OK,
+            page(),
+            "info",
+            &format!("Ce fichier ne peut pas être annoté : {text}"),
+        ),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+async fn confirm(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    UrlPath(id): UrlPath<String>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Envoi enregistré", &account, &session);
+    if !same_secret(&session.jeton, &form.jeton) {
+        return forbidden(page());
+    }
+    let Some(pending) = own_pending(&portal, &account, &id) else {
+        return gone(page());
+    };
+    let _write = portal.writes.lock().await;
+    let p = Arc::clone(&portal);
+    let (a, pd) = (account.clone(), pending.clone());
+    let outcome = blocking(&portal, move || {
+        let checked = check_pending(&p, &a, &pd)?;
+        let (accepted, previews): (Vec<_>, Vec<_>) = checked
+            .into_iter()
+            .filter(|(c, _)| c.is_accepted())
+            .map(|(c, preview)| (c.path, preview))
+            .unzip();
+        let options = IngestOptions {
+            by: Some(a.email.clone()),
+            ..IngestOptions::default()
+        };
+        let reports = ingest(&p.workspace, &accepted, options, &|| {}, &|_| {})?;
+        Ok::<_, Error>((reports, previews))
+    })
+    .await;
+    let (reports, previews) = match outcome {
+        Ok(done) => done,
+        Err(e) => return internal(page(), &e),
+    };
+    let from = client(&connect).to_string();
+    for report in &reports {
+        let name = report
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        let action = match report.outcome {
+            Outcome::Accepte | Outcome::DejaRecu => "confirmation",
+            _ => "confirmation_refusee",
+        };
+        let _ = portal
+            .journal
+            .record(&account.email, &from, action, name, &report.hash);
+    }
+    let stored: Vec<FilePreview> = previews
+        .into_iter()
+        .zip(&reports)
+        .filter(|(_, r)| matches!(r.outcome, Outcome::Accepte | Outcome::DejaRecu))
+        .map(|(p, _)| p)
+        .collect();
+    let _ = pending.discard(&portal.folder);
+    let done = Pending {
+        refus: Vec::new(),
+        ..pending
+    };
+    preview_page(page(), &session, &done, &stored, true)
+}
+
+async fn cancel(
+    State(portal): App,
+    jar: CookieJar,
+    UrlPath(id): UrlPath<String>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Envoi annulé", &account, &session);
+    if !same_secret(&session.jeton, &form.jeton) {
+        return forbidden(page());
+    }
+    let Some(pending) = own_pending(&portal, &account, &id) else {
+        return gone(page());
+    };
+    match pending.discard(&portal.folder) {
+        Ok(()) => Redirect::to(&format!("/manufactures/{}", pending.manufacture)).into_response(),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+async fn journal_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = Page::signed_in("Journal", &account, &session);
+    if !sees_journal(&account) {
+        return not_found(page);
+    }
+    match portal.journal.last(500) {
+        Ok(events) => render(StatusCode::OK, &JournalPage { page, events }),
+        Err(e) => internal(page, &e),
+    }
+}
