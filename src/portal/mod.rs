@@ -67,24 +67,27 @@ pub struct Portal {
     pub checks: tokio::sync::Semaphore,
     /// Serializes this process's writes to the store (other processes wait on its lock).
     pub writes: tokio::sync::Mutex<()>,
+    /// The largest request body accepted on the upload route.
+    pub max_upload: usize,
 }
 
 impl Portal {
     /// The portal of a workspace, its folder created if needed.
-    pub fn open(workspace: Workspace) -> Result<Arc<Portal>> {
+    pub fn open(workspace: Workspace) -> Result<Portal> {
         let folder = workspace.root.join(PORTAL_DIR);
         std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
         let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Ok(Arc::new(Portal {
+        Ok(Portal {
             accounts: Accounts::new(&folder),
             sessions: Sessions::load(&folder),
             throttle: Throttle::default(),
             journal: Journal::new(&folder),
             checks: tokio::sync::Semaphore::new(parallel * 2),
             writes: tokio::sync::Mutex::new(()),
+            max_upload: MAX_UPLOAD_BYTES,
             folder,
             workspace,
-        }))
+        })
     }
 }
 
@@ -94,7 +97,7 @@ pub fn router(portal: Arc<Portal>) -> Router {
     let header = |name, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
-    routes::routes()
+    routes::routes(portal.max_upload)
         .with_state(portal)
         .layer(CompressionLayer::new())
         .layer(header(
@@ -114,7 +117,7 @@ pub fn router(portal: Arc<Portal>) -> Router {
 
 /// Serves the portal on `address` until Ctrl-C (or SIGTERM).
 pub fn serve(workspace: Workspace, address: SocketAddr) -> Result<()> {
-    let portal = Portal::open(workspace)?;
+    let portal = Arc::new(Portal::open(workspace)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -18,12 +18,12 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
+use super::Portal;
 use super::accounts::{Account, MIN_PASSWORD_CHARS, Role, random_token, same_secret};
 use super::months::{DUE_DAY, LATE_MONTHS, MonthState, due_date, year_grid};
 use super::pages::*;
 use super::session::Session;
 use super::upload::{FilePreview, Pending, accept_file, preview};
-use super::{MAX_UPLOAD_BYTES, Portal};
 use crate::error::Error;
 use crate::ingest::{CheckedFile, Context};
 use crate::month::Month;
@@ -40,7 +40,7 @@ pub const LOGIN_COOKIE: &str = "__Host-mesure-connexion";
 
 type App = State<Arc<Portal>>;
 
-pub fn routes() -> Router<Arc<Portal>> {
+pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
     Router::new()
         .route("/", get(root))
         .route("/style.css", get(style))
@@ -55,7 +55,7 @@ pub fn routes() -> Router<Arc<Portal>> {
         .route("/manufactures/{id}/modele/{mois}", get(template_download))
         .route(
             "/manufactures/{id}/depot",
-            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+            post(upload).layer(DefaultBodyLimit::max(max_upload)),
         )
         .route("/depots/{id}", get(pending_page))
         .route("/depots/{id}/annote/{n}", get(annotated_download))
@@ -704,13 +704,13 @@ async fn upload(
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => return upload_failed(page(), &manufacture, e.status()),
+            Err(e) => return upload_failed(page(), &manufacture, e.status(), portal.max_upload),
         };
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
         let bytes = match field.bytes().await {
             Ok(bytes) => bytes,
-            Err(e) => return upload_failed(page(), &manufacture, e.status()),
+            Err(e) => return upload_failed(page(), &manufacture, e.status(), portal.max_upload),
         };
         match (name.as_str(), file_name) {
             ("jeton", _) => token = String::from_utf8_lossy(&bytes).to_string(),
@@ -762,11 +762,16 @@ async fn upload(
 }
 
 /// The page for an upload the server could not read whole (too large, cut off).
-fn upload_failed(page: Page, manufacture: &Manufacture, status: StatusCode) -> Response {
+fn upload_failed(
+    page: Page,
+    manufacture: &Manufacture,
+    status: StatusCode,
+    limit: usize,
+) -> Response {
     let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
         format!(
-            "Envoi trop volumineux : {} Mo au plus par envoi, et 50 Mo par fichier. Envoyez les fichiers en plusieurs fois.",
-            MAX_UPLOAD_BYTES / (1024 * 1024)
+            "Envoi trop volumineux : {} au plus par envoi, et 50 Mo par fichier. Envoyez les fichiers en plusieurs fois.",
+            megabytes(limit)
         )
     } else {
         "L'envoi a été interrompu avant la fin : renvoyez les fichiers.".to_string()
@@ -784,6 +789,15 @@ fn upload_failed(page: Page, manufacture: &Manufacture, status: StatusCode) -> R
             back_label: format!("Retour à {}", manufacture.nom),
         },
     )
+}
+
+fn megabytes(bytes: usize) -> String {
+    if bytes < 1024 * 1024 {
+        return format!("{} Ko", bytes / 1024);
+    }
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    let decimals = if mb < 10.0 && mb.fract() != 0.0 { 1 } else { 0 };
+    format!("{} Mo", french::number(mb, decimals))
 }
 
 /// An upload of the signed-in account, by its id.
@@ -896,14 +910,14 @@ fn change_view(change: &super::upload::MonthChange) -> ChangeView {
         .tables
         .iter()
         .map(|t| {
-            let mut text = if t.rows_before == t.rows_after {
-                format!("{} : {} lignes", t.sheet, t.rows_after)
-            } else if change.from.is_none() {
-                format!("{} : {} lignes", t.sheet, t.rows_after)
+            let mut text = if t.rows_before == t.rows_after || change.from.is_none() {
+                format!("{} : {}", t.sheet, lines(t.rows_after))
             } else {
                 format!(
-                    "{} : {} lignes au lieu de {}",
-                    t.sheet, t.rows_after, t.rows_before
+                    "{} : {} au lieu de {}",
+                    t.sheet,
+                    lines(t.rows_after),
+                    t.rows_before
                 )
             };
             if change.from.is_some() {
@@ -919,6 +933,10 @@ fn change_view(change: &super::upload::MonthChange) -> ChangeView {
         })
         .collect();
     ChangeView { headline, details }
+}
+
+fn lines(n: usize) -> String {
+    format!("{n} ligne{}", plural(n))
 }
 
 fn decimals(value: f64) -> usize {

@@ -9,6 +9,7 @@ mod hardening;
 mod ingest;
 mod init;
 mod laws;
+mod portal;
 mod report;
 mod sample;
 mod support;

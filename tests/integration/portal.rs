@@ -1,0 +1,733 @@
+//! The portal at the HTTP level: each test builds the real router on a workspace of its own
+//! and sends it requests as a browser would (cookies kept, forms and files posted), checking
+//! statuses, pages and what lands in the store. Scope is checked route by route.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use mesure::Workspace;
+use mesure::portal::accounts::{Accounts, NewAccount, Role};
+use mesure::portal::{Portal, router};
+use mesure::store::Store;
+use tower::ServiceExt;
+
+use crate::support::{Workdir, fixture, repo};
+
+/// What the server answered.
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of `<input type="hidden" name="jeton" value="...">` in the page.
+    fn form_token(&self) -> String {
+        let text = self.text();
+        let at = text
+            .find("name=\"jeton\" value=\"")
+            .unwrap_or_else(|| panic!("no form token in:\n{text}"));
+        let rest = &text[at + "name=\"jeton\" value=\"".len()..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+/// A browser: the router, and the cookies it was given.
+struct Browser {
+    app: Router,
+    cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    fn new(app: &Router) -> Self {
+        Browser {
+            app: app.clone(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Answer {
+        let cookies: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let request = request
+            .header(header::COOKIE, cookies.join("; "))
+            .body(body)
+            .unwrap();
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let pair = set.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || set.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        self.send(Request::get(path), Body::empty()).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body: String = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.send(request, Body::from(body)).await
+    }
+
+    /// Posts files as the upload form does (`fichiers`, with the form's token).
+    async fn upload(&mut self, path: &str, token: &str, files: &[(&str, Vec<u8>)]) -> Answer {
+        let boundary = "----mesure-test-boundary";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"jeton\"\r\n\r\n{token}\r\n"
+            )
+            .as_bytes(),
+        );
+        for (name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"fichiers\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = Request::post(path).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        self.send(request, Body::from(body)).await
+    }
+
+    /// Opens an invitation link, chooses a password, and is signed in.
+    async fn accept_invitation(&mut self, token: &str) {
+        let page = self.get(&format!("/invitation/{token}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let done = self
+            .post(
+                &format!("/invitation/{token}"),
+                &[("mot_de_passe", PASSWORD), ("confirmation", PASSWORD)],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+        assert!(self.cookies.contains_key("__Host-mesure"));
+    }
+
+    /// Signs in through the sign-in form.
+    async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+        let form = self.get("/connexion").await;
+        let token = form.form_token();
+        self.post(
+            "/connexion",
+            &[
+                ("jeton", &token),
+                ("email", email),
+                ("mot_de_passe", password),
+            ],
+        )
+        .await
+    }
+}
+
+const PASSWORD: &str = "un mot de passe bien long";
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A sample workspace served by the portal, with a small upload limit.
+fn served(workdir: &Workdir, max_upload: usize) -> Router {
+    let workspace = Workspace::open(workdir.path()).unwrap();
+    let mut portal = Portal::open(workspace).unwrap();
+    portal.max_upload = max_upload;
+    router(Arc::new(portal)).layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))))
+}
+
+/// Creates an account and returns its invitation token.
+fn invite(workdir: &Workdir, email: &str, role: Role, manufactures: &[&str]) -> String {
+    let workspace = Workspace::open(workdir.path()).unwrap();
+    let registry = workspace.registry().unwrap();
+    Accounts::new(&workdir.path().join("portail"))
+        .invite(
+            NewAccount {
+                email: email.into(),
+                role,
+                manufactures: manufactures.iter().map(|s| s.to_string()).collect(),
+                regions: vec![],
+            },
+            "test",
+            &registry,
+        )
+        .unwrap()
+        .unwrap()
+}
+
+/// A manager of `manufacture`, signed in.
+async fn manager(workdir: &Workdir, app: &Router, manufacture: &str) -> Browser {
+    let token = invite(
+        workdir,
+        &format!("gestion@{manufacture}.fr"),
+        Role::Gestionnaire,
+        &[manufacture],
+    );
+    let mut browser = Browser::new(app);
+    browser.accept_invitation(&token).await;
+    browser
+}
+
+fn sample(file: &str) -> Vec<u8> {
+    std::fs::read(repo().join("sample-data").join(file)).unwrap()
+}
+
+/// The page's form token, from the manufacture page.
+async fn page_token(browser: &mut Browser, manufacture: &str) -> String {
+    let page = browser.get(&format!("/manufactures/{manufacture}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    page.form_token()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_goes_round_the_loop_from_invitation_to_a_stored_month() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut browser = manager(&workdir, &app, "mp001").await;
+
+    // One manufacture: the home page goes straight to it.
+    let home = browser.get("/accueil").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.location(), "/manufactures/mp001");
+    let page = browser.get("/manufactures/mp001?annee=2025").await;
+    let text = page.text();
+    assert!(text.contains("La Fabrique nivernaise"), "{text}");
+    assert!(text.contains("mars 2025"), "{text}");
+    assert!(text.contains("manquant"), "nothing stored yet: {text}");
+
+    // The pre-filled workbook of a month.
+    let template = browser.get("/manufactures/mp001/modele/2025-03").await;
+    assert_eq!(template.status, StatusCode::OK);
+    assert!(template.body.starts_with(b"PK\x03\x04"));
+    assert_eq!(
+        template.headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"mp001_2025-03.xlsx\""
+    );
+
+    // A bad workbook: refused, every problem in the page, nothing stored.
+    let token = page_token(&mut browser, "mp001").await;
+    let bad = sample("erreurs/mp001_2025-03_texte_dans_un_nombre.xlsx");
+    let sent = browser
+        .upload(
+            "/manufactures/mp001/depot",
+            &token,
+            &[("mp001_2025-03.xlsx", bad)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    let preview_url = sent.location().to_string();
+    let preview = browser.get(&preview_url).await;
+    let text = preview.text();
+    assert!(text.contains("1 fichier refusé"), "{text}");
+    assert!(
+        text.contains("feuille Publics, ligne 2, colonne B (nb_personnes)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("« douze » n&#39;est pas un nombre entier")
+            || text.contains("« douze » n&#x27;est pas un nombre entier")
+            || text.contains("« douze » n'est pas un nombre entier"),
+        "{text}"
+    );
+    assert!(!text.contains("/confirmer"), "nothing to confirm: {text}");
+    let annotated = browser.get(&format!("{preview_url}/annote/0")).await;
+    assert_eq!(annotated.status, StatusCode::OK, "{}", annotated.text());
+    assert!(annotated.body.starts_with(b"PK\x03\x04"));
+    let cancelled = browser
+        .post(&format!("{preview_url}/annuler"), &[("jeton", &token)])
+        .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.get(&preview_url).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The good one: previewed, then confirmed, then stored with its sender.
+    let good = sample("classeurs/mp001/mp001_2025-03.xlsx");
+    let sent = browser
+        .upload(
+            "/manufactures/mp001/depot",
+            &token,
+            &[("mp001_2025-03.xlsx", good)],
+        )
+        .await;
+    let preview_url = sent.location().to_string();
+    let preview = browser.get(&preview_url).await;
+    let text = preview.text();
+    assert!(text.contains("1 fichier prêt à être enregistré"), "{text}");
+    assert!(
+        text.contains("mp001, mars 2025 : première version"),
+        "{text}"
+    );
+    let store = Store::read(&workdir.path().join("store"));
+    assert!(
+        store.stored_months().unwrap().is_empty(),
+        "not before confirming"
+    );
+    let confirmed = browser
+        .post(&format!("{preview_url}/confirmer"), &[("jeton", &token)])
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text());
+    assert!(
+        confirmed.text().contains("1 fichier enregistré"),
+        "{}",
+        confirmed.text()
+    );
+    assert_eq!(
+        store.stored_months().unwrap(),
+        [("mp001".to_string(), "2025-03".parse().unwrap())]
+    );
+    let ledger = store.ledger().unwrap();
+    assert_eq!(
+        ledger.last().unwrap().par.as_deref(),
+        Some("gestion@mp001.fr")
+    );
+
+    // The grid shows it, and sending it again says what it replaces.
+    let page = browser.get("/manufactures/mp001?annee=2025").await.text();
+    assert!(page.contains("version 1"), "{page}");
+    let journal = std::fs::read_to_string(workdir.path().join("portail/journal.jsonl")).unwrap();
+    for action in [
+        "invitation_acceptee",
+        "telechargement_modele",
+        "depot",
+        "confirmation",
+    ] {
+        assert!(
+            journal.contains(&format!("\"action\":\"{action}\"")),
+            "{action} missing from:\n{journal}"
+        );
+    }
+    assert!(journal.contains("192.0.2.7"), "where from: {journal}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_version_says_what_it_replaces() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut browser = manager(&workdir, &app, "mp001").await;
+    let token = page_token(&mut browser, "mp001").await;
+    let send = |bytes: Vec<u8>| ("mp001_2025-03.xlsx", bytes);
+    let first = sample("classeurs/mp001/mp001_2025-03.xlsx");
+    let sent = browser
+        .upload("/manufactures/mp001/depot", &token, &[send(first)])
+        .await;
+    let url = sent.location().to_string();
+    browser
+        .post(&format!("{url}/confirmer"), &[("jeton", &token)])
+        .await;
+    // The same month again, from another month's figures relabelled: a real new version.
+    let workspace = Workspace::open(workdir.path()).unwrap();
+    let definitions = workspace.definitions().unwrap();
+    let second = workdir.path().join("second.xlsx");
+    let rows = mesure::template::Rows::from([(
+        "publics".to_string(),
+        vec![vec![
+            mesure::template::Cell::Text("retraité".into()),
+            mesure::template::Cell::Number(4.0),
+            mesure::template::Cell::Number(9.0),
+        ]],
+    )]);
+    mesure::template::write_workbook(
+        &second,
+        &definitions,
+        &mesure::template::Identification {
+            manufacture: "mp001".into(),
+            name: "La Fabrique nivernaise".into(),
+            month: "2025-03".parse().unwrap(),
+        },
+        &rows,
+    )
+    .unwrap();
+    let sent = browser
+        .upload(
+            "/manufactures/mp001/depot",
+            &token,
+            &[send(std::fs::read(&second).unwrap())],
+        )
+        .await;
+    let preview = browser.get(sent.location()).await.text();
+    assert!(
+        preview.contains("mp001, mars 2025 : version 1 → 2"),
+        "{preview}"
+    );
+    let store = Store::read(&workdir.path().join("store"));
+    let before = store
+        .read_table("publics", "mp001", "2025-03".parse().unwrap())
+        .unwrap()
+        .unwrap();
+    let passages: f64 = before
+        .column("nb_passages")
+        .unwrap()
+        .cast(&polars::prelude::DataType::Float64)
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .sum();
+    let expected = format!(
+        "Publics : 1 ligne au lieu de {} ; nb_personnes 4 au lieu de",
+        before.height()
+    );
+    assert!(preview.contains(&expected), "{expected}\n{preview}");
+    assert!(
+        preview.contains(&format!(
+            "nb_passages 9 au lieu de {}",
+            mesure::report::french::number(passages, 0)
+        )),
+        "{preview}"
+    );
+}
+
+/// Sends a workbook from a manager's page and returns the preview's address.
+async fn pending_upload(browser: &mut Browser, manufacture: &str, file: &str) -> String {
+    let token = page_token(browser, manufacture).await;
+    let bytes = sample(file);
+    let name = file.rsplit('/').next().unwrap();
+    let sent = browser
+        .upload(
+            &format!("/manufactures/{manufacture}/depot"),
+            &token,
+            &[(name, bytes)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    sent.location().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_reaches_nothing_of_another_manufacture_route_by_route() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut first = manager(&workdir, &app, "mp001").await;
+    let mut second = manager(&workdir, &app, "mp002").await;
+    let pending = pending_upload(&mut first, "mp001", "classeurs/mp001/mp001_2025-03.xlsx").await;
+    let bad = pending_upload(
+        &mut first,
+        "mp001",
+        "erreurs/mp001_2025-03_texte_dans_un_nombre.xlsx",
+    )
+    .await;
+    let token = page_token(&mut second, "mp002").await;
+
+    for path in [
+        "/manufactures/mp001".to_string(),
+        "/manufactures/mp001?annee=2025".to_string(),
+        "/manufactures/mp001/modele/2025-03".to_string(),
+        "/manufactures/MP001".to_string(),
+        "/manufactures/mp999".to_string(),
+        pending.clone(),
+        format!("{bad}/annote/0"),
+        "/journal".to_string(),
+    ] {
+        let answer = second.get(&path).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            answer.text()
+        );
+        assert!(
+            !answer.text().contains("Fabrique nivernaise"),
+            "{path} names the other manufacture"
+        );
+    }
+    for path in [format!("{pending}/confirmer"), format!("{pending}/annuler")] {
+        let answer = second.post(&path, &[("jeton", &token)]).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let upload = second
+        .upload(
+            "/manufactures/mp001/depot",
+            &token,
+            &[("a.xlsx", sample("classeurs/mp001/mp001_2025-03.xlsx"))],
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::NOT_FOUND);
+
+    // mp001's workbook sent from mp002's own page is refused, and stores nothing.
+    let sent = second
+        .upload(
+            "/manufactures/mp002/depot",
+            &token,
+            &[("a.xlsx", sample("classeurs/mp001/mp001_2025-03.xlsx"))],
+        )
+        .await;
+    let preview = second.get(sent.location()).await.text();
+    assert!(
+        preview.contains("ce fichier concerne mp001, que votre compte ne gère pas"),
+        "{preview}"
+    );
+    let forced = second
+        .post(
+            &format!("{}/confirmer", sent.location()),
+            &[("jeton", &token)],
+        )
+        .await;
+    assert!(
+        forced.text().contains("0 fichier enregistré"),
+        "{}",
+        forced.text()
+    );
+    let store = Store::read(&workdir.path().join("store"));
+    assert!(store.stored_months().unwrap().is_empty());
+
+    // The first manager's pending upload is still there, and a réseau account sees both.
+    assert_eq!(first.get(&pending).await.status, StatusCode::OK);
+    let network = invite(&workdir, "tete@reseau.fr", Role::Reseau, &[]);
+    let mut head = Browser::new(&app);
+    head.accept_invitation(&network).await;
+    let home = head.get("/accueil").await.text();
+    assert!(
+        home.contains("La Fabrique nivernaise") && home.contains("Tulle"),
+        "{home}"
+    );
+    assert_eq!(head.get("/manufactures/mp001").await.status, StatusCode::OK);
+    assert_eq!(head.get("/manufactures/mp002").await.status, StatusCode::OK);
+    assert_eq!(head.get("/journal").await.status, StatusCode::OK);
+    assert_eq!(
+        head.get(&pending).await.status,
+        StatusCode::NOT_FOUND,
+        "an upload is its sender's until confirmed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_without_their_token_are_refused() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut browser = manager(&workdir, &app, "mp001").await;
+    let pending = pending_upload(&mut browser, "mp001", "classeurs/mp001/mp001_2025-03.xlsx").await;
+    for fields in [vec![], vec![("jeton", "0000")]] {
+        let answer = browser.post(&format!("{pending}/confirmer"), &fields).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text());
+        assert!(answer.text().contains("Ce formulaire a expiré"));
+        let answer = browser.post("/deconnexion", &fields).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    }
+    let upload = browser
+        .upload(
+            "/manufactures/mp001/depot",
+            "0000",
+            &[("a.xlsx", sample("classeurs/mp001/mp001_2025-03.xlsx"))],
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::FORBIDDEN);
+    let store = Store::read(&workdir.path().join("store"));
+    assert!(store.stored_months().unwrap().is_empty());
+
+    // The sign-in form needs the token of its own cookie.
+    let mut stranger = Browser::new(&app);
+    let answer = stranger
+        .post(
+            "/connexion",
+            &[
+                ("jeton", "abc"),
+                ("email", "gestion@mp001.fr"),
+                ("mot_de_passe", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(!stranger.cookies.contains_key("__Host-mesure"));
+    // Signing out with the token ends the session.
+    let token = page_token(&mut browser, "mp001").await;
+    let out = browser.post("/deconnexion", &[("jeton", &token)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.get("/manufactures/mp001").await.location(),
+        "/connexion"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_a_password_is_slowed_down_and_journaled() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let browser = manager(&workdir, &app, "mp001").await;
+    drop(browser);
+    let mut guesser = Browser::new(&app);
+    for _ in 0..5 {
+        let answer = guesser.sign_in("gestion@mp001.fr", "devinette").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert!(answer.text().contains("Adresse ou mot de passe incorrect."));
+    }
+    let answer = guesser.sign_in("gestion@mp001.fr", PASSWORD).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        answer
+            .text()
+            .contains("Trop de tentatives : réessayez dans 15 minutes."),
+        "{}",
+        answer.text()
+    );
+    assert!(!guesser.cookies.contains_key("__Host-mesure"));
+    let journal = std::fs::read_to_string(workdir.path().join("portail/journal.jsonl")).unwrap();
+    assert_eq!(journal.matches("\"connexion_refusee\"").count(), 5);
+    assert_eq!(journal.matches("\"connexion_freinee\"").count(), 1);
+    // Another account signs in from elsewhere all the same.
+    let mut other = Browser::new(&app);
+    let token = invite(&workdir, "autre@mp002.fr", Role::Gestionnaire, &["mp002"]);
+    other.accept_invitation(&token).await;
+    let token = page_token(&mut other, "mp002").await;
+    let out = other.post("/deconnexion", &[("jeton", &token)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let again = other.sign_in("AUTRE@mp002.fr", PASSWORD).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_uploads_get_a_french_page_never_a_bare_error() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 1024 * 1024);
+    let mut browser = manager(&workdir, &app, "mp001").await;
+    let token = page_token(&mut browser, "mp001").await;
+
+    let oversize = browser
+        .upload(
+            "/manufactures/mp001/depot",
+            &token,
+            &[("gros.csv", vec![b'a'; 1200 * 1024])],
+        )
+        .await;
+    assert_eq!(oversize.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let text = oversize.text();
+    assert!(
+        text.contains("Envoi trop volumineux : 1 Mo au plus par envoi"),
+        "{text}"
+    );
+    assert!(text.contains("<html lang=\"fr\">"), "a page: {text}");
+
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let bomb = std::fs::read(fixture("casses/bombe.xlsx")).unwrap();
+    let sent = browser
+        .upload(
+            "/manufactures/mp001/depot",
+            &token,
+            &[
+                ("photo.xlsx", png),
+                ("bombe.xlsx", bomb),
+                ("vide.xlsx", Vec::new()),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    let preview = browser.get(sent.location()).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    let text = preview.text();
+    assert!(text.contains("3 fichiers refusés"), "{text}");
+    assert!(
+        text.contains("ce n&#39;est ni un classeur")
+            || text.contains("ce n&#x27;est ni un classeur")
+            || text.contains("ce n'est ni un classeur"),
+        "{text}"
+    );
+    assert!(
+        text.contains("classeur suspect : il se décompresse en plus de 300 Mo"),
+        "{text}"
+    );
+    assert!(text.contains("fichier vide"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manufacture_named_like_a_script_is_shown_as_text() {
+    let workdir = Workdir::sample_workspace();
+    let registry = std::fs::read_to_string(workdir.path().join("manufactures.csv")).unwrap();
+    let hostile = registry.replace(
+        "La Fabrique nivernaise",
+        "<script>alert('x')</script> & Cie",
+    );
+    workdir.write("manufactures.csv", hostile);
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut browser = manager(&workdir, &app, "mp001").await;
+    let page = browser.get("/manufactures/mp001").await;
+    let text = page.text();
+    assert!(!text.contains("<script>"), "{text}");
+    assert!(
+        text.contains("&#60;script&#62;") || text.contains("&lt;script&gt;"),
+        "{text}"
+    );
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            mesure::portal::CONTENT_SECURITY_POLICY,
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        assert_eq!(page.headers[&name], value, "{name}");
+    }
+    let cookie = browser.cookies.get("__Host-mesure").unwrap();
+    assert_eq!(cookie.len(), 64);
+    // The session cookie was set HttpOnly, Secure and SameSite=Strict.
+    let mut fresh = Browser::new(&app);
+    let token = invite(&workdir, "b@mp002.fr", Role::Gestionnaire, &["mp002"]);
+    let done = fresh
+        .post(
+            &format!("/invitation/{token}"),
+            &[("mot_de_passe", PASSWORD), ("confirmation", PASSWORD)],
+        )
+        .await;
+    let set = done.headers[header::SET_COOKIE].to_str().unwrap();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(set.contains(attribute), "{set}");
+    }
+}
