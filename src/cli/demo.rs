@@ -3,7 +3,8 @@
 //! The demo checks the sample workspace, ingests the sample workbooks into its store as if
 //! each had arrived in its month (a file already stored changes nothing), computes every
 //! indicator into `reports/indicateurs.csv`, writes an example template, and writes every
-//! report, then says where to open the index.
+//! report, prepares two portal accounts (a manager, a network head) and prints their
+//! invitation links, then says where to open the index.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,6 +15,7 @@ use mesure::engine::{Inputs, Request, compute};
 use mesure::export::write_csv;
 use mesure::files::write_atomically;
 use mesure::pipeline::{FileReport, IngestOptions, expand_paths, ingest};
+use mesure::portal::accounts::{Accounts, NewAccount, Role};
 use mesure::report::Options;
 use mesure::sample::simulated_reception;
 use mesure::store::{Outcome, Store};
@@ -78,12 +80,65 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
     println!("5. Rapports et graphiques :");
     let summary = super::report::write_with_progress(&workspace, &Options::default())?;
     super::report::print_summary(&summary);
+    let links = portal_accounts(&workspace, first)?;
+    println!(
+        "6. Portail : lancez « cargo run -- serve », puis ouvrez un de ces liens d'invitation (valables 7 jours, une fois) pour choisir un mot de passe :"
+    );
+    for (who, link) in links {
+        println!("   {who} : {link}");
+    }
     println!("Voir qui a déclaré quels mois : cargo run -- status");
     Ok(if count(Outcome::Refuse) == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The demo's portal accounts (the first manufacture's manager and a network head), each
+/// with a fresh invitation link; an account left by an earlier run gets a new link.
+fn portal_accounts(
+    workspace: &Workspace,
+    first: &mesure::registry::Manufacture,
+) -> Result<Vec<(String, String)>, Error> {
+    let folder = workspace.root.join(mesure::portal::PORTAL_DIR);
+    let accounts = Accounts::new(&folder);
+    let registry = workspace.registry()?;
+    let people = [
+        (
+            format!("gestionnaire de {} ({})", first.nom, first.id),
+            format!("gestion.{}@exemple.fr", first.id),
+            Role::Gestionnaire,
+            vec![first.id.clone()],
+        ),
+        (
+            "tête de réseau".to_string(),
+            "reseau@exemple.fr".to_string(),
+            Role::Reseau,
+            Vec::new(),
+        ),
+    ];
+    let mut links = Vec::new();
+    for (who, email, role, manufactures) in people {
+        let token = match accounts.get(&email)? {
+            Some(_) => accounts.reset(&email)?,
+            None => {
+                let new = NewAccount {
+                    email: email.clone(),
+                    role,
+                    manufactures,
+                    regions: Vec::new(),
+                };
+                accounts.invite(new, "mesure demo", &registry)?
+            }
+        }
+        .map_err(|e| Error::Usage(e.to_string()))?;
+        links.push((
+            format!("{who}, {email}"),
+            format!("http://127.0.0.1:8080/invitation/{token}"),
+        ));
+    }
+    Ok(links)
 }
 
 /// Ingests the sample workbooks, each batch dated when it would have been received.

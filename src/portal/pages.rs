@@ -154,6 +154,7 @@ pub struct ManufacturePage {
     pub opening: String,
     pub jeton: String,
     pub year: i32,
+    pub has_previous_year: bool,
     pub has_next_year: bool,
     pub months: Vec<GridMonth>,
     pub history: Vec<HistoryLine>,

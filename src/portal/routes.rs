@@ -538,7 +538,7 @@ async fn manufacture_page(
     let this_year = Month::of_date(today).year();
     let year = query
         .annee
-        .filter(|y| (manufacture.ouverture.year() - 1..=this_year).contains(y))
+        .filter(|y| (manufacture.ouverture.year()..=this_year).contains(y))
         .unwrap_or(this_year);
     let store_root = portal.workspace.store.clone();
     let m = manufacture.clone();
@@ -592,6 +592,7 @@ async fn manufacture_page(
             opening: french::month(manufacture.ouverture),
             jeton: session.jeton.clone(),
             year,
+            has_previous_year: year > manufacture.ouverture.year(),
             has_next_year: year < this_year,
             months,
             history,
@@ -961,7 +962,7 @@ async fn pending_page(
     match checked {
         Ok(checked) => {
             let previews: Vec<FilePreview> = checked.into_iter().map(|(_, p)| p).collect();
-            preview_page(page(), &session, &pending, &previews, false)
+            preview_page(&portal, page(), &session, &pending, &previews, false)
         }
         Err(e) => internal(page(), &e),
     }
@@ -980,12 +981,19 @@ fn gone(page: Page) -> Response {
 }
 
 fn preview_page(
+    portal: &Portal,
     page: Page,
     session: &Session,
     pending: &Pending,
     previews: &[FilePreview],
     stored: bool,
 ) -> Response {
+    let back_label = portal
+        .workspace
+        .registry()
+        .ok()
+        .and_then(|r| r.get(&pending.manufacture).map(|m| m.nom.clone()))
+        .unwrap_or_else(|| pending.manufacture.clone());
     let files = file_views(previews, pending, stored);
     let accepted_count = files.iter().filter(|f| f.accepted).count();
     let refused = files.len() - accepted_count;
@@ -1022,7 +1030,7 @@ fn preview_page(
             summary,
             stored,
             back: format!("/manufactures/{}", pending.manufacture),
-            back_label: "la manufacture".into(),
+            back_label,
         },
     )
 }
@@ -1146,7 +1154,7 @@ async fn confirm(
         refus: Vec::new(),
         ..pending
     };
-    preview_page(page(), &session, &done, &stored, true)
+    preview_page(&portal, page(), &session, &done, &stored, true)
 }
 
 async fn cancel(

@@ -1,6 +1,7 @@
 //! End-to-end tests: each runs the real `mesure` binary in a folder of its own and checks
 //! its output and exit code.
 
+mod browser;
 mod charts;
 mod check;
 mod cli;

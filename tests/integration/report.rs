@@ -123,6 +123,19 @@ fn the_demo_writes_every_report_of_the_sample_network() {
         "{}",
         outcome.stdout
     );
+    // Two portal accounts, each with an invitation link that opens it.
+    let accounts = mesure::portal::accounts::Accounts::new(&workdir.path().join("portail"));
+    let links: Vec<&str> = outcome
+        .stdout
+        .lines()
+        .filter_map(|l| l.split("http://127.0.0.1:8080/invitation/").nth(1))
+        .collect();
+    assert_eq!(links.len(), 2, "{}", outcome.stdout);
+    let invited: Vec<String> = links
+        .iter()
+        .map(|token| accounts.invited(token).unwrap().unwrap().email)
+        .collect();
+    assert_eq!(invited, ["gestion.mp001@exemple.fr", "reseau@exemple.fr"]);
     let reports = workdir.path().join("reports");
     let pages = files_with_extension(&reports, "html");
     // The index, the nation, 14 régions, 9 filières and 30 manufactures, for 2025.
