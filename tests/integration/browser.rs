@@ -7,48 +7,18 @@
 //! with `CI` set (`.ci/run`), their absence is a failure. With `MESURE_CAPTURES=DIR`, it saves
 //! screenshots of every page it visits, on a desktop and on a phone-width window.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::support::{Workdir, repo};
+use crate::support::{Running, Workdir, free_port, repo, start_server, wait_for_port};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const PASSWORD: &str = "un mot de passe bien long";
-
-/// Kills a child process when dropped, even if the test fails.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "nothing listens on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// Whether the browser is there; if not, says so, and fails under CI.
 fn browser_available() -> bool {
@@ -264,16 +234,8 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
         return;
     }
     let workdir = Workdir::sample_workspace();
-    let port = free_port();
+    let (_server, port) = start_server(&workdir);
     let base = format!("http://127.0.0.1:{port}");
-    let server = Command::new(env!("CARGO_BIN_EXE_mesure"))
-        .args(["serve", "--adresse", &format!("127.0.0.1:{port}")])
-        .current_dir(workdir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let _server = Running(server);
     let driver_port = free_port();
     let driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={driver_port}"))
@@ -282,7 +244,6 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
         .spawn()
         .unwrap();
     let _driver = Running(driver);
-    wait_for_port(port);
     wait_for_port(driver_port);
     let driver_url = format!("http://127.0.0.1:{driver_port}");
     let downloads = workdir.path().join("telechargements");

@@ -13,5 +13,6 @@ mod laws;
 mod portal;
 mod report;
 mod sample;
+mod serve;
 mod support;
 mod template;

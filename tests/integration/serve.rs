@@ -1,0 +1,216 @@
+//! The real `mesure serve` process under stress: confirmations in a burst, the server killed
+//! with `kill -9` in the middle, restarted. Every confirmation the page called stored must
+//! be stored, and the store must read whole.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use mesure::Workspace;
+use mesure::portal::accounts::{Accounts, NewAccount, Role};
+use mesure::store::Store;
+
+use crate::support::{HttpAnswer, Workdir, form_token, http, multipart, repo, start_server};
+
+const PASSWORD: &str = "un mot de passe bien long";
+
+/// Signs in through the real forms; returns the session's cookie header.
+fn sign_in(port: u16, email: &str) -> String {
+    let form = http(port, "GET", "/connexion", "", None, b"").unwrap();
+    let token = form_token(&form.text()).unwrap();
+    let cookie = form.cookies().join("; ");
+    let body = format!(
+        "jeton={token}&email={}&mot_de_passe={}",
+        email.replace('@', "%40"),
+        PASSWORD.replace(' ', "+")
+    );
+    let answer = http(
+        port,
+        "POST",
+        "/connexion",
+        &cookie,
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(answer.status, 303, "{}", answer.text());
+    answer
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-mesure="))
+        .expect("a session cookie")
+}
+
+fn account(workdir: &Workdir, email: &str, manufacture: &str) {
+    let workspace = Workspace::open(workdir.path()).unwrap();
+    let accounts = Accounts::new(&workdir.path().join("portail"));
+    let token = accounts
+        .invite(
+            NewAccount {
+                email: email.into(),
+                role: Role::Gestionnaire,
+                manufactures: vec![manufacture.into()],
+                regions: vec![],
+            },
+            "test",
+            &workspace.registry().unwrap(),
+        )
+        .unwrap()
+        .unwrap();
+    accounts.accept(&token, PASSWORD).unwrap().unwrap();
+}
+
+/// Uploads one file from the manufacture's page; returns the pending upload's address.
+fn upload(
+    port: u16,
+    cookie: &str,
+    token: &str,
+    manufacture: &str,
+    name: &str,
+    bytes: &[u8],
+) -> String {
+    let (kind, body) = multipart(token, &[(name, bytes)]);
+    let answer = http(
+        port,
+        "POST",
+        &format!("/manufactures/{manufacture}/depot"),
+        cookie,
+        Some(&kind),
+        &body,
+    )
+    .unwrap();
+    assert_eq!(answer.status, 303, "{}", answer.text());
+    answer.header("location").unwrap().to_string()
+}
+
+#[test]
+fn confirmations_that_said_stored_survive_a_kill_9_of_the_server() {
+    let workdir = Workdir::sample_workspace();
+    account(&workdir, "gestion@mp001.fr", "mp001");
+    let (mut server, port) = start_server(&workdir);
+    let cookie = sign_in(port, "gestion@mp001.fr");
+    let page = http(port, "GET", "/manufactures/mp001", &cookie, None, b"").unwrap();
+    let token = form_token(&page.text()).unwrap();
+    let folder = repo().join("sample-data/classeurs/mp001");
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let pending: Vec<(String, String)> = files
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            let bytes = std::fs::read(path).unwrap();
+            (
+                name.clone(),
+                upload(port, &cookie, &token, "mp001", &name, &bytes),
+            )
+        })
+        .collect();
+    assert!(pending.len() >= 8, "{pending:?}");
+
+    // Every confirmation at once; the server is killed as soon as the first one answers.
+    let answered: Arc<Mutex<Vec<(String, Result<HttpAnswer, String>)>>> = Arc::default();
+    let first_answer = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let threads: Vec<_> = pending
+        .iter()
+        .cloned()
+        .map(|(name, url)| {
+            let (cookie, token) = (cookie.clone(), token.clone());
+            let answered = Arc::clone(&answered);
+            let first_answer = Arc::clone(&first_answer);
+            std::thread::spawn(move || {
+                let body = format!("jeton={token}");
+                let answer = http(
+                    port,
+                    "POST",
+                    &format!("{url}/confirmer"),
+                    &cookie,
+                    Some("application/x-www-form-urlencoded"),
+                    body.as_bytes(),
+                )
+                .map_err(|e| e.to_string());
+                answered.lock().unwrap().push((name, answer));
+                let (done, signal) = &*first_answer;
+                *done.lock().unwrap() = true;
+                signal.notify_all();
+            })
+        })
+        .collect();
+    {
+        let (done, signal) = &*first_answer;
+        let mut done = done.lock().unwrap();
+        while !*done {
+            done = signal.wait(done).unwrap();
+        }
+    }
+    server.kill();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let answered = answered.lock().unwrap();
+    let confirmed: BTreeSet<String> = answered
+        .iter()
+        .filter_map(|(name, answer)| {
+            let answer = answer.as_ref().ok()?;
+            (answer.status == 200 && answer.text().contains("1 fichier enregistré"))
+                .then(|| name[6..13].to_string())
+        })
+        .collect();
+    assert!(
+        !confirmed.is_empty(),
+        "no confirmation answered: {answered:?}"
+    );
+
+    // After the kill: every month the page said stored is stored, and the store reads whole.
+    let store = Store::read(&workdir.path().join("store"));
+    let stored: BTreeSet<String> = store
+        .stored_months()
+        .unwrap()
+        .into_iter()
+        .map(|(_, month)| month.to_string())
+        .collect();
+    assert!(
+        confirmed.is_subset(&stored),
+        "confirmed {confirmed:?}, stored {stored:?}"
+    );
+    for month in &stored {
+        for table in ["publics", "emplois", "flux"] {
+            store
+                .read_table(table, "mp001", month.parse().unwrap())
+                .unwrap();
+        }
+    }
+    // Restarted, the server serves the store as it is, and a confirmation the kill cut
+    // short can be sent again.
+    let (_server, port) = start_server(&workdir);
+    let cookie = sign_in(port, "gestion@mp001.fr");
+    let page = http(
+        port,
+        "GET",
+        "/manufactures/mp001?annee=2025",
+        &cookie,
+        None,
+        b"",
+    )
+    .unwrap();
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.text().matches("version 1").count(),
+        stored.len(),
+        "{}",
+        page.text()
+    );
+    let rebuilt = workdir.run(&["rebuild"]);
+    assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
+    let after: BTreeSet<String> = Store::read(&workdir.path().join("store"))
+        .stored_months()
+        .unwrap()
+        .into_iter()
+        .map(|(_, month)| month.to_string())
+        .collect();
+    assert_eq!(
+        after, stored,
+        "the ledger and the raw files agree with the tables"
+    );
+}
