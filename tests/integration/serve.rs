@@ -13,6 +13,9 @@ use crate::support::{HttpAnswer, Workdir, form_token, http, multipart, repo, sta
 
 const PASSWORD: &str = "un mot de passe bien long";
 
+/// A file's name and what its confirmation got (or why it got nothing).
+type Confirmation = (String, Result<HttpAnswer, String>);
+
 /// Signs in through the real forms; returns the session's cookie header.
 fn sign_in(port: u16, email: &str) -> String {
     let form = http(port, "GET", "/connexion", "", None, b"").unwrap();
@@ -110,7 +113,7 @@ fn confirmations_that_said_stored_survive_a_kill_9_of_the_server() {
     assert!(pending.len() >= 8, "{pending:?}");
 
     // Every confirmation at once; the server is killed as soon as the first one answers.
-    let answered: Arc<Mutex<Vec<(String, Result<HttpAnswer, String>)>>> = Arc::default();
+    let answered: Arc<Mutex<Vec<Confirmation>>> = Arc::default();
     let first_answer = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
     let threads: Vec<_> = pending
         .iter()
