@@ -425,6 +425,58 @@ fn replay(
     Ok(())
 }
 
+/// Brings a month back to an earlier version: the workbook that made version `version`
+/// (1 for the first stored) is taken from the raw files and stored again, checked against
+/// today's definitions and registry, as a new version recorded in the ledger. Only a
+/// workbook's version can be restored (a CSV file holds other months too).
+pub fn restore(
+    workspace: &Workspace,
+    manufacture: &str,
+    month: crate::month::Month,
+    version: usize,
+    by: Option<&str>,
+    on_wait: &dyn Fn(&str),
+) -> Result<FileReport> {
+    let store = Store::read(&workspace.store);
+    let ledger = store.ledger()?;
+    let month_text = month.to_string();
+    let entry = ledger
+        .iter()
+        .filter(|e| e.resultat == Outcome::Accepte)
+        .filter(|e| {
+            e.mois
+                .iter()
+                .any(|m| m.manufacture == manufacture && m.mois == month_text)
+        })
+        .nth(version.wrapping_sub(1))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{manufacture} {month} n'a pas de version {version}"
+            ))
+        })?;
+    let extension = Path::new(&entry.fichier)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if file_kind(Path::new(&entry.fichier)) != Ok(FileKind::Workbook) {
+        return Err(Error::Usage(format!(
+            "la version {version} de {manufacture} {month} vient du fichier CSV {} : seule la version d'un classeur se restaure ; renvoyez le fichier voulu",
+            entry.fichier
+        )));
+    }
+    let raw = store.raw_path(&entry.empreinte, &extension);
+    let folder = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let copy = folder.path().join(&entry.fichier);
+    std::fs::copy(&raw, &copy).map_err(|e| Error::io(&raw, e))?;
+    let options = IngestOptions {
+        by: by.map(str::to_string),
+        ..IngestOptions::default()
+    };
+    let mut reports = ingest(workspace, &[copy], options, &|| {}, on_wait)?;
+    Ok(reports.remove(0))
+}
+
 /// What a withdrawal did.
 #[derive(Debug, Clone)]
 pub struct Withdrawal {
@@ -433,12 +485,13 @@ pub struct Withdrawal {
 }
 
 /// Withdraws a manufacture's month from the store (a month sent for the wrong manufacture):
-/// recorded in the ledger, so that [`rebuild`] honours it; the raw files are kept. `None`
-/// when that month is not stored.
+/// recorded in the ledger (with who, when given), so that [`rebuild`] honours it; the raw
+/// files are kept. `None` when that month is not stored.
 pub fn withdraw(
     workspace: &Workspace,
     manufacture: &str,
     month: crate::month::Month,
+    by: Option<&str>,
     on_wait: &dyn Fn(&str),
 ) -> Result<Option<Withdrawal>> {
     let store = Store::lock(&workspace.store, "mesure retirer", on_wait)?;
@@ -462,7 +515,7 @@ pub fn withdraw(
         }],
         erreurs: 0,
         avertissements: 0,
-        par: None,
+        par: by.map(str::to_string),
     };
     // The ledger line is on disk before the month goes: a crash between leaves the month
     // stored and the withdrawal recorded, which a rebuild or a second withdrawal finishes.

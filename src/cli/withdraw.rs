@@ -24,7 +24,7 @@ pub struct WithdrawArgs {
 
 pub fn run(args: &WithdrawArgs, global: &Global) -> Result<ExitCode, Error> {
     let workspace = global.open()?;
-    let withdrawal = withdraw(&workspace, &args.manufacture, args.mois, &|message| {
+    let withdrawal = withdraw(&workspace, &args.manufacture, args.mois, None, &|message| {
         eprintln!("{message}")
     })?;
     let Some(withdrawal) = withdrawal else {

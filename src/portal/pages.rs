@@ -130,6 +130,8 @@ pub struct GridMonth {
 
 /// A line of the manufacture page's history of uploads.
 pub struct HistoryLine {
+    /// `2025-03`, for the forms.
+    pub month_code: String,
     pub month: String,
     pub number: Option<usize>,
     pub when: String,
@@ -137,6 +139,10 @@ pub struct HistoryLine {
     pub by: String,
     pub outcome: &'static str,
     pub rows: String,
+    /// An earlier version of a workbook: the month can go back to it.
+    pub restorable: bool,
+    /// The current version: the month can be withdrawn.
+    pub withdrawable: bool,
 }
 
 #[derive(Template)]
@@ -153,6 +159,8 @@ pub struct ManufacturePage {
     pub filiere: String,
     pub opening: String,
     pub jeton: String,
+    /// Whether the account sends files (not a consultant).
+    pub can_send: bool,
     pub year: i32,
     pub has_previous_year: bool,
     pub has_next_year: bool,

@@ -54,6 +54,14 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
         .route("/manufactures/{id}", get(manufacture_page))
         .route("/manufactures/{id}/modele/{mois}", get(template_download))
         .route(
+            "/manufactures/{id}/mois/{mois}/restaurer",
+            post(restore_month),
+        )
+        .route(
+            "/manufactures/{id}/mois/{mois}/retirer",
+            post(withdraw_month),
+        )
+        .route(
             "/manufactures/{id}/depot",
             post(upload).layer(DefaultBodyLimit::max(max_upload)),
         )
@@ -119,6 +127,15 @@ fn internal(page: Page, error: &Error) -> Response {
 /// Whether an account reads the audit journal: a réseau account over the whole network.
 pub fn sees_journal(account: &Account) -> bool {
     account.role == Role::Reseau && account.sees_everything()
+}
+
+/// Whether an account sends files and changes months (a consultant only reads).
+pub fn can_send(account: &Account) -> bool {
+    account.role != Role::Consultant
+}
+
+fn is_workbook(file: &str) -> bool {
+    crate::ingest::read::file_kind(Path::new(file)) == Ok(crate::ingest::read::FileKind::Workbook)
 }
 
 /// The client's address (the proxy's, behind one).
@@ -568,7 +585,10 @@ async fn manufacture_page(
         .iter()
         .rev()
         .flat_map(|status| {
-            status.versions.iter().rev().map(|v| HistoryLine {
+            let stored = status.state == MonthState::Recu;
+            let current = status.current_version().filter(|_| stored);
+            status.versions.iter().rev().map(move |v| HistoryLine {
+                month_code: status.month.to_string(),
                 month: french::month(status.month),
                 number: v.number,
                 when: v.when.clone(),
@@ -576,10 +596,11 @@ async fn manufacture_page(
                 by: v.by.clone(),
                 outcome: v.outcome,
                 rows: v.rows.clone(),
+                restorable: v.number.is_some() && v.number != current && is_workbook(&v.file),
+                withdrawable: v.number.is_some() && v.number == current,
             })
         })
         .collect();
-    let _ = MonthState::Recu;
     render(
         StatusCode::OK,
         &ManufacturePage {
@@ -591,6 +612,7 @@ async fn manufacture_page(
             filiere: manufacture.filiere.clone(),
             opening: french::month(manufacture.ouverture),
             jeton: session.jeton.clone(),
+            can_send: can_send(&account),
             year,
             has_previous_year: year > manufacture.ouverture.year(),
             has_next_year: year < this_year,
@@ -694,7 +716,8 @@ async fn upload(
     };
     let page = || Page::signed_in("Envoi", &account, &session);
     let manufacture = match visible_one(&portal, &account, &id) {
-        Ok(Some(m)) => m,
+        Ok(Some(m)) if can_send(&account) => m,
+        Ok(Some(_)) => return not_found(page()),
         Ok(None) => return not_found(page()),
         Err(e) => return internal(page(), &e),
     };
@@ -1175,6 +1198,173 @@ async fn cancel(
     };
     match pending.discard(&portal.folder) {
         Ok(()) => Redirect::to(&format!("/manufactures/{}", pending.manufacture)).into_response(),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RestoreForm {
+    jeton: String,
+    version: usize,
+}
+
+/// The manufacture and month of a month's form, once the session, its token and the
+/// account's scope are checked; or the page that says why not.
+fn month_action(
+    portal: &Portal,
+    jar: &CookieJar,
+    id: &str,
+    month: &str,
+    token: &str,
+) -> Result<(Session, Account, Manufacture, Month), Response> {
+    let Some((session, account)) = signed_in(portal, jar) else {
+        return Err(to_login());
+    };
+    let page = || Page::signed_in("Mois", &account, &session);
+    if !same_secret(&session.jeton, token) {
+        return Err(forbidden(page()));
+    }
+    let manufacture = match visible_one(portal, &account, id) {
+        Ok(Some(m)) if can_send(&account) => m,
+        Ok(_) => return Err(not_found(page())),
+        Err(e) => return Err(internal(page(), &e)),
+    };
+    let Ok(month) = month.parse::<Month>() else {
+        return Err(not_found(page()));
+    };
+    Ok((session, account, manufacture, month))
+}
+
+fn month_done(
+    page: Page,
+    manufacture: &Manufacture,
+    month: Month,
+    kind: &'static str,
+    text: &str,
+) -> Response {
+    render(
+        StatusCode::OK,
+        &MessagePage {
+            page,
+            kind,
+            message: text.to_string(),
+            back: format!("/manufactures/{}?annee={}", manufacture.id, month.year()),
+            back_label: format!("Retour à {}", manufacture.nom),
+        },
+    )
+}
+
+async fn restore_month(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    UrlPath((id, month)): UrlPath<(String, String)>,
+    Form(form): Form<RestoreForm>,
+) -> Response {
+    let (session, account, manufacture, month) =
+        match month_action(&portal, &jar, &id, &month, &form.jeton) {
+            Ok(found) => found,
+            Err(page) => return page,
+        };
+    let page = || Page::signed_in("Version restaurée", &account, &session);
+    let _write = portal.writes.lock().await;
+    let (p, m_id, by, version) = (
+        Arc::clone(&portal),
+        manufacture.id.clone(),
+        account.email.clone(),
+        form.version,
+    );
+    let restored = blocking(&portal, move || {
+        crate::pipeline::restore(&p.workspace, &m_id, month, version, Some(&by), &|_| {})
+    })
+    .await;
+    let label = french::month(month);
+    match restored {
+        Ok(report) => {
+            let _ = portal.journal.record(
+                &account.email,
+                &client(&connect).to_string(),
+                "restauration",
+                &format!("{} {month} : version {version}", manufacture.id),
+                &report.hash,
+            );
+            let (kind, text) = match report.outcome {
+                Outcome::Accepte => (
+                    "succes",
+                    format!(
+                        "{label} : la version {version} est de nouveau celle du mois (enregistrée comme une nouvelle version)."
+                    ),
+                ),
+                Outcome::DejaRecu => (
+                    "info",
+                    format!("{label} : la version {version} est déjà celle du mois."),
+                ),
+                _ => {
+                    let why: Vec<String> = report
+                        .problems
+                        .iter()
+                        .filter(|p| p.severity == crate::error::Severity::Error)
+                        .map(|p| p.within_file())
+                        .collect();
+                    (
+                        "erreur",
+                        format!(
+                            "{label} : la version {version} n'est plus acceptée aujourd'hui ({}). Rien n'a changé.",
+                            why.join(" ; ")
+                        ),
+                    )
+                }
+            };
+            month_done(page(), &manufacture, month, kind, &text)
+        }
+        Err(Error::Usage(text)) => month_done(page(), &manufacture, month, "erreur", &text),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+async fn withdraw_month(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    UrlPath((id, month)): UrlPath<(String, String)>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let (session, account, manufacture, month) =
+        match month_action(&portal, &jar, &id, &month, &form.jeton) {
+            Ok(found) => found,
+            Err(page) => return page,
+        };
+    let page = || Page::signed_in("Mois retiré", &account, &session);
+    let _write = portal.writes.lock().await;
+    let (p, m_id, by) = (
+        Arc::clone(&portal),
+        manufacture.id.clone(),
+        account.email.clone(),
+    );
+    let withdrawn = blocking(&portal, move || {
+        crate::pipeline::withdraw(&p.workspace, &m_id, month, Some(&by), &|_| {})
+    })
+    .await;
+    let label = french::month(month);
+    match withdrawn {
+        Ok(Some(_)) => {
+            let _ = portal.journal.record(
+                &account.email,
+                &client(&connect).to_string(),
+                "retrait",
+                &format!("{} {month}", manufacture.id),
+                "",
+            );
+            let text = format!(
+                "{label} est retiré : il ne compte plus dans les chiffres. Les fichiers reçus restent gardés ; renvoyez le bon classeur quand vous l'aurez."
+            );
+            month_done(page(), &manufacture, month, "succes", &text)
+        }
+        Ok(None) => {
+            let text = format!("{label} n'est pas enregistré : rien à retirer.");
+            month_done(page(), &manufacture, month, "info", &text)
+        }
         Err(e) => internal(page(), &e),
     }
 }

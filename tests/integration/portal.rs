@@ -731,3 +731,136 @@ async fn a_manufacture_named_like_a_script_is_shown_as_text() {
         assert!(set.contains(attribute), "{set}");
     }
 }
+
+/// Sends a file from the manager's page and confirms it.
+async fn send_and_confirm(browser: &mut Browser, token: &str, name: &str, bytes: Vec<u8>) {
+    let sent = browser
+        .upload("/manufactures/mp001/depot", token, &[(name, bytes)])
+        .await;
+    let url = sent.location().to_string();
+    let done = browser
+        .post(&format!("{url}/confirmer"), &[("jeton", token)])
+        .await;
+    assert!(
+        done.text().contains("1 fichier enregistré"),
+        "{}",
+        done.text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_goes_back_to_an_earlier_version_then_is_withdrawn() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut browser = manager(&workdir, &app, "mp001").await;
+    let token = page_token(&mut browser, "mp001").await;
+    let first = sample("classeurs/mp001/mp001_2025-03.xlsx");
+    send_and_confirm(&mut browser, &token, "mp001_2025-03.xlsx", first).await;
+    let workspace = Workspace::open(workdir.path()).unwrap();
+    let second = workdir.path().join("second.xlsx");
+    mesure::template::write_workbook(
+        &second,
+        &workspace.definitions().unwrap(),
+        &mesure::template::Identification {
+            manufacture: "mp001".into(),
+            name: "La Fabrique nivernaise".into(),
+            month: "2025-03".parse().unwrap(),
+        },
+        &mesure::template::Rows::from([(
+            "publics".to_string(),
+            vec![vec![
+                mesure::template::Cell::Text("retraité".into()),
+                mesure::template::Cell::Number(4.0),
+                mesure::template::Cell::Number(9.0),
+            ]],
+        )]),
+    )
+    .unwrap();
+    let bytes = std::fs::read(&second).unwrap();
+    send_and_confirm(&mut browser, &token, "mp001_2025-03.xlsx", bytes).await;
+    let store = Store::read(&workdir.path().join("store"));
+    let march = "2025-03".parse().unwrap();
+    let rows = |store: &Store| {
+        store
+            .read_table("publics", "mp001", march)
+            .unwrap()
+            .map(|t| t.height())
+    };
+    assert_eq!(rows(&store), Some(1));
+    let page = browser.get("/manufactures/mp001?annee=2025").await.text();
+    assert_eq!(page.matches("Revenir à cette version").count(), 1, "{page}");
+    assert_eq!(page.matches("Retirer ce mois").count(), 1, "{page}");
+
+    // Another manager, a consultant, or a form without its token change nothing.
+    let mut other = manager(&workdir, &app, "mp002").await;
+    let other_token = page_token(&mut other, "mp002").await;
+    let restore = "/manufactures/mp001/mois/2025-03/restaurer";
+    let answer = other
+        .post(restore, &[("jeton", &other_token), ("version", "1")])
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    let consultant = invite(&workdir, "c@cabinet.fr", Role::Consultant, &[]);
+    let mut reader = Browser::new(&app);
+    reader.accept_invitation(&consultant).await;
+    let page = reader.get("/manufactures/mp001?annee=2025").await.text();
+    assert!(
+        !page.contains("Revenir à cette version") && !page.contains("fichiers"),
+        "{page}"
+    );
+    let reader_token = Answer {
+        status: StatusCode::OK,
+        headers: Default::default(),
+        body: page.into_bytes(),
+    }
+    .form_token();
+    let answer = reader
+        .post(restore, &[("jeton", &reader_token), ("version", "1")])
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::NOT_FOUND,
+        "a consultant only reads"
+    );
+    let answer = browser.post(restore, &[("version", "1")]).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(rows(&store), Some(1));
+
+    // Back to version 1: its 8 rows, recorded as version 3 by its manager.
+    let answer = browser
+        .post(restore, &[("jeton", &token), ("version", "1")])
+        .await;
+    assert!(
+        answer
+            .text()
+            .contains("mars 2025 : la version 1 est de nouveau celle du mois"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(rows(&store), Some(8));
+    let ledger = store.ledger().unwrap();
+    let last = ledger.last().unwrap();
+    assert_eq!(last.par.as_deref(), Some("gestion@mp001.fr"));
+    assert_eq!(last.resultat, mesure::store::Outcome::Accepte);
+    let page = browser.get("/manufactures/mp001?annee=2025").await.text();
+    assert!(page.contains("version 3"), "{page}");
+
+    // Withdrawn: no longer stored, recorded with who did it.
+    let answer = browser
+        .post(
+            "/manufactures/mp001/mois/2025-03/retirer",
+            &[("jeton", &token)],
+        )
+        .await;
+    assert!(
+        answer.text().contains("mars 2025 est retiré"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(rows(&store), None);
+    let ledger = store.ledger().unwrap();
+    let last = ledger.last().unwrap();
+    assert_eq!(last.resultat, mesure::store::Outcome::Retire);
+    assert_eq!(last.par.as_deref(), Some("gestion@mp001.fr"));
+    let journal = std::fs::read_to_string(workdir.path().join("portail/journal.jsonl")).unwrap();
+    assert!(journal.contains("\"restauration\"") && journal.contains("\"retrait\""));
+}
