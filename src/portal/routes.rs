@@ -1217,21 +1217,21 @@ fn month_action(
     id: &str,
     month: &str,
     token: &str,
-) -> Result<(Session, Account, Manufacture, Month), Response> {
+) -> Result<(Session, Account, Manufacture, Month), Box<Response>> {
     let Some((session, account)) = signed_in(portal, jar) else {
-        return Err(to_login());
+        return Err(Box::new(to_login()));
     };
     let page = || Page::signed_in("Mois", &account, &session);
     if !same_secret(&session.jeton, token) {
-        return Err(forbidden(page()));
+        return Err(Box::new(forbidden(page())));
     }
     let manufacture = match visible_one(portal, &account, id) {
         Ok(Some(m)) if can_send(&account) => m,
-        Ok(_) => return Err(not_found(page())),
-        Err(e) => return Err(internal(page(), &e)),
+        Ok(_) => return Err(Box::new(not_found(page()))),
+        Err(e) => return Err(Box::new(internal(page(), &e))),
     };
     let Ok(month) = month.parse::<Month>() else {
-        return Err(not_found(page()));
+        return Err(Box::new(not_found(page())));
     };
     Ok((session, account, manufacture, month))
 }
@@ -1265,7 +1265,7 @@ async fn restore_month(
     let (session, account, manufacture, month) =
         match month_action(&portal, &jar, &id, &month, &form.jeton) {
             Ok(found) => found,
-            Err(page) => return page,
+            Err(page) => return *page,
         };
     let page = || Page::signed_in("Version restaurée", &account, &session);
     let _write = portal.writes.lock().await;
@@ -1333,7 +1333,7 @@ async fn withdraw_month(
     let (session, account, manufacture, month) =
         match month_action(&portal, &jar, &id, &month, &form.jeton) {
             Ok(found) => found,
-            Err(page) => return page,
+            Err(page) => return *page,
         };
     let page = || Page::signed_in("Mois retiré", &account, &session);
     let _write = portal.writes.lock().await;
