@@ -47,6 +47,18 @@ impl MonthState {
         }
     }
 
+    /// The letter of the network's grid (its colour is not the only cue).
+    pub fn letter(self) -> &'static str {
+        match self {
+            MonthState::Recu => "✓",
+            MonthState::Refuse => "✗",
+            MonthState::EnRetard => "!",
+            MonthState::Manquant => "M",
+            MonthState::AEnvoyer => "·",
+            MonthState::PasAttendu => "",
+        }
+    }
+
     /// The CSS class of the grid's cell.
     pub fn class(self) -> &'static str {
         match self {

@@ -21,6 +21,7 @@ pub struct UserBar {
     pub role: &'static str,
     /// The session's form token, for the sign-out button.
     pub jeton: String,
+    pub sees_grid: bool,
     pub sees_journal: bool,
 }
 
@@ -33,6 +34,7 @@ impl Page {
                 email: account.email.clone(),
                 role: account.role.label(),
                 jeton: session.jeton.clone(),
+                sees_grid: super::routes::sees_grid(account),
                 sees_journal: super::routes::sees_journal(account),
             }),
         }
@@ -208,6 +210,48 @@ pub struct PreviewPage {
     pub stored: bool,
     pub back: String,
     pub back_label: String,
+}
+
+/// A cell of the network's grid.
+pub struct GridCell {
+    pub letter: &'static str,
+    pub class: &'static str,
+    /// « mars 2025 : en retard ».
+    pub title: String,
+}
+
+/// A manufacture's line of the network's grid.
+pub struct GridRow {
+    pub id: String,
+    pub name: String,
+    pub cells: Vec<GridCell>,
+    pub received: usize,
+    pub expected: usize,
+}
+
+/// A month late or missing, with whom to ask for it.
+pub struct LateMonth {
+    pub id: String,
+    pub name: String,
+    pub month: String,
+    pub state: &'static str,
+    /// The e-mail addresses of the manufacture's managers.
+    pub contacts: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(
+    path = "portail/declarations.html",
+    config = "src/templates/askama.toml"
+)]
+pub struct DeclarationsPage {
+    pub page: Page,
+    pub scope: String,
+    /// The months' short labels (« mars 25 »).
+    pub months: Vec<String>,
+    pub rows: Vec<GridRow>,
+    pub late: Vec<LateMonth>,
+    pub late_months: i32,
 }
 
 #[derive(Template)]

@@ -70,6 +70,7 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
         .route("/depots/{id}/confirmer", post(confirm))
         .route("/depots/{id}/annuler", post(cancel))
         .route("/journal", get(journal_page))
+        .route("/declarations", get(declarations_page))
         .fallback(not_found_anywhere)
 }
 
@@ -1367,6 +1368,110 @@ async fn withdraw_month(
         }
         Err(e) => internal(page(), &e),
     }
+}
+
+/// Whether an account reads the network's grid of declarations: a réseau account.
+pub fn sees_grid(account: &Account) -> bool {
+    account.role == Role::Reseau
+}
+
+async fn declarations_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Déclarations", &account, &session);
+    if !sees_grid(&account) {
+        return not_found(page());
+    }
+    let manufactures = match visible(&portal, &account) {
+        Ok(list) => list,
+        Err(e) => return internal(page(), &e),
+    };
+    let contacts = match portal.accounts.list() {
+        Ok(list) => list,
+        Err(e) => return internal(page(), &e),
+    };
+    let store_root = portal.workspace.store.clone();
+    let built = blocking(&portal, move || {
+        declarations(&store_root, &manufactures, &contacts)
+    })
+    .await;
+    match built {
+        Ok((months, rows, late)) => render(
+            StatusCode::OK,
+            &DeclarationsPage {
+                page: page(),
+                scope: account.scope_label(),
+                months,
+                rows,
+                late,
+                late_months: LATE_MONTHS,
+            },
+        ),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+/// The network's grid over the last twelve months, and the months late or missing with the
+/// managers to ask.
+fn declarations(
+    store_root: &Path,
+    manufactures: &[Manufacture],
+    accounts: &[Account],
+) -> crate::error::Result<(Vec<String>, Vec<GridRow>, Vec<LateMonth>)> {
+    let store = Store::read(store_root);
+    let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
+    let ledger = store.ledger()?;
+    let today = chrono::Utc::now().date_naive();
+    let last = Month::of_date(today).plus(-1);
+    let months: Vec<Month> = last.plus(-11).through(last).collect();
+    let labels = months
+        .iter()
+        .map(|m| french::short_month(*m, true))
+        .collect();
+    let mut rows = Vec::new();
+    let mut late = Vec::new();
+    for manufacture in manufactures {
+        let mut cells = Vec::new();
+        let (mut received, mut expected) = (0, 0);
+        for month in &months {
+            let versions = super::months::versions_of(&manufacture.id, *month, &ledger);
+            let is_stored = stored.contains(&(manufacture.id.clone(), *month));
+            let refused = versions.last().is_some_and(|v| v.outcome == "refusé");
+            let state = super::months::month_state(manufacture, *month, is_stored, refused, today);
+            expected += usize::from(state != MonthState::PasAttendu);
+            received += usize::from(state == MonthState::Recu);
+            if matches!(
+                state,
+                MonthState::EnRetard | MonthState::Manquant | MonthState::Refuse
+            ) {
+                late.push(LateMonth {
+                    id: manufacture.id.clone(),
+                    name: manufacture.nom.clone(),
+                    month: french::month(*month),
+                    state: state.label(),
+                    contacts: accounts
+                        .iter()
+                        .filter(|a| a.role == Role::Gestionnaire && a.sees(manufacture))
+                        .map(|a| a.email.clone())
+                        .collect(),
+                });
+            }
+            cells.push(GridCell {
+                letter: state.letter(),
+                class: state.class(),
+                title: format!("{} : {}", french::month(*month), state.label()),
+            });
+        }
+        rows.push(GridRow {
+            id: manufacture.id.clone(),
+            name: manufacture.nom.clone(),
+            cells,
+            received,
+            expected,
+        });
+    }
+    Ok((labels, rows, late))
 }
 
 async fn journal_page(State(portal): App, jar: CookieJar) -> Response {

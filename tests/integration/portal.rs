@@ -864,3 +864,46 @@ async fn a_month_goes_back_to_an_earlier_version_then_is_withdrawn() {
     let journal = std::fs::read_to_string(workdir.path().join("portail/journal.jsonl")).unwrap();
     assert!(journal.contains("\"restauration\"") && journal.contains("\"retrait\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_network_sees_every_declaration_and_whom_to_ask_for_the_late_ones() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut browser = manager(&workdir, &app, "mp001").await;
+    let token = page_token(&mut browser, "mp001").await;
+    let december = sample("classeurs/mp001/mp001_2025-12.xlsx");
+    send_and_confirm(&mut browser, &token, "mp001_2025-12.xlsx", december).await;
+    assert_eq!(
+        browser.get("/declarations").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let head = invite(&workdir, "tete@reseau.fr", Role::Reseau, &[]);
+    let mut network = Browser::new(&app);
+    network.accept_invitation(&head).await;
+    let page = network.get("/declarations").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    // Today's last twelve months: the grid's columns, and mp001's December received if it
+    // is among them.
+    let today = chrono::Utc::now().date_naive();
+    let last = mesure::Month::of_date(today).plus(-1);
+    let first = last.plus(-11);
+    assert!(
+        text.contains(&mesure::report::french::short_month(first, true)),
+        "{text}"
+    );
+    let december: mesure::Month = "2025-12".parse().unwrap();
+    let row_start = text.find("/manufactures/mp001\"").unwrap();
+    let row = &text[row_start..row_start + text[row_start..].find("</tr>").unwrap()];
+    let received = row.matches("title=\"décembre 2025 : reçu\"").count();
+    assert_eq!(
+        received,
+        usize::from(december >= first && december <= last),
+        "{row}"
+    );
+    // A late month names its manager; a manufacture without one says so.
+    let late_mp001 = text.contains("mailto:gestion@mp001.fr");
+    assert!(late_mp001, "mp001's other months are late: {text}");
+    assert!(text.contains("aucun compte gestionnaire"), "{text}");
+}
