@@ -212,6 +212,29 @@ pub struct PreviewPage {
     pub back_label: String,
 }
 
+/// An account in the network's list of accounts.
+pub struct AccountRow {
+    pub email: String,
+    pub role: &'static str,
+    pub scope: String,
+    pub state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "portail/comptes.html", config = "src/templates/askama.toml")]
+pub struct AccountsPage {
+    pub page: Page,
+    pub scope: String,
+    pub jeton: String,
+    pub rows: Vec<AccountRow>,
+    pub message: String,
+    /// `succes` or `erreur`.
+    pub message_kind: &'static str,
+    /// The invitation link just made, shown once.
+    pub link: String,
+    pub days: i64,
+}
+
 /// A cell of the network's grid.
 pub struct GridCell {
     pub letter: &'static str,

@@ -12,14 +12,14 @@ use axum::Router;
 use axum::extract::{
     ConnectInfo, DefaultBodyLimit, Form, Multipart, Path as UrlPath, Query, State,
 };
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
 use super::Portal;
-use super::accounts::{Account, MIN_PASSWORD_CHARS, Role, random_token, same_secret};
+use super::accounts::{Account, MIN_PASSWORD_CHARS, NewAccount, Role, random_token, same_secret};
 use super::months::{DUE_DAY, LATE_MONTHS, MonthState, due_date, year_grid};
 use super::pages::*;
 use super::session::Session;
@@ -71,6 +71,10 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
         .route("/depots/{id}/annuler", post(cancel))
         .route("/journal", get(journal_page))
         .route("/declarations", get(declarations_page))
+        .route("/comptes", get(accounts_page))
+        .route("/comptes/inviter", post(invite_account))
+        .route("/comptes/reinitialiser", post(reset_account))
+        .route("/comptes/retirer", post(remove_account))
         .fallback(not_found_anywhere)
 }
 
@@ -1472,6 +1476,283 @@ fn declarations(
         });
     }
     Ok((labels, rows, late))
+}
+
+async fn accounts_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    accounts_view(
+        &portal,
+        &session,
+        &account,
+        String::new(),
+        "succes",
+        String::new(),
+    )
+}
+
+/// The page of the accounts a réseau account manages, with a message and, once, a link.
+fn accounts_view(
+    portal: &Portal,
+    session: &Session,
+    account: &Account,
+    message_text: String,
+    message_kind: &'static str,
+    link: String,
+) -> Response {
+    let page = || Page::signed_in("Comptes", account, session);
+    if !sees_grid(account) {
+        return not_found(page());
+    }
+    let (list, registry) = match (portal.accounts.list(), portal.workspace.registry()) {
+        (Ok(list), Ok(registry)) => (list, registry),
+        (Err(e), _) | (_, Err(e)) => return internal(page(), &e),
+    };
+    let rows = list
+        .iter()
+        .filter(|other| account.manages(other, &registry))
+        .map(|other| AccountRow {
+            email: other.email.clone(),
+            role: other.role.label(),
+            scope: other.scope_label(),
+            state: if other.is_active() {
+                "actif"
+            } else {
+                "invitation en attente"
+            },
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &AccountsPage {
+            page: page(),
+            scope: account.scope_label(),
+            jeton: session.jeton.clone(),
+            rows,
+            message: message_text,
+            message_kind,
+            link,
+            days: super::accounts::INVITATION_DAYS,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct InviteForm {
+    jeton: String,
+    email: String,
+    role: String,
+    manufactures: String,
+    regions: String,
+}
+
+/// `mp003, mp007` as a list.
+fn list_of(text: &str) -> Vec<String> {
+    text.split([',', ';', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The portal's address as the browser reached it, for invitation links.
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    let local =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or(if local { "http" } else { "https" });
+    format!("{scheme}://{host}")
+}
+
+async fn invite_account(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    if !sees_grid(&account) {
+        return not_found(Page::signed_in("Comptes", &account, &session));
+    }
+    if !same_secret(&session.jeton, &form.jeton) {
+        return forbidden(Page::signed_in("Comptes", &account, &session));
+    }
+    let role = if form.role == "reseau" {
+        Role::Reseau
+    } else {
+        Role::Gestionnaire
+    };
+    let mut regions = list_of(&form.regions);
+    if role == Role::Reseau && regions.is_empty() {
+        regions = account.regions.clone();
+    }
+    let new = NewAccount {
+        email: form.email.clone(),
+        role,
+        manufactures: if role == Role::Gestionnaire {
+            list_of(&form.manufactures)
+        } else {
+            Vec::new()
+        },
+        regions,
+    };
+    let registry = match portal.workspace.registry() {
+        Ok(registry) => registry,
+        Err(e) => return internal(Page::signed_in("Comptes", &account, &session), &e),
+    };
+    let candidate = Account {
+        email: new.email.trim().to_lowercase(),
+        role: new.role,
+        manufactures: new.manufactures.clone(),
+        regions: new.regions.clone(),
+        mot_de_passe: None,
+        invitation: None,
+        invite_par: account.email.clone(),
+        cree_le: chrono::Utc::now(),
+    };
+    if !account.manages(&candidate, &registry) {
+        let text = "Ce compte sortirait de votre périmètre : vous ne créez que des comptes des manufactures et régions que vous couvrez.".to_string();
+        return accounts_view(&portal, &session, &account, text, "erreur", String::new());
+    }
+    match portal.accounts.invite(new, &account.email, &registry) {
+        Ok(Ok(token)) => {
+            let _ = portal.journal.record(
+                &account.email,
+                &client(&connect).to_string(),
+                "compte_cree",
+                &candidate.email,
+                "",
+            );
+            let link = format!("{}/invitation/{token}", base_url(&headers));
+            let text = format!("Compte créé pour {}.", candidate.email);
+            accounts_view(&portal, &session, &account, text, "succes", link)
+        }
+        Ok(Err(why)) => accounts_view(
+            &portal,
+            &session,
+            &account,
+            why.to_string(),
+            "erreur",
+            String::new(),
+        ),
+        Err(e) => internal(Page::signed_in("Comptes", &account, &session), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AccountForm {
+    jeton: String,
+    email: String,
+}
+
+/// The account a réseau account's form names, if it manages it.
+fn managed(portal: &Portal, account: &Account, email: &str) -> Option<Account> {
+    let registry = portal.workspace.registry().ok()?;
+    portal
+        .accounts
+        .get(email)
+        .ok()
+        .flatten()
+        .filter(|other| account.manages(other, &registry))
+}
+
+async fn reset_account(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<AccountForm>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Comptes", &account, &session);
+    if !same_secret(&session.jeton, &form.jeton) {
+        return forbidden(page());
+    }
+    let Some(target) = managed(&portal, &account, &form.email) else {
+        return not_found(page());
+    };
+    match portal.accounts.reset(&target.email) {
+        Ok(Ok(token)) => {
+            let _ = portal.sessions.close_all_of(&target.email);
+            let _ = portal.journal.record(
+                &account.email,
+                &client(&connect).to_string(),
+                "compte_reinitialise",
+                &target.email,
+                "",
+            );
+            let link = format!("{}/invitation/{token}", base_url(&headers));
+            let text = format!(
+                "Le mot de passe de {} est effacé ; ses sessions sont fermées.",
+                target.email
+            );
+            accounts_view(&portal, &session, &account, text, "succes", link)
+        }
+        Ok(Err(why)) => accounts_view(
+            &portal,
+            &session,
+            &account,
+            why.to_string(),
+            "erreur",
+            String::new(),
+        ),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+async fn remove_account(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Form(form): Form<AccountForm>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Comptes", &account, &session);
+    if !same_secret(&session.jeton, &form.jeton) {
+        return forbidden(page());
+    }
+    let Some(target) = managed(&portal, &account, &form.email) else {
+        return not_found(page());
+    };
+    match portal.accounts.remove(&target.email) {
+        Ok(Ok(removed)) => {
+            let _ = portal.sessions.close_all_of(&removed.email);
+            let _ = portal.journal.record(
+                &account.email,
+                &client(&connect).to_string(),
+                "compte_retire",
+                &removed.email,
+                "",
+            );
+            let text = format!("Compte {} supprimé.", removed.email);
+            accounts_view(&portal, &session, &account, text, "succes", String::new())
+        }
+        Ok(Err(why)) => accounts_view(
+            &portal,
+            &session,
+            &account,
+            why.to_string(),
+            "erreur",
+            String::new(),
+        ),
+        Err(e) => internal(page(), &e),
+    }
 }
 
 async fn journal_page(State(portal): App, jar: CookieJar) -> Response {

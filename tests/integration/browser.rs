@@ -404,10 +404,7 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
         .await
         .unwrap();
     page_with(&network, "version 1").await;
-    network
-        .goto(&format!("{base}/declarations"))
-        .await
-        .unwrap();
+    network.goto(&format!("{base}/declarations")).await.unwrap();
     page_with(&network, "Mois en retard ou manquants").await;
     capture(&network, "9_declarations").await;
     network.goto(&format!("{base}/journal")).await.unwrap();

@@ -907,3 +907,167 @@ async fn the_network_sees_every_declaration_and_whom_to_ask_for_the_late_ones() 
     assert!(late_mp001, "mp001's other months are late: {text}");
     assert!(text.contains("aucun compte gestionnaire"), "{text}");
 }
+
+/// The invitation token in a page showing a link.
+fn token_in(page: &str) -> String {
+    let at = page.find("/invitation/").expect("an invitation link") + "/invitation/".len();
+    page[at..at + 64].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_head_manages_the_accounts_of_its_scope_only() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut manager_browser = manager(&workdir, &app, "mp001").await;
+    assert_eq!(
+        manager_browser.get("/comptes").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let token = page_token(&mut manager_browser, "mp001").await;
+    let answer = manager_browser
+        .post(
+            "/comptes/inviter",
+            &[
+                ("jeton", &token),
+                ("email", "x@y.fr"),
+                ("role", "gestionnaire"),
+                ("manufactures", "mp001"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+
+    // A regional head (Bourgogne-Franche-Comté, 27: mp001's région).
+    let workspace = Workspace::open(workdir.path()).unwrap();
+    let registry = workspace.registry().unwrap();
+    let region = registry.get("mp001").unwrap().region.code;
+    let outside = registry
+        .manufactures()
+        .iter()
+        .find(|m| m.region.code != region)
+        .unwrap()
+        .id
+        .clone();
+    let head = Accounts::new(&workdir.path().join("portail"))
+        .invite(
+            NewAccount {
+                email: "region@reseau.fr".into(),
+                role: Role::Reseau,
+                manufactures: vec![],
+                regions: vec![region.to_string()],
+            },
+            "test",
+            &registry,
+        )
+        .unwrap()
+        .unwrap();
+    let mut regional = Browser::new(&app);
+    regional.accept_invitation(&head).await;
+    let page = regional.get("/comptes").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("gestion@mp001.fr"), "{}", page.text());
+    let jeton = page.form_token();
+
+    let refused = regional
+        .post(
+            "/comptes/inviter",
+            &[
+                ("jeton", &jeton),
+                ("email", "dehors@y.fr"),
+                ("role", "gestionnaire"),
+                ("manufactures", &outside),
+            ],
+        )
+        .await
+        .text();
+    assert!(
+        refused.contains("Ce compte sortirait de votre périmètre"),
+        "{refused}"
+    );
+    let national = regional
+        .post(
+            "/comptes/inviter",
+            &[
+                ("jeton", &jeton),
+                ("email", "n@y.fr"),
+                ("role", "reseau"),
+                ("regions", "84"),
+            ],
+        )
+        .await
+        .text();
+    assert!(
+        national.contains("sortirait de votre périmètre"),
+        "{national}"
+    );
+
+    let created = regional
+        .post(
+            "/comptes/inviter",
+            &[
+                ("jeton", &jeton),
+                ("email", "Nouveau@mp001.fr"),
+                ("role", "gestionnaire"),
+                ("manufactures", "mp001"),
+            ],
+        )
+        .await
+        .text();
+    assert!(
+        created.contains("Compte créé pour nouveau@mp001.fr"),
+        "{created}"
+    );
+    let mut newcomer = Browser::new(&app);
+    newcomer.accept_invitation(&token_in(&created)).await;
+    assert_eq!(
+        newcomer.get("/manufactures/mp001").await.status,
+        StatusCode::OK
+    );
+
+    // A new link for the first manager: their session ends and their password stops working.
+    let reset = regional
+        .post(
+            "/comptes/reinitialiser",
+            &[("jeton", &jeton), ("email", "gestion@mp001.fr")],
+        )
+        .await
+        .text();
+    assert!(reset.contains("ses sessions sont fermées"), "{reset}");
+    assert_eq!(
+        manager_browser.get("/manufactures/mp001").await.location(),
+        "/connexion"
+    );
+    let mut again = Browser::new(&app);
+    let answer = again.sign_in("gestion@mp001.fr", PASSWORD).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+
+    // Removing: only within the scope; the removed account is signed out at once.
+    let outside_account = invite(&workdir, "autre@mp.fr", Role::Gestionnaire, &[&outside]);
+    let _ = outside_account;
+    let answer = regional
+        .post(
+            "/comptes/retirer",
+            &[("jeton", &jeton), ("email", "autre@mp.fr")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    let removed = regional
+        .post(
+            "/comptes/retirer",
+            &[("jeton", &jeton), ("email", "nouveau@mp001.fr")],
+        )
+        .await
+        .text();
+    assert!(
+        removed.contains("Compte nouveau@mp001.fr supprimé"),
+        "{removed}"
+    );
+    assert_eq!(
+        newcomer.get("/manufactures/mp001").await.location(),
+        "/connexion"
+    );
+    let journal = std::fs::read_to_string(workdir.path().join("portail/journal.jsonl")).unwrap();
+    for action in ["compte_cree", "compte_reinitialise", "compte_retire"] {
+        assert!(journal.contains(action), "{action}");
+    }
+}
