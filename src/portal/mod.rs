@@ -69,6 +69,8 @@ pub struct Portal {
     pub writes: tokio::sync::Mutex<()>,
     /// The largest request body accepted on the upload route.
     pub max_upload: usize,
+    /// Wakes the worker that brings the reports up to date, when one runs.
+    pub reports_due: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl Portal {
@@ -85,9 +87,47 @@ impl Portal {
             checks: tokio::sync::Semaphore::new(parallel * 2),
             writes: tokio::sync::Mutex::new(()),
             max_upload: MAX_UPLOAD_BYTES,
+            reports_due: None,
             folder,
             workspace,
         })
+    }
+}
+
+impl Portal {
+    /// Says that the store changed (a confirmed upload, a restored or withdrawn month): the
+    /// reports worker, if any, rewrites the reports once the burst is over.
+    pub fn store_changed(&self) {
+        if let Some(due) = &self.reports_due {
+            due.notify_one();
+        }
+    }
+}
+
+/// How long the reports worker waits after a change for more changes, so that a burst of
+/// confirmations rewrites the reports once.
+pub const REPORTS_DEBOUNCE: Duration = Duration::from_secs(3);
+
+/// Brings the reports up to date after changes, one run at a time and once per burst: the
+/// pages whose content changes are rewritten (`mesure report`'s incremental writing), never
+/// on a page request.
+async fn reports_worker(workspace: Workspace, due: Arc<tokio::sync::Notify>) {
+    loop {
+        due.notified().await;
+        tokio::time::sleep(REPORTS_DEBOUNCE).await;
+        let workspace = workspace.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            crate::report::write_reports(&workspace, &crate::report::Options::default(), &|_| {})
+        })
+        .await;
+        match written {
+            Ok(Ok(summary)) => eprintln!(
+                "rapports à jour : {} fichiers réécrits, {} inchangés",
+                summary.written, summary.unchanged
+            ),
+            Ok(Err(e)) => eprintln!("rapports non mis à jour : {e}"),
+            Err(e) => eprintln!("rapports non mis à jour : {e}"),
+        }
     }
 }
 
@@ -117,12 +157,16 @@ pub fn router(portal: Arc<Portal>) -> Router {
 
 /// Serves the portal on `address` until Ctrl-C (or SIGTERM).
 pub fn serve(workspace: Workspace, address: SocketAddr) -> Result<()> {
-    let portal = Arc::new(Portal::open(workspace)?);
+    let mut portal = Portal::open(workspace)?;
+    let due = Arc::new(tokio::sync::Notify::new());
+    portal.reports_due = Some(Arc::clone(&due));
+    let portal = Arc::new(portal);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("impossible de démarrer le serveur : {e}")))?;
     runtime.block_on(async move {
+        tokio::spawn(reports_worker(portal.workspace.clone(), due));
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .map_err(|e| Error::Usage(format!("impossible d'écouter sur {address} : {e}")))?;

@@ -235,6 +235,20 @@ pub struct AccountsPage {
     pub days: i64,
 }
 
+/// A report page in the list of reports.
+pub struct ReportLink {
+    pub href: String,
+    pub label: String,
+    pub period: String,
+}
+
+#[derive(Template)]
+#[template(path = "portail/rapports.html", config = "src/templates/askama.toml")]
+pub struct ReportsPage {
+    pub page: Page,
+    pub links: Vec<ReportLink>,
+}
+
 /// A cell of the network's grid.
 pub struct GridCell {
     pub letter: &'static str,

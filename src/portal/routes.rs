@@ -71,6 +71,8 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
         .route("/depots/{id}/annuler", post(cancel))
         .route("/journal", get(journal_page))
         .route("/declarations", get(declarations_page))
+        .route("/rapports", get(reports_page))
+        .route("/rapports/{period}/{file}", get(report_file))
         .route("/comptes", get(accounts_page))
         .route("/comptes/inviter", post(invite_account))
         .route("/comptes/reinitialiser", post(reset_account))
@@ -1178,6 +1180,7 @@ async fn confirm(
         .map(|(p, _)| p)
         .collect();
     let _ = pending.discard(&portal.folder);
+    portal.store_changed();
     let done = Pending {
         refus: Vec::new(),
         ..pending
@@ -1287,6 +1290,7 @@ async fn restore_month(
     let label = french::month(month);
     match restored {
         Ok(report) => {
+            portal.store_changed();
             let _ = portal.journal.record(
                 &account.email,
                 &client(&connect).to_string(),
@@ -1354,6 +1358,7 @@ async fn withdraw_month(
     let label = french::month(month);
     match withdrawn {
         Ok(Some(_)) => {
+            portal.store_changed();
             let _ = portal.journal.record(
                 &account.email,
                 &client(&connect).to_string(),
@@ -1752,6 +1757,159 @@ async fn remove_account(
             String::new(),
         ),
         Err(e) => internal(page(), &e),
+    }
+}
+
+/// The report pages an account may read: a manager, their manufactures' pages; a regional
+/// network head, its manufactures' and régions' pages; the national network and consultants,
+/// every page.
+fn may_read_report(account: &Account, registry: &crate::registry::Registry, file: &str) -> bool {
+    if account.sees_everything() {
+        return true;
+    }
+    let own_manufacture = registry.manufactures().iter().any(|m| {
+        account.sees(m)
+            && file == crate::report::pages::network_file(crate::engine::Level::Manufacture, &m.id)
+    });
+    let own_region = account.role == Role::Reseau
+        && account.regions.iter().any(|code| {
+            file == crate::report::pages::network_file(crate::engine::Level::Region, code)
+        });
+    own_manufacture || own_region
+}
+
+/// The security policy of a report page: self-contained, so its style sheet is inline.
+const REPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+async fn report_file(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    UrlPath((period, file)): UrlPath<(String, String)>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Rapport", &account, &session);
+    let plain = |text: &str| {
+        !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+            && !text.starts_with('.')
+    };
+    if !plain(&period) || !plain(&file) || !file.ends_with(".html") {
+        return not_found(page());
+    }
+    let registry = match portal.workspace.registry() {
+        Ok(registry) => registry,
+        Err(e) => return internal(page(), &e),
+    };
+    if !may_read_report(&account, &registry, &file) {
+        return not_found(page());
+    }
+    let path = portal.workspace.reports.join(&period).join(&file);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let _ = portal.journal.record(
+                &account.email,
+                &client(&connect).to_string(),
+                "lecture_rapport",
+                &format!("{period}/{file}"),
+                "",
+            );
+            (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CONTENT_SECURITY_POLICY, REPORT_POLICY),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(_) => not_found(page()),
+    }
+}
+
+async fn reports_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Rapports", &account, &session);
+    let registry = match portal.workspace.registry() {
+        Ok(registry) => registry,
+        Err(e) => return internal(page(), &e),
+    };
+    let mut links = Vec::new();
+    let mut periods: Vec<String> = std::fs::read_dir(&portal.workspace.reports)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|name| !name.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    periods.sort();
+    periods.reverse();
+    for period in &periods {
+        let folder = portal.workspace.reports.join(period);
+        let mut files: Vec<String> = std::fs::read_dir(&folder)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .filter(|name| name.ends_with(".html"))
+                    .filter(|name| may_read_report(&account, &registry, name))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort_by_key(|name| (!name.starts_with("national"), name.clone()));
+        for file in files {
+            links.push(ReportLink {
+                href: format!("/rapports/{period}/{file}"),
+                label: report_label(&registry, &file),
+                period: french::period(period),
+            });
+        }
+    }
+    render(
+        StatusCode::OK,
+        &ReportsPage {
+            page: page(),
+            links,
+        },
+    )
+}
+
+/// A report file's name in words: « La Fabrique nivernaise », « Région Bretagne »...
+fn report_label(registry: &crate::registry::Registry, file: &str) -> String {
+    let stem = file.trim_end_matches(".html");
+    if stem == "national" {
+        return "Rapport national".to_string();
+    }
+    if let Some(m) = registry.manufactures().iter().find(|m| {
+        file == crate::report::pages::network_file(crate::engine::Level::Manufacture, &m.id)
+    }) {
+        return m.nom.clone();
+    }
+    if let Some(code) = stem.strip_prefix("region-")
+        && let Some(region) = crate::geo::region(code)
+    {
+        return format!("Région {}", region.name);
+    }
+    match stem.split_once('-') {
+        Some((kind, name)) => format!("{} {}", capitalized(kind), name.replace('-', " ")),
+        None => stem.to_string(),
+    }
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -1071,3 +1071,60 @@ async fn a_network_head_manages_the_accounts_of_its_scope_only() {
         assert!(journal.contains(action), "{action}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_are_served_within_each_account_s_scope() {
+    let workdir = Workdir::sample_workspace();
+    for id in ["mp001", "mp002"] {
+        let folder = repo().join("sample-data/classeurs").join(id);
+        let outcome = workdir.run(&["ingest", folder.to_str().unwrap()]);
+        assert_eq!(outcome.code, 0, "{outcome:?}");
+    }
+    let written = workdir.run(&["report", "--period", "2025"]);
+    assert_eq!(written.code, 0, "{written:?}");
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut browser = manager(&workdir, &app, "mp001").await;
+    let list = browser.get("/rapports").await.text();
+    assert!(
+        list.contains("/rapports/2025/manufacture-mp001.html"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("national.html") && !list.contains("mp002"),
+        "{list}"
+    );
+    let own = browser.get("/rapports/2025/manufacture-mp001.html").await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.text().contains("<h1>La Fabrique nivernaise</h1>"));
+    let policy = own.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(policy.contains("style-src 'unsafe-inline'") && policy.contains("default-src 'none'"));
+    for path in [
+        "/rapports/2025/manufacture-mp002.html",
+        "/rapports/2025/national.html",
+        "/rapports/2025/index.html",
+        "/rapports/2025/..%2F..%2Fmanufactures.csv",
+        "/rapports/../manufactures.csv",
+        "/rapports/.empreintes/x.html",
+    ] {
+        let answer = browser.get(path).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let head = invite(&workdir, "tete@reseau.fr", Role::Reseau, &[]);
+    let mut network = Browser::new(&app);
+    network.accept_invitation(&head).await;
+    let list = network.get("/rapports").await.text();
+    assert!(list.contains("Rapport national"), "{list}");
+    assert_eq!(
+        network.get("/rapports/2025/national.html").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        network
+            .get("/rapports/2025/manufacture-mp002.html")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}

@@ -217,3 +217,62 @@ fn confirmations_that_said_stored_survive_a_kill_9_of_the_server() {
         "the ledger and the raw files agree with the tables"
     );
 }
+
+#[test]
+fn the_reports_are_rewritten_once_after_a_confirmed_upload() {
+    let workdir = Workdir::sample_workspace();
+    account(&workdir, "gestion@mp001.fr", "mp001");
+    let (_server, port) = start_server(&workdir);
+    let cookie = sign_in(port, "gestion@mp001.fr");
+    let before = http(port, "GET", "/rapports", &cookie, None, b"").unwrap();
+    assert!(before.text().contains("Aucun rapport"), "{}", before.text());
+    let page = http(port, "GET", "/manufactures/mp001", &cookie, None, b"").unwrap();
+    let token = form_token(&page.text()).unwrap();
+    let path = repo().join("sample-data/classeurs/mp001/mp001_2025-03.xlsx");
+    let url = upload(
+        port,
+        &cookie,
+        &token,
+        "mp001",
+        "mp001_2025-03.xlsx",
+        &std::fs::read(path).unwrap(),
+    );
+    let body = format!("jeton={token}");
+    let done = http(
+        port,
+        "POST",
+        &format!("{url}/confirmer"),
+        &cookie,
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert!(done.text().contains("1 fichier enregistré"));
+    // The worker waits for the burst to end, then writes the reports: the manager's page
+    // appears without anybody running `mesure report`.
+    let start = std::time::Instant::now();
+    loop {
+        let list = http(port, "GET", "/rapports", &cookie, None, b"")
+            .unwrap()
+            .text();
+        if list.contains("/rapports/2025/manufacture-mp001.html") {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(90),
+            "no report after a minute and a half: {list}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let report = http(
+        port,
+        "GET",
+        "/rapports/2025/manufacture-mp001.html",
+        &cookie,
+        None,
+        b"",
+    )
+    .unwrap();
+    assert_eq!(report.status, 200);
+    assert!(report.text().contains("La Fabrique nivernaise"));
+}
