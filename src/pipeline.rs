@@ -770,6 +770,54 @@ fn store_file(
     Ok(report)
 }
 
+/// What `mesure check` finds: a summary of what is right, and every problem.
+#[derive(Debug, Default)]
+pub struct WorkspaceCheck {
+    /// « 7 tables et 17 indicateurs », « 30 manufactures ».
+    pub summary: Vec<String>,
+    /// Every problem of the definitions, the registry, and the stored months the registry
+    /// no longer expects.
+    pub problems: Vec<Problem>,
+}
+
+/// Checks a workspace's definitions and registry, and that every stored month is still
+/// expected: every problem at once.
+pub fn check_workspace(workspace: &Workspace) -> Result<WorkspaceCheck> {
+    let mut check = WorkspaceCheck::default();
+    match workspace.definitions() {
+        Ok(definitions) => check.summary.push(format!(
+            "{} tables et {} indicateurs",
+            definitions.tables.len(),
+            definitions.indicators.len()
+        )),
+        Err(err) => check.problems.extend(into_problems(err)?),
+    }
+    match workspace.registry() {
+        Ok(registry) => {
+            check
+                .summary
+                .push(format!("{} manufactures", registry.len()));
+            check
+                .problems
+                .extend(months_outside_registry(workspace, &registry)?);
+        }
+        Err(err) => check.problems.extend(into_problems(err)?),
+    }
+    Ok(check)
+}
+
+/// Problems are listed; any other error (a missing folder...) becomes one problem too.
+fn into_problems(err: Error) -> Result<Vec<Problem>> {
+    match err {
+        Error::Invalid(problems) => Ok(problems),
+        Error::Io { path, source } => Ok(vec![Problem::error(
+            Location::file(path),
+            crate::error::french_io(&source),
+        )]),
+        other => Err(other),
+    }
+}
+
 /// The stored months that the registry no longer expects: a manufacture whose id is gone
 /// (renamed or removed), or a month outside its `ouverture`–`fermeture`. Their figures would
 /// be wrong or lost, and a rebuild would refuse their files: each is told with what to do.

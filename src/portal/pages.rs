@@ -22,6 +22,7 @@ pub struct UserBar {
     /// The session's form token, for the sign-out button.
     pub jeton: String,
     pub sees_grid: bool,
+    pub sees_definitions: bool,
     pub sees_journal: bool,
 }
 
@@ -35,6 +36,7 @@ impl Page {
                 role: account.role.label(),
                 jeton: session.jeton.clone(),
                 sees_grid: super::routes::sees_grid(account),
+                sees_definitions: super::routes::sees_definitions(account),
                 sees_journal: super::routes::sees_journal(account),
             }),
         }
@@ -247,6 +249,32 @@ pub struct ReportLink {
 pub struct ReportsPage {
     pub page: Page,
     pub links: Vec<ReportLink>,
+}
+
+/// An indicator as the definitions page describes it.
+pub struct IndicatorView {
+    pub id: String,
+    pub name: String,
+    pub theme: String,
+    pub description: String,
+    pub kind: &'static str,
+    pub formula: String,
+    pub table: String,
+    pub filter: String,
+    pub unit: String,
+    pub target: String,
+}
+
+#[derive(Template)]
+#[template(
+    path = "portail/definitions.html",
+    config = "src/templates/askama.toml"
+)]
+pub struct DefinitionsPage {
+    pub page: Page,
+    pub summary: String,
+    pub problems: Vec<ProblemView>,
+    pub indicators: Vec<IndicatorView>,
 }
 
 /// A cell of the network's grid.

@@ -72,6 +72,7 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
         .route("/journal", get(journal_page))
         .route("/declarations", get(declarations_page))
         .route("/rapports", get(reports_page))
+        .route("/definitions", get(definitions_page))
         .route("/rapports/{period}/{file}", get(report_file))
         .route("/comptes", get(accounts_page))
         .route("/comptes/inviter", post(invite_account))
@@ -1910,6 +1911,143 @@ fn capitalized(word: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// Whether an account reads the definitions page: a consultant, or a network head.
+pub fn sees_definitions(account: &Account) -> bool {
+    matches!(account.role, Role::Consultant | Role::Reseau)
+}
+
+async fn definitions_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Définitions", &account, &session);
+    if !sees_definitions(&account) {
+        return not_found(page());
+    }
+    let workspace = portal.workspace.clone();
+    let gathered = blocking(&portal, move || {
+        let check = crate::pipeline::check_workspace(&workspace)?;
+        let indicators = workspace
+            .definitions()
+            .map(|d| d.indicators.iter().map(indicator_view).collect())
+            .unwrap_or_default();
+        Ok::<_, Error>((check, indicators))
+    })
+    .await;
+    match gathered {
+        Ok((check, indicators)) => render(
+            StatusCode::OK,
+            &DefinitionsPage {
+                page: page(),
+                summary: check.summary.join(", "),
+                problems: check
+                    .problems
+                    .iter()
+                    .map(|p| ProblemView {
+                        place: p.location.to_string(),
+                        message: p.message.clone(),
+                        blocking: true,
+                    })
+                    .collect(),
+                indicators,
+            },
+        ),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+fn indicator_view(indicator: &crate::definitions::Indicator) -> IndicatorView {
+    use crate::definitions::{Direction, Kind, StockOverMonths};
+    let scale = |s: f64| {
+        if s == 1.0 {
+            String::new()
+        } else {
+            format!(" × {}", french::number(s, 0))
+        }
+    };
+    let (kind, formula) = match &indicator.kind {
+        Kind::Sum { value } => (
+            "somme (flux : additionné sur les mois et les manufactures)",
+            format!("Σ {}", value.text),
+        ),
+        Kind::Stock { value, over_months } => (
+            match over_months {
+                StockOverMonths::Mean => {
+                    "stock (additionné entre manufactures ; moyenne des mois déclarés)"
+                }
+                StockOverMonths::Last => {
+                    "stock (additionné entre manufactures ; dernier mois déclaré)"
+                }
+            },
+            format!("Σ {} dans le mois", value.text),
+        ),
+        Kind::Ratio {
+            numerator,
+            denominator,
+            scale: s,
+        } => (
+            "ratio regroupé",
+            format!("Σ {} / Σ {}{}", numerator.text, denominator.text, scale(*s)),
+        ),
+        Kind::Share {
+            value,
+            part,
+            scale: s,
+        } => (
+            "part regroupée",
+            format!(
+                "(Σ {} où {}) / Σ {}{}",
+                value.text,
+                part.text,
+                value.text,
+                scale(*s)
+            ),
+        ),
+        Kind::WeightedMean { value, weight } => (
+            "moyenne pondérée regroupée",
+            format!("Σ ({} × {}) / Σ {}", value.text, weight.text, weight.text),
+        ),
+        Kind::Evenness {
+            column,
+            categories,
+            weight,
+        } => (
+            "équitabilité (indice de Pielou)",
+            format!(
+                "H / ln {} sur {column}, chaque ligne pesant {}",
+                categories.len(),
+                weight.text
+            ),
+        ),
+    };
+    IndicatorView {
+        id: indicator.id.clone(),
+        name: indicator.name.clone(),
+        theme: indicator.theme.clone(),
+        description: indicator.description.clone(),
+        kind,
+        formula,
+        table: indicator.table.clone(),
+        filter: indicator
+            .filter
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default(),
+        unit: indicator.unit.clone(),
+        target: match indicator.target {
+            Some(t) => format!(
+                "{} {}",
+                match t.direction {
+                    Direction::AtLeast => "au moins",
+                    Direction::AtMost => "au plus",
+                },
+                french::value(Some(t.value), &indicator.unit)
+            ),
+            None => "aucune".to_string(),
+        },
     }
 }
 

@@ -407,6 +407,9 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
     network.goto(&format!("{base}/declarations")).await.unwrap();
     page_with(&network, "Mois en retard ou manquants").await;
     capture(&network, "9_declarations").await;
+    network.goto(&format!("{base}/definitions")).await.unwrap();
+    page_with(&network, "Aucun problème").await;
+    capture(&network, "10_definitions").await;
     network.goto(&format!("{base}/journal")).await.unwrap();
     page_with(&network, "confirmation").await;
     capture(&network, "8_journal").await;

@@ -1128,3 +1128,34 @@ async fn reports_are_served_within_each_account_s_scope() {
         StatusCode::OK
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultant_reads_the_definitions_and_the_check_and_changes_nothing() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut browser = manager(&workdir, &app, "mp001").await;
+    assert_eq!(
+        browser.get("/definitions").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let consultant = invite(&workdir, "c@cabinet.fr", Role::Consultant, &[]);
+    let mut reader = Browser::new(&app);
+    reader.accept_invitation(&consultant).await;
+    let page = reader.get("/definitions").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(
+        text.contains("Aucun problème : 7 tables et 17 indicateurs, 30 manufactures."),
+        "{text}"
+    );
+    assert!(text.contains("Part des achats en circuit court"), "{text}");
+    assert!(
+        text.contains("ratio regroupé") || text.contains("part regroupée"),
+        "{text}"
+    );
+    assert!(text.contains("Σ "), "{text}");
+    // A consultant sees every manufacture but sends nothing.
+    let page = reader.get("/manufactures/mp002").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.text().contains("Envoyer des classeurs"));
+}
