@@ -71,7 +71,14 @@ pub struct Portal {
     pub max_upload: usize,
     /// Wakes the worker that brings the reports up to date, when one runs.
     pub reports_due: Option<Arc<tokio::sync::Notify>>,
+    /// Every figure of the network, computed once per state of the store (named by the
+    /// ledger's length and time), not once per request.
+    figures: std::sync::Mutex<Option<(StoreState, Arc<polars::prelude::DataFrame>)>>,
 }
+
+/// What names a state of the store: the ledger's length and modification time (every change
+/// appends to it).
+type StoreState = (u64, Option<std::time::SystemTime>);
 
 impl Portal {
     /// The portal of a workspace, its folder created if needed.
@@ -88,6 +95,7 @@ impl Portal {
             writes: tokio::sync::Mutex::new(()),
             max_upload: MAX_UPLOAD_BYTES,
             reports_due: None,
+            figures: std::sync::Mutex::new(None),
             folder,
             workspace,
         })
@@ -95,6 +103,33 @@ impl Portal {
 }
 
 impl Portal {
+    /// Every figure of the network (`mesure compute`'s long form), from the cache if the
+    /// store has not changed since it was computed.
+    pub fn figures(&self) -> Result<Arc<polars::prelude::DataFrame>> {
+        let ledger = self.workspace.store.join("depots.jsonl");
+        let state: StoreState = std::fs::metadata(&ledger)
+            .map(|m| (m.len(), m.modified().ok()))
+            .unwrap_or((0, None));
+        let mut cache = self.figures.lock().expect("figures lock");
+        if let Some((at, figures)) = cache.as_ref()
+            && *at == state
+        {
+            return Ok(Arc::clone(figures));
+        }
+        let definitions = self.workspace.definitions()?;
+        let registry = self.workspace.registry()?;
+        let store = crate::store::Store::read(&self.workspace.store);
+        let inputs = crate::engine::Inputs::from_store(&store, &definitions)?;
+        let figures = Arc::new(crate::engine::compute(
+            &definitions,
+            &registry,
+            &inputs,
+            &crate::engine::Request::default(),
+        )?);
+        *cache = Some((state, Arc::clone(&figures)));
+        Ok(figures)
+    }
+
     /// Says that the store changed (a confirmed upload, a restored or withdrawn month): the
     /// reports worker, if any, rewrites the reports once the burst is over.
     pub fn store_changed(&self) {

@@ -73,6 +73,7 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
         .route("/declarations", get(declarations_page))
         .route("/rapports", get(reports_page))
         .route("/definitions", get(definitions_page))
+        .route("/chiffres.csv", get(figures_download))
         .route("/rapports/{period}/{file}", get(report_file))
         .route("/comptes", get(accounts_page))
         .route("/comptes/inviter", post(invite_account))
@@ -2049,6 +2050,92 @@ fn indicator_view(indicator: &crate::definitions::Indicator) -> IndicatorView {
             None => "aucune".to_string(),
         },
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FiguresQuery {
+    /// `excel` for Excel's French CSV (`;`, decimal comma, BOM).
+    format: String,
+}
+
+/// Whether a figure's row (its level and entity) is within an account's scope: a manager, their
+/// manufactures and the nation; a regional network head, its manufactures, its régions and
+/// the nation; the national network and consultants, everything.
+fn figure_visible(
+    account: &Account,
+    visible_ids: &BTreeSet<String>,
+    level: &str,
+    entity: &str,
+) -> bool {
+    if account.sees_everything() {
+        return true;
+    }
+    match level {
+        "manufacture" => visible_ids.contains(entity),
+        "national" => true,
+        "region" => account.role == Role::Reseau && account.regions.iter().any(|r| r == entity),
+        _ => false,
+    }
+}
+
+async fn figures_download(
+    State(portal): App,
+    connect: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Query(query): Query<FiguresQuery>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Chiffres", &account, &session);
+    let visible_ids: BTreeSet<String> = match visible(&portal, &account) {
+        Ok(list) => list.into_iter().map(|m| m.id).collect(),
+        Err(e) => return internal(page(), &e),
+    };
+    let excel = query.format == "excel";
+    let p = Arc::clone(&portal);
+    let a = account.clone();
+    let written = blocking(&portal, move || {
+        let figures = p.figures()?;
+        let levels = figures
+            .column("niveau")
+            .and_then(|c| c.str().cloned())
+            .map_err(polars_error)?;
+        let entities = figures
+            .column("entite")
+            .and_then(|c| c.str().cloned())
+            .map_err(polars_error)?;
+        let mask: polars::prelude::BooleanChunked = levels
+            .iter()
+            .zip(entities.iter())
+            .map(|(level, entity)| {
+                figure_visible(&a, &visible_ids, level.unwrap_or(""), entity.unwrap_or(""))
+            })
+            .collect();
+        let mine = figures.filter(&mask).map_err(polars_error)?;
+        let mut bytes = Vec::new();
+        crate::export::write_csv(&mine, &mut bytes, excel)?;
+        Ok::<_, Error>(bytes)
+    })
+    .await;
+    match written {
+        Ok(bytes) => {
+            let _ = portal.journal.record(
+                &account.email,
+                &client(&connect).to_string(),
+                "telechargement_chiffres",
+                if excel { "excel" } else { "csv" },
+                "",
+            );
+            download("indicateurs.csv", "text/csv; charset=utf-8", bytes)
+        }
+        Err(e) => internal(page(), &e),
+    }
+}
+
+fn polars_error(e: polars::prelude::PolarsError) -> Error {
+    Error::Usage(format!("erreur interne en lisant les chiffres ({e})"))
 }
 
 async fn journal_page(State(portal): App, jar: CookieJar) -> Response {

@@ -1111,9 +1111,36 @@ async fn reports_are_served_within_each_account_s_scope() {
         let answer = browser.get(path).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
     }
+    // The figures: the manager's manufacture and the nation, nothing else.
+    let figures = browser.get("/chiffres.csv").await;
+    assert_eq!(figures.status, StatusCode::OK);
+    let text = figures.text();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "manufacture" && r[2] == "mp001")
+    );
+    assert!(rows.iter().any(|r| r[1] == "national"));
+    assert!(
+        rows.iter()
+            .all(|r| (r[1] == "manufacture" && r[2] == "mp001") || r[1] == "national"),
+        "{text}"
+    );
+    let excel = browser.get("/chiffres.csv?format=excel").await;
+    assert!(excel.body.starts_with(b"\xEF\xBB\xBF") && excel.text().contains(';'));
+
     let head = invite(&workdir, "tete@reseau.fr", Role::Reseau, &[]);
     let mut network = Browser::new(&app);
     network.accept_invitation(&head).await;
+    let all = network.get("/chiffres.csv").await.text();
+    assert!(
+        all.contains(",manufacture,mp002,") && all.contains(",region,"),
+        "the network sees all"
+    );
     let list = network.get("/rapports").await.text();
     assert!(list.contains("Rapport national"), "{list}");
     assert_eq!(
