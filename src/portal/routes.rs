@@ -2055,7 +2055,7 @@ fn indicator_view(indicator: &crate::definitions::Indicator) -> IndicatorView {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct FiguresQuery {
-    /// `excel` for Excel's French CSV (`;`, decimal comma, BOM).
+    /// `excel` for Excel's French CSV (`;`, decimal comma, BOM), `parquet` for Parquet.
     format: String,
 }
 
@@ -2094,6 +2094,7 @@ async fn figures_download(
         Err(e) => return internal(page(), &e),
     };
     let excel = query.format == "excel";
+    let parquet = query.format == "parquet";
     let p = Arc::clone(&portal);
     let a = account.clone();
     let written = blocking(&portal, move || {
@@ -2115,7 +2116,11 @@ async fn figures_download(
             .collect();
         let mine = figures.filter(&mask).map_err(polars_error)?;
         let mut bytes = Vec::new();
-        crate::export::write_csv(&mine, &mut bytes, excel)?;
+        if parquet {
+            crate::export::write_parquet(&mine, &mut bytes)?;
+        } else {
+            crate::export::write_csv(&mine, &mut bytes, excel)?;
+        }
         Ok::<_, Error>(bytes)
     })
     .await;
@@ -2125,10 +2130,18 @@ async fn figures_download(
                 &account.email,
                 &client(&connect).to_string(),
                 "telechargement_chiffres",
-                if excel { "excel" } else { "csv" },
+                &query.format,
                 "",
             );
-            download("indicateurs.csv", "text/csv; charset=utf-8", bytes)
+            if parquet {
+                download(
+                    "indicateurs.parquet",
+                    "application/vnd.apache.parquet",
+                    bytes,
+                )
+            } else {
+                download("indicateurs.csv", "text/csv; charset=utf-8", bytes)
+            }
         }
         Err(e) => internal(page(), &e),
     }

@@ -358,6 +358,39 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
         "{march}"
     );
     capture(&client, "6_manufacture_recu").await;
+
+    // Signing out, then in again through the sign-in form.
+    client
+        .find(Locator::Css("form[action='/deconnexion'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page_with(&client, "Connexion").await;
+    capture(&client, "0_connexion").await;
+    client
+        .find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("gestion@mp001.fr")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("mot_de_passe"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page_with(&client, "Envoyer des classeurs").await;
     let problems = console_problems(&client).await;
     assert!(problems.is_empty(), "CSP or console errors: {problems:?}");
     client.close().await.unwrap();

@@ -1132,6 +1132,13 @@ async fn reports_are_served_within_each_account_s_scope() {
     );
     let excel = browser.get("/chiffres.csv?format=excel").await;
     assert!(excel.body.starts_with(b"\xEF\xBB\xBF") && excel.text().contains(';'));
+    let parquet = browser.get("/chiffres.csv?format=parquet").await;
+    assert!(parquet.body.starts_with(b"PAR1"));
+    use polars::prelude::SerReader;
+    let read = polars::prelude::ParquetReader::new(std::io::Cursor::new(parquet.body))
+        .finish()
+        .unwrap();
+    assert_eq!(read.height(), rows.len());
 
     let head = invite(&workdir, "tete@reseau.fr", Role::Reseau, &[]);
     let mut network = Browser::new(&app);
