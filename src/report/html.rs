@@ -19,19 +19,27 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A whole page: its title, the body's HTML and the footer's line.
+/// A whole page: its title, the body's HTML and the footer's line, through the report's
+/// askama template (`src/templates/rapport/page.html`), whose head it shares with the
+/// portal's pages.
 pub fn document(title: &str, body: &str, footer: &str) -> String {
-    let mut page = String::with_capacity(body.len() + STYLE.len() + 512);
-    let _ = write!(
-        page,
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n\
-         <footer>{}</footer>\n</body>\n</html>\n",
-        escape(title),
-        footer
-    );
-    page
+    let page = ReportDocument {
+        title,
+        style: STYLE,
+        body,
+        footer,
+    };
+    askama::Template::render(&page).expect("the report's page template renders")
+}
+
+/// The report page's template: a title, the inline style, the body and the footer's HTML.
+#[derive(askama::Template)]
+#[template(path = "rapport/page.html", config = "src/templates/askama.toml")]
+struct ReportDocument<'a> {
+    title: &'a str,
+    style: &'a str,
+    body: &'a str,
+    footer: &'a str,
 }
 
 /// An inline SVG chart in a figure, labelled for screen readers by its title.
@@ -120,69 +128,9 @@ pub fn shell_quote(word: &str) -> String {
     }
 }
 
-/// The page style: readable on screen, printable on A4 with each indicator kept whole.
-pub const STYLE: &str = r#"
-:root { --ink: #1e1e1e; --muted: #5a5a5a; --line: #dcdcdc; --accent: #0072b2; --soft: #f4f6f8; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--ink); background: #fff;
-  font: 16px/1.5 "DejaVu Sans", "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 940px; margin: 0 auto; padding: 24px 20px 40px; }
-h1 { font-size: 1.8rem; margin: .2em 0 .1em; line-height: 1.2; }
-h2 { font-size: 1.35rem; margin: 1.8em 0 .6em; padding-bottom: .2em; border-bottom: 2px solid var(--accent); }
-h3 { font-size: 1.1rem; margin: 1.4em 0 .3em; }
-p { margin: .4em 0; }
-a { color: var(--accent); }
-nav { font-size: .9rem; margin-bottom: 1em; color: var(--muted); }
-nav a { margin-right: .8em; }
-.meta { color: var(--muted); margin: 0 0 1em; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 1em 0; }
-.card { flex: 1 1 180px; background: var(--soft); border-radius: 6px; padding: 10px 14px; }
-.card b { display: block; font-size: 1.5rem; }
-.card span { color: var(--muted); font-size: .9rem; }
-figure { margin: .8em 0 1.2em; }
-figure svg { width: 100%; height: auto; display: block; }
-.table { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: .88rem; margin: .6em 0 1em; }
-th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { background: var(--soft); font-weight: 600; }
-td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-tbody tr:nth-child(even) { background: #fafafa; }
-table.noted tbody tr:nth-child(even) { background: none; }
-table.noted tbody:nth-of-type(even) { background: #fafafa; }
-table.noted tr:not(.note) td { border-bottom: none; padding-bottom: 1px; }
-tr.note td { padding-top: 0; }
-table.noted td:first-child { min-width: 12em; }
-code.explain { font-size: .72rem; color: var(--muted); }
-.target { white-space: nowrap; }
-.ok { color: #00795a; font-weight: 600; white-space: nowrap; display: block; }
-.ko { color: #b84a00; font-weight: 600; white-space: nowrap; display: block; }
-.none { color: var(--muted); }
-.indicator { margin-top: 1.6em; }
-.indicator .unit { color: var(--muted); font-weight: normal; font-size: .9rem; }
-.description { color: var(--muted); font-size: .92rem; }
-details { margin: .4em 0 1em; }
-summary { cursor: pointer; color: var(--accent); }
-ul.links { columns: 2; padding-left: 1.2em; }
-footer { max-width: 940px; margin: 0 auto; padding: 12px 20px 30px; color: var(--muted); font-size: .8rem; border-top: 1px solid var(--line); }
-@media (max-width: 640px) { ul.links { columns: 1; } h1 { font-size: 1.4rem; } }
-@media print {
-  @page { size: A4; margin: 14mm 12mm; }
-  body { font-size: 11pt; }
-  main { max-width: none; padding: 0; }
-  nav, details summary { display: none; }
-  details > *:not(summary) { display: block; }
-  h2 { break-before: page; break-after: avoid; }
-  h2.first { break-before: auto; }
-  .indicator, .indicator + p, h3 { break-after: avoid; }
-  table { font-size: 9pt; }
-  td.n, th.n, .ok, .ko { white-space: normal; }
-  table.noted td:first-child { min-width: 9em; }
-  code.explain { white-space: normal; overflow-wrap: anywhere; }
-  .indicator, figure, tr { break-inside: avoid; }
-  a { color: inherit; text-decoration: none; }
-  tbody { break-inside: avoid; }
-}
-"#;
+/// The page style: readable on screen, printable on A4 with each indicator kept whole. One
+/// style sheet for the reports (inline) and the portal (served as `/style.css`).
+pub const STYLE: &str = include_str!("../templates/commun.css");
 
 #[cfg(test)]
 mod tests {
