@@ -277,6 +277,17 @@ pub struct DefinitionsPage {
     pub indicators: Vec<IndicatorView>,
 }
 
+/// A report page inside the portal: the body `mesure report` wrote, in the portal's frame.
+#[derive(Template)]
+#[template(path = "portail/rapport.html", config = "src/templates/askama.toml")]
+pub struct ReportPage {
+    pub page: Page,
+    /// The report's body, as written on disk (already escaped where needed).
+    pub body: String,
+    /// The address of the standalone file.
+    pub standalone: String,
+}
+
 /// A cell of the network's grid.
 pub struct GridCell {
     pub letter: &'static str,

@@ -1783,11 +1783,37 @@ fn may_read_report(account: &Account, registry: &crate::registry::Registry, file
 /// The security policy of a report page: self-contained, so its style sheet is inline.
 const REPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReportQuery {
+    /// Set: the standalone file, as `mesure report` wrote it.
+    autonome: Option<String>,
+}
+
+/// The body and title of a report page written by `mesure report` (its `<main>` and its
+/// `<title>`), to show it in the portal's frame.
+fn report_parts(html: &str) -> Option<(String, String)> {
+    let body = html.split_once("<main>\n")?.1.rsplit_once("\n</main>")?.0;
+    let title = html.split_once("<title>")?.1.split_once("</title>")?.0;
+    Some((body.to_string(), title.to_string()))
+}
+
+/// A report's body without its first `<nav>` (its links to the network's pages).
+fn without_first_nav(body: &str) -> String {
+    match (body.find("<nav>"), body.find("</nav>\n")) {
+        (Some(start), Some(end)) if start < end => {
+            format!("{}{}", &body[..start], &body[end + "</nav>\n".len()..])
+        }
+        _ => body.to_string(),
+    }
+}
+
 async fn report_file(
     State(portal): App,
     connect: ConnectInfo<SocketAddr>,
     jar: CookieJar,
     UrlPath((period, file)): UrlPath<(String, String)>,
+    Query(query): Query<ReportQuery>,
 ) -> Response {
     let Some((session, account)) = signed_in(&portal, &jar) else {
         return to_login();
@@ -1820,6 +1846,34 @@ async fn report_file(
                 &format!("{period}/{file}"),
                 "",
             );
+            let html = String::from_utf8_lossy(&bytes);
+            if query.autonome.is_none()
+                && let Some((body, title)) = report_parts(&html)
+            {
+                // The title was escaped when the report was written: unescape the few
+                // entities askama writes, since the portal's template escapes it again.
+                let title = title
+                    .replace("&#39;", "'")
+                    .replace("&#34;", "\"")
+                    .replace("&#60;", "<")
+                    .replace("&#62;", ">")
+                    .replace("&#38;", "&");
+                // The report's own links go to network pages: for a reader who cannot open
+                // them (a manager, a regional head), they would lead to « introuvable ».
+                let body = if account.sees_everything() {
+                    body
+                } else {
+                    without_first_nav(&body)
+                };
+                return render(
+                    StatusCode::OK,
+                    &ReportPage {
+                        page: Page::signed_in(title, &account, &session),
+                        body,
+                        standalone: format!("/rapports/{period}/{file}?autonome=1"),
+                    },
+                );
+            }
             (
                 [
                     (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -359,6 +359,32 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
     );
     capture(&client, "6_manufacture_recu").await;
 
+    // The report, rewritten in the background after the confirmation, in the portal's frame.
+    let start = Instant::now();
+    loop {
+        client.goto(&format!("{base}/rapports")).await.unwrap();
+        let list = page_with(&client, "Rapports").await;
+        if list.contains("La Fabrique nivernaise") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "no report: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    client
+        .find(Locator::Css(
+            "a[href='/rapports/2025/manufacture-mp001.html']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page_with(&client, "Médiane du réseau").await;
+    capture(&client, "6b_rapport").await;
+
     // Signing out, then in again through the sign-in form.
     client
         .find(Locator::Css("form[action='/deconnexion'] button"))

@@ -1093,10 +1093,41 @@ async fn reports_are_served_within_each_account_s_scope() {
         !list.contains("national.html") && !list.contains("mp002"),
         "{list}"
     );
+    // In the portal's frame: the body `mesure report` wrote, under the portal's strict policy.
     let own = browser.get("/rapports/2025/manufacture-mp001.html").await;
     assert_eq!(own.status, StatusCode::OK);
-    assert!(own.text().contains("<h1>La Fabrique nivernaise</h1>"));
-    let policy = own.headers[header::CONTENT_SECURITY_POLICY]
+    let text = own.text();
+    assert!(text.contains("<h1>La Fabrique nivernaise</h1>"), "{text}");
+    assert!(
+        text.contains("<title>La Fabrique nivernaise — 2025 — mesure</title>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Se déconnecter") && !text.contains("<style>"),
+        "{text}"
+    );
+    let written =
+        std::fs::read_to_string(workdir.path().join("reports/2025/manufacture-mp001.html"))
+            .unwrap();
+    let body = written.split_once("<main>\n").unwrap().1;
+    let body = body.rsplit_once("\n</main>").unwrap().0;
+    let links = &body[body.find("<nav>").unwrap()..body.find("</nav>\n").unwrap() + 7];
+    let without_links = body.replacen(links, "", 1);
+    assert!(
+        text.contains(&without_links),
+        "the portal shows the very body the report holds, less its links to network pages"
+    );
+    assert!(!text.contains("national.html"), "{text}");
+    assert_eq!(
+        own.headers[header::CONTENT_SECURITY_POLICY],
+        mesure::portal::CONTENT_SECURITY_POLICY
+    );
+    // The standalone file, with its inline style sheet and a policy that allows it.
+    let standalone = browser
+        .get("/rapports/2025/manufacture-mp001.html?autonome=1")
+        .await;
+    assert_eq!(standalone.text(), written);
+    let policy = standalone.headers[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .unwrap();
     assert!(policy.contains("style-src 'unsafe-inline'") && policy.contains("default-src 'none'"));
