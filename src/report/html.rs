@@ -1,8 +1,6 @@
 //! The HTML around the charts: escaping, the page shell with its inline style sheet (screen
 //! and print), tables. Pages are self-contained: no script, no font, no image fetched.
 
-use std::fmt::Write;
-
 /// Text made safe for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -54,52 +52,64 @@ pub fn figure(svg: &str, title: &str) -> String {
 /// A table: header cells (HTML) and rows of cells (HTML); the cells at the indices in
 /// `numeric` are right-aligned numbers. A row with one cell more than the headers carries a
 /// note (the `mesure explain` command), written across the table on a line of its own below
-/// the row, so long commands never squeeze the figures' columns.
+/// the row, so long commands never squeeze the figures' columns. Rendered by the askama
+/// template `src/templates/rapport/tableau.html`.
 pub fn table(headers: &[&str], rows: &[Vec<String>], numeric: &[usize]) -> String {
-    let class_of = |i: usize| {
-        if numeric.contains(&i) {
-            " class=\"n\""
-        } else {
-            ""
-        }
+    let flagged = |i: usize| numeric.contains(&i);
+    let table = Table {
+        noted: rows.iter().any(|r| r.len() > headers.len()),
+        headers: headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (*h, flagged(i)))
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|row| {
+                let (cells, note) = row.split_at(row.len().min(headers.len()));
+                TableRow {
+                    cells: cells
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (c.as_str(), flagged(i)))
+                        .collect(),
+                    note: note.first().map(String::as_str),
+                }
+            })
+            .collect(),
     };
-    let noted = rows.iter().any(|r| r.len() > headers.len());
-    let mut out = String::from(if noted {
-        "<div class=\"table\"><table class=\"noted\">\n<thead><tr>"
-    } else {
-        "<div class=\"table\"><table>\n<thead><tr>"
-    });
-    for (i, header) in headers.iter().enumerate() {
-        let _ = write!(out, "<th{}>{header}</th>", class_of(i));
-    }
-    out.push_str("</tr></thead>\n");
-    if !noted {
-        out.push_str("<tbody>\n");
-    }
-    for row in rows {
-        let (cells, note) = row.split_at(row.len().min(headers.len()));
-        if noted {
-            out.push_str("<tbody>");
-        }
-        out.push_str("<tr>");
-        for (i, cell) in cells.iter().enumerate() {
-            let _ = write!(out, "<td{}>{cell}</td>", class_of(i));
-        }
-        out.push_str("</tr>");
-        if let Some(note) = note.first() {
-            let _ = write!(
-                out,
-                "<tr class=\"note\"><td colspan=\"{}\">{note}</td></tr>",
-                headers.len()
-            );
-        }
-        out.push_str(if noted { "</tbody>\n" } else { "\n" });
-    }
-    if !noted {
-        out.push_str("</tbody>");
-    }
-    out.push_str("</table></div>\n");
+    let mut out = askama::Template::render(&table).expect("the table template renders");
+    out.push('\n');
     out
+}
+
+/// A report table: header cells and rows of cells, each already HTML, with whether it holds
+/// a number.
+#[derive(askama::Template)]
+#[template(path = "rapport/tableau.html", config = "src/templates/askama.toml")]
+struct Table<'a> {
+    noted: bool,
+    headers: Vec<(&'a str, bool)>,
+    rows: Vec<TableRow<'a>>,
+}
+
+struct TableRow<'a> {
+    cells: Vec<(&'a str, bool)>,
+    note: Option<&'a str>,
+}
+
+/// A line of links at the top of a page (`src/templates/rapport/nav.html`).
+pub fn nav(links: &[(String, String)]) -> String {
+    let nav = Nav { links };
+    let mut out = askama::Template::render(&nav).expect("the nav template renders");
+    out.push('\n');
+    out
+}
+
+#[derive(askama::Template)]
+#[template(path = "rapport/nav.html", config = "src/templates/askama.toml")]
+struct Nav<'a> {
+    links: &'a [(String, String)],
 }
 
 /// The command that explains a figure, shown beside it, quoted so that it pastes into a shell

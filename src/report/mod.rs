@@ -6,6 +6,7 @@
 //! whose plan did not change since the last run (same fingerprint in the reports folder's
 //! `.empreintes.json`) and whose file is still there is not drawn again.
 
+mod blocks;
 pub mod charts;
 pub mod facts;
 pub mod french;

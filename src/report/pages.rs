@@ -8,13 +8,14 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
+use super::blocks as block;
 use super::charts::{
     Bar, BoxGroup, Boxes, Chart, Completeness, Heading, MonthState, Outlines, Profile, ProfileRow,
     Ranking, Stacked, Tile, TileMap, Trend,
 };
 use super::facts::Facts;
 use super::french;
-use super::html::{escape, explain_command, table};
+use super::html::{escape, explain_command, nav, table};
 use crate::definitions::{Definitions, Direction, Indicator};
 use crate::engine::{Level, Per};
 use crate::geo::REGIONS;
@@ -192,22 +193,13 @@ fn target_cell(indicator: &Indicator, value: Option<f64>) -> String {
     )
 }
 
-fn nav(links: &[(String, String)]) -> String {
-    let mut out = String::from("<nav>");
-    for (href, label) in links {
-        let _ = write!(out, "<a href=\"{}\">{}</a>", escape(href), escape(label));
-    }
-    out.push_str("</nav>\n");
-    out
-}
-
 /// A manufacture's page for the period.
 pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
     let facts = book.facts;
     let id = manufacture.id.as_str();
     let period = book.period.as_str();
     let mut blocks = Vec::new();
-    let mut top = nav(&[
+    let top = nav(&[
         ("../index.html".into(), "← Tous les rapports".into()),
         ("national.html".into(), "Rapport national".into()),
         (
@@ -227,21 +219,6 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
     let count = |wanted: &[MonthState]| states.iter().filter(|s| wanted.contains(s)).count();
     let received = count(&[MonthState::OnTime, MonthState::Late]);
     let due = states.len() - count(&[MonthState::NotExpected]);
-    let _ = write!(
-        top,
-        "<h1>{}</h1>\n<p class=\"meta\">{} ({}, {}) · région {} · filière {} · vague {} · identifiant {}</p>\n\
-         <p>Rapport de la période <b>{}</b>. Mois déclarés : <b>{received} sur {due}</b> attendus.</p>\n",
-        escape(&manufacture.nom),
-        escape(&manufacture.commune),
-        escape(manufacture.departement.name),
-        escape(manufacture.departement.code),
-        escape(manufacture.region.name),
-        escape(&manufacture.filiere),
-        escape(&manufacture.vague),
-        escape(id),
-        escape(&book.period_words()),
-    );
-    top.push_str("<h2 class=\"first\">Synthèse</h2>\n<p>Chaque chiffre se vérifie avec la commande indiquée : elle détaille les mois et les fichiers qui y entrent.</p>\n");
     let mut rows = Vec::new();
     let mut profile = Vec::new();
     for indicator in &book.definitions.indicators {
@@ -294,7 +271,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
             detail,
         });
     }
-    top.push_str(&table(
+    let synthesis = table(
         &[
             "Indicateur",
             "Valeur",
@@ -304,9 +281,16 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         ],
         &rows,
         &[1, 3, 4],
-    ));
-    top.push_str("<h2>Profil dans le réseau</h2>\n<p>Pour chaque indicateur, la place de la manufacture parmi toutes celles du réseau qui ont une valeur : 100 pour la plus haute, 50 pour la médiane, 0 pour la plus basse. Une valeur haute n'est pas toujours meilleure (distance moyenne des achats, par exemple).</p>\n");
-    blocks.push(Block::Html(top));
+    );
+    let period_words = book.period_words();
+    blocks.push(Block::Html(block::render(&block::ManufactureHead {
+        nav: &top,
+        m: manufacture,
+        period: &period_words,
+        received,
+        due,
+        table: &synthesis,
+    })));
     blocks.push(Block::Chart {
         name: "profil".into(),
         chart: Box::new(Chart::Profile(Profile {
@@ -334,7 +318,10 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         .map(|m| french::short_month(*m, m.month() == 1 || *m == window[0]))
         .collect();
     for indicator in &book.definitions.indicators {
-        blocks.push(Block::Html(indicator_header(indicator)));
+        blocks.push(Block::Html(block::render(&block::IndicatorHead {
+            i: indicator,
+            figure: None,
+        })));
         let values = window
             .iter()
             .map(|m| facts.value(&indicator.id, Level::Manufacture, id, &m.to_string()))
@@ -368,21 +355,20 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
             })),
         });
     }
-    let mut quality = String::from("<h2>Qualité des données</h2>\n");
-    let _ = write!(
-        quality,
-        "<p>{received} mois reçus sur {due} attendus pour la période, dont {} en retard (reçus plus de {} jours après la fin du mois).</p>\n",
-        count(&[MonthState::Late]),
-        super::DEFAULT_DEADLINE_DAYS
-    );
     let month_rows: Vec<Vec<String>> = book
         .months
         .iter()
         .zip(&states)
         .map(|(m, s)| vec![escape(&french::month(*m)), state_cell(*s)])
         .collect();
-    quality.push_str(&table(&["Mois", "Déclaration"], &month_rows, &[]));
-    blocks.push(Block::Html(quality));
+    let months_table = table(&["Mois", "Déclaration"], &month_rows, &[]);
+    blocks.push(Block::Html(block::render(&block::Quality {
+        received,
+        due,
+        late: count(&[MonthState::Late]),
+        deadline_days: super::DEFAULT_DEADLINE_DAYS,
+        table: &months_table,
+    })));
     Plan {
         path: format!("{period}/{}", network_file(Level::Manufacture, id)),
         title: format!("{} — {}", manufacture.nom, book.period_words()),
