@@ -5,7 +5,6 @@
 // HTML lines are written with their `\n` inside the markup they end.
 #![allow(clippy::write_with_newline)]
 
-use std::fmt::Write;
 use std::sync::Arc;
 
 use super::blocks as block;
@@ -409,17 +408,6 @@ fn link_to_section(indicator: &Indicator) -> String {
     )
 }
 
-/// The heading of an indicator's section: name, unit, description; its anchor is its id.
-fn indicator_header(indicator: &Indicator) -> String {
-    format!(
-        "<div class=\"indicator\" id=\"{}\"><h3>{} <span class=\"unit\">{}</span></h3>\n<p class=\"description\">{}</p></div>\n",
-        escape(&indicator.id),
-        escape(&indicator.name),
-        escape(&indicator.unit),
-        escape(&indicator.description)
-    )
-}
-
 fn composition_chart(book: &Book, manufacture: &Manufacture) -> Option<Chart> {
     let (indicator_id, categories) = book.facts.composition.as_ref()?;
     let indicator = book.definitions.indicator(indicator_id)?;
@@ -465,23 +453,10 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
     let coverage = french::coverage(declarants, attendus);
     let where_when = format!("{name} · {}", book.period_words());
     let mut blocks = Vec::new();
-    let mut top = nav(&[
+    let top = nav(&[
         ("../index.html".into(), "← Tous les rapports".into()),
         ("national.html".into(), "Rapport national".into()),
     ]);
-    let _ = write!(
-        top,
-        "<h1>{}</h1>\n<p class=\"meta\">Rapport de la période {} · indicateurs mis en commun (Σ numérateurs / Σ dénominateurs, jamais une moyenne de taux)</p>\n\
-         <div class=\"cards\"><div class=\"card\"><b>{}</b><span>manufactures attendues</span></div>\
-         <div class=\"card\"><b>{}</b><span>ont déclaré au moins un mois</span></div>\
-         <div class=\"card\"><b>{}</b><span>indicateurs</span></div></div>\n",
-        escape(&name),
-        escape(&book.period_words()),
-        attendus,
-        declarants,
-        book.definitions.indicators.len()
-    );
-    top.push_str("<h2 class=\"first\">Tous les chiffres</h2>\n<p>La couverture dit combien de manufactures ont déclaré au moins un mois sur celles attendues ; la médiane et les quartiles décrivent les valeurs des manufactures. La commande écrite sous chaque ligne détaille son chiffre.</p>\n");
     let mut rows = Vec::new();
     for indicator in &book.definitions.indicators {
         let figure = facts.figure(&indicator.id, level, entity, period);
@@ -504,7 +479,7 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
             explain_command(&indicator.id, level.word(), entity, period),
         ]);
     }
-    top.push_str(&table(
+    let figures = table(
         &[
             "Indicateur",
             "Valeur",
@@ -514,8 +489,17 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
         ],
         &rows,
         &[1, 2, 3],
-    ));
-    blocks.push(Block::Html(top));
+    );
+    let period_words = book.period_words();
+    blocks.push(Block::Html(block::render(&block::NetworkHead {
+        nav: &top,
+        name: &name,
+        period: &period_words,
+        expected: attendus,
+        declarants,
+        indicators: book.definitions.indicators.len(),
+        table: &figures,
+    })));
     blocks.push(Block::Html("<h2>Déclarations reçues</h2>\n<p>Chaque case est un mois d'une manufacture : reçu dans les délais, reçu en retard, manquant, ou non attendu (avant l'ouverture ou après la fermeture).</p>\n".into()));
     blocks.push(Block::Chart {
         name: "declarations".into(),
@@ -527,18 +511,11 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
         let cover = figure.map_or(coverage.clone(), |f| {
             french::coverage(f.declarants, f.attendus)
         });
-        let mut header = indicator_header(indicator);
-        let _ = write!(
-            header,
-            "<p>{} : <b>{}</b> · couverture {}</p>\n",
-            escape(&name),
-            escape(&french::value(
-                figure.and_then(|f| f.value),
-                &indicator.unit
-            )),
-            escape(&cover)
-        );
-        blocks.push(Block::Html(header));
+        let value = french::value(figure.and_then(|f| f.value), &indicator.unit);
+        blocks.push(Block::Html(block::render(&block::IndicatorHead {
+            i: indicator,
+            figure: Some((&name, &value, &cover)),
+        })));
         blocks.push(Block::Chart {
             name: format!("classement-{}", indicator.id),
             chart: Box::new(ranking_chart(
@@ -562,18 +539,19 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
             blocks.push(Block::Html(region_table(book, indicator)));
         }
     }
-    let mut links = String::from("<h2>Rapports des manufactures</h2>\n<ul class=\"links\">\n");
-    for m in &members {
-        let _ = writeln!(
-            links,
-            "<li><a href=\"{}\">{}</a> <span class=\"none\">({})</span></li>",
-            escape(&network_file(Level::Manufacture, &m.id)),
-            escape(&m.nom),
-            escape(&m.commune)
-        );
-    }
-    links.push_str("</ul>\n");
-    blocks.push(Block::Html(links));
+    let links = block::ManufactureLinks {
+        members: members
+            .iter()
+            .map(|m| {
+                (
+                    network_file(Level::Manufacture, &m.id),
+                    m.nom.clone(),
+                    m.commune.clone(),
+                )
+            })
+            .collect(),
+    };
+    blocks.push(Block::Html(block::render(&links)));
     Plan {
         path: format!("{period}/{}", network_file(level, entity)),
         title: format!("{name} — {}", book.period_words()),
@@ -745,88 +723,64 @@ fn region_table(book: &Book, indicator: &Indicator) -> String {
 
 /// The index: every report of every period rendered.
 pub fn index_page(registry: &Registry, periods: &[(String, Vec<String>)]) -> String {
-    let mut body = String::from(
-        "<h1>Rapports d'impact des Manufactures de proximité</h1>\n<p class=\"meta\">Rapports produits par <code>mesure report</code> à partir des classeurs mensuels reçus. Chaque chiffre se vérifie avec <code>mesure explain</code>.</p>\n",
-    );
-    for (period, files) in periods {
-        let _ = write!(body, "<h2>{}</h2>\n", escape(&french::period(period)));
-        let has = |file: &str| files.iter().any(|f| f == file);
-        let link = |file: &str, label: &str| {
-            format!(
-                "<li><a href=\"{}/{}\">{}</a></li>\n",
-                escape(period),
-                escape(file),
-                escape(label)
-            )
-        };
-        let mut list = String::new();
-        if has("national.html") {
-            list.push_str(&link("national.html", "Rapport national"));
-        }
-        if !list.is_empty() {
-            let _ = write!(body, "<ul>{list}</ul>\n");
-        }
-        let mut regions = String::new();
-        for region in REGIONS {
-            let file = network_file(Level::Region, region.code);
-            if has(&file) {
-                regions.push_str(&link(&file, region.name));
-            }
-        }
-        if !regions.is_empty() {
-            let _ = write!(
-                body,
-                "<h3>Régions</h3>\n<ul class=\"links\">{regions}</ul>\n"
-            );
-        }
-        let mut filieres: Vec<&str> = registry
-            .manufactures()
+    let mut filieres: Vec<&str> = registry
+        .manufactures()
+        .iter()
+        .map(|m| m.filiere.as_str())
+        .collect();
+    filieres.sort_unstable();
+    filieres.dedup();
+    let index = block::Index {
+        periods: periods
             .iter()
-            .map(|m| m.filiere.as_str())
-            .collect();
-        filieres.sort_unstable();
-        filieres.dedup();
-        let mut by_filiere = String::new();
-        for filiere in filieres {
-            let file = network_file(Level::Filiere, filiere);
-            if has(&file) {
-                by_filiere.push_str(&link(&file, &format!("Filière {filiere}")));
-            }
-        }
-        if !by_filiere.is_empty() {
-            let _ = write!(
-                body,
-                "<h3>Filières</h3>\n<ul class=\"links\">{by_filiere}</ul>\n"
-            );
-        }
-        let mut rows = Vec::new();
-        for m in registry.manufactures() {
-            let file = network_file(Level::Manufacture, &m.id);
-            if has(&file) {
-                rows.push(vec![
-                    format!(
-                        "<a href=\"{}/{}\">{}</a>",
-                        escape(period),
-                        escape(&file),
-                        escape(&m.nom)
-                    ),
-                    escape(&m.commune),
-                    escape(m.region.name),
-                    escape(&m.filiere),
-                ]);
-            }
-        }
-        if !rows.is_empty() {
-            body.push_str("<h3>Manufactures</h3>\n");
-            body.push_str(&table(
-                &["Manufacture", "Commune", "Région", "Filière"],
-                &rows,
-                &[],
-            ));
-        }
-    }
-    if periods.is_empty() {
-        body.push_str("<p>Aucun rapport : aucune donnée reçue pour les périodes demandées.</p>\n");
-    }
-    body
+            .map(|(period, files)| {
+                let has = |file: &str| files.iter().any(|f| f == file);
+                let link =
+                    |file: &str, label: &str| (format!("{period}/{file}"), label.to_string());
+                let regions = REGIONS
+                    .iter()
+                    .map(|r| (network_file(Level::Region, r.code), r.name))
+                    .filter(|(file, _)| has(file))
+                    .map(|(file, name)| link(&file, name))
+                    .collect();
+                let by_filiere = filieres
+                    .iter()
+                    .map(|f| (network_file(Level::Filiere, f), format!("Filière {f}")))
+                    .filter(|(file, _)| has(file))
+                    .map(|(file, label)| link(&file, &label))
+                    .collect();
+                let rows: Vec<Vec<String>> = registry
+                    .manufactures()
+                    .iter()
+                    .filter(|m| has(&network_file(Level::Manufacture, &m.id)))
+                    .map(|m| {
+                        vec![
+                            format!(
+                                "<a href=\"{}/{}\">{}</a>",
+                                escape(period),
+                                escape(&network_file(Level::Manufacture, &m.id)),
+                                escape(&m.nom)
+                            ),
+                            escape(&m.commune),
+                            escape(m.region.name),
+                            escape(&m.filiere),
+                        ]
+                    })
+                    .collect();
+                block::IndexPeriod {
+                    label: french::period(period),
+                    national: has("national.html")
+                        .then(|| link("national.html", "Rapport national")),
+                    regions,
+                    filieres: by_filiere,
+                    manufactures: if rows.is_empty() {
+                        String::new()
+                    } else {
+                        table(&["Manufacture", "Commune", "Région", "Filière"], &rows, &[])
+                    },
+                }
+            })
+            .collect(),
+    };
+    block::render(&index)
 }
