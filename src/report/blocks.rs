@@ -92,3 +92,16 @@ pub struct IndexPeriod {
 pub struct Index {
     pub periods: Vec<IndexPeriod>,
 }
+
+/// A section's heading and its introduction (static text; escaped all the same).
+#[derive(Template)]
+#[template(path = "rapport/section.html", config = "src/templates/askama.toml")]
+pub struct Section<'a> {
+    pub title: &'a str,
+    pub text: &'a str,
+}
+
+/// A section's heading and introduction, rendered.
+pub fn section(title: &str, text: &str) -> String {
+    render(&Section { title, text })
+}

@@ -304,13 +304,19 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         })),
     });
     if let Some(chart) = composition_chart(book, manufacture) {
-        blocks.push(Block::Html("<h2>Publics accueillis</h2>\n<p>Personnes accueillies chaque mois, par catégorie de public ; la mixité des publics mesure l'équilibre entre ces catégories.</p>\n".into()));
+        blocks.push(Block::Html(block::section(
+            "Publics accueillis",
+            "Personnes accueillies chaque mois, par catégorie de public ; la mixité des publics mesure l'équilibre entre ces catégories.",
+        )));
         blocks.push(Block::Chart {
             name: "publics".into(),
             chart: Box::new(chart),
         });
     }
-    blocks.push(Block::Html("<h2>Indicateurs mois par mois</h2>\n<p>Les douze derniers mois de la période : la manufacture (trait plein), la médiane du réseau (tirets) et la moitié centrale des manufactures (bande grise), avec la cible quand il y en a une. Un mois non déclaré laisse un trou : il ne compte pas pour zéro.</p>\n".into()));
+    blocks.push(Block::Html(block::section(
+            "Indicateurs mois par mois",
+            "Les douze derniers mois de la période : la manufacture (trait plein), la médiane du réseau (tirets) et la moitié centrale des manufactures (bande grise), avec la cible quand il y en a une. Un mois non déclaré laisse un trou : il ne compte pas pour zéro.",
+        )));
     let window = book.window();
     let labels: Vec<String> = window
         .iter()
@@ -500,12 +506,15 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
         indicators: book.definitions.indicators.len(),
         table: &figures,
     })));
-    blocks.push(Block::Html("<h2>Déclarations reçues</h2>\n<p>Chaque case est un mois d'une manufacture : reçu dans les délais, reçu en retard, manquant, ou non attendu (avant l'ouverture ou après la fermeture).</p>\n".into()));
+    blocks.push(Block::Html(block::section(
+            "Déclarations reçues",
+            "Chaque case est un mois d'une manufacture : reçu dans les délais, reçu en retard, manquant, ou non attendu (avant l'ouverture ou après la fermeture).",
+        )));
     blocks.push(Block::Chart {
         name: "declarations".into(),
         chart: Box::new(completeness_chart(book, &members, &where_when, &coverage)),
     });
-    blocks.push(Block::Html("<h2>Indicateur par indicateur</h2>\n".into()));
+    blocks.push(Block::Html(block::section("Indicateur par indicateur", "")));
     for indicator in &book.definitions.indicators {
         let figure = facts.figure(&indicator.id, level, entity, period);
         let cover = figure.map_or(coverage.clone(), |f| {
