@@ -28,6 +28,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::error::{Error, Result};
 use crate::workspace::Workspace;
@@ -188,10 +189,38 @@ pub fn router(portal: Arc<Portal>) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(CatchPanicLayer::custom(routes::panic_page))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+                    let path = logged_path(request.uri().path());
+                    tracing::info_span!("requete", method = %request.method(), path = %path)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+}
+
+/// A request's path as the log shows it: an invitation link's token is a secret, and is
+/// left out.
+fn logged_path(path: &str) -> String {
+    match path.strip_prefix("/invitation/") {
+        Some(_) => "/invitation/…".to_string(),
+        None => path.to_string(),
+    }
 }
 
 /// Serves the portal on `address` until Ctrl-C (or SIGTERM).
 pub fn serve(workspace: Workspace, address: SocketAddr) -> Result<()> {
+    // Each request on standard error (method, path, status, time), at the level set by
+    // RUST_LOG-like `MESURE_JOURNAL` (info by default: one line per request).
+    let level = std::env::var("MESURE_JOURNAL")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .try_init();
     let mut portal = Portal::open(workspace)?;
     let due = Arc::new(tokio::sync::Notify::new());
     portal.reports_due = Some(Arc::clone(&due));
@@ -230,5 +259,16 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invitation_token_never_reaches_the_log() {
+        assert_eq!(logged_path("/invitation/0123abcd"), "/invitation/…");
+        assert_eq!(logged_path("/manufactures/mp001"), "/manufactures/mp001");
     }
 }

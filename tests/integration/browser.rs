@@ -382,7 +382,11 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
         .click()
         .await
         .unwrap();
-    page_with(&client, "Médiane du réseau").await;
+    let report = page_with(&client, "Médiane du réseau").await;
+    assert!(
+        report.contains("Mois déclarés : 1 sur 12 attendus"),
+        "{report}"
+    );
     capture(&client, "6b_rapport").await;
 
     // Signing out, then in again through the sign-in form.
@@ -475,4 +479,28 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
     let problems = console_problems(&network).await;
     assert!(problems.is_empty(), "CSP or console errors: {problems:?}");
     network.close().await.unwrap();
+
+    // A consultant reads the definitions and every manufacture, and sends nothing.
+    let link = invitation(
+        &workdir,
+        &base,
+        &["--email", "c@cabinet.fr", "--role", "consultant"],
+    );
+    let consultant = new_browser(&driver_url, &downloads).await;
+    choose_password(&consultant, &link).await;
+    consultant
+        .goto(&format!("{base}/manufactures/mp002"))
+        .await
+        .unwrap();
+    let page = page_with(&consultant, "L'Établi corrézien").await;
+    assert!(!page.contains("Envoyer des classeurs"), "{page}");
+    capture(&consultant, "11_consultant_manufacture").await;
+    consultant
+        .goto(&format!("{base}/definitions"))
+        .await
+        .unwrap();
+    page_with(&consultant, "Définitions des indicateurs").await;
+    let problems = console_problems(&consultant).await;
+    assert!(problems.is_empty(), "CSP or console errors: {problems:?}");
+    consultant.close().await.unwrap();
 }

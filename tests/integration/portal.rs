@@ -1224,3 +1224,30 @@ async fn a_consultant_reads_the_definitions_and_the_check_and_changes_nothing() 
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.text().contains("Envoyer des classeurs"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_managers_confirming_at_the_same_moment_both_land() {
+    let workdir = Workdir::sample_workspace();
+    let app = served(&workdir, 10 * 1024 * 1024);
+    let mut first = manager(&workdir, &app, "mp001").await;
+    let mut second = manager(&workdir, &app, "mp002").await;
+    let one = pending_upload(&mut first, "mp001", "classeurs/mp001/mp001_2025-03.xlsx").await;
+    let two = pending_upload(&mut second, "mp002", "classeurs/mp002/mp002_2025-03.xlsx").await;
+    let (t1, t2) = (
+        page_token(&mut first, "mp001").await,
+        page_token(&mut second, "mp002").await,
+    );
+    let (u1, u2) = (format!("{one}/confirmer"), format!("{two}/confirmer"));
+    let (f1, f2) = ([("jeton", t1.as_str())], [("jeton", t2.as_str())]);
+    let (a, b) = tokio::join!(first.post(&u1, &f1), second.post(&u2, &f2));
+    assert!(a.text().contains("1 fichier enregistré"), "{}", a.text());
+    assert!(b.text().contains("1 fichier enregistré"), "{}", b.text());
+    let stored = Store::read(&workdir.path().join("store"))
+        .stored_months()
+        .unwrap();
+    let march: mesure::Month = "2025-03".parse().unwrap();
+    assert_eq!(
+        stored,
+        [("mp001".to_string(), march), ("mp002".to_string(), march)]
+    );
+}

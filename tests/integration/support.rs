@@ -278,6 +278,7 @@ pub fn start_server(workdir: &Workdir) -> (Running, u16) {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_mesure"))
         .args(["serve", "--adresse", &format!("127.0.0.1:{port}")])
+        .env("MESURE_JOURNAL", "warn")
         .current_dir(workdir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
