@@ -276,3 +276,68 @@ fn the_reports_are_rewritten_once_after_a_confirmed_upload() {
     assert_eq!(report.status, 200);
     assert!(report.text().contains("La Fabrique nivernaise"));
 }
+
+#[test]
+fn a_confirmation_waits_for_a_command_line_ingest_holding_the_store() {
+    let workdir = Workdir::sample_workspace();
+    account(&workdir, "gestion@mp001.fr", "mp001");
+    let (_server, port) = start_server(&workdir);
+    let cookie = sign_in(port, "gestion@mp001.fr");
+    let page = http(port, "GET", "/manufactures/mp001", &cookie, None, b"").unwrap();
+    let token = form_token(&page.text()).unwrap();
+    let path = repo().join("sample-data/classeurs/mp001/mp001_2025-03.xlsx");
+    let url = upload(
+        port,
+        &cookie,
+        &token,
+        "mp001",
+        "mp001_2025-03.xlsx",
+        &std::fs::read(path).unwrap(),
+    );
+    // Another process holds the store, as `mesure ingest` does while it writes.
+    let lock = mesure::store::WriteLock::acquire(
+        &workdir.path().join("store"),
+        "mesure ingest (test)",
+        &|_| {},
+    )
+    .unwrap();
+    let confirm = std::thread::spawn(move || {
+        let body = format!("jeton={token}");
+        http(
+            port,
+            "POST",
+            &format!("{url}/confirmer"),
+            &cookie,
+            Some("application/x-www-form-urlencoded"),
+            body.as_bytes(),
+        )
+        .unwrap()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        !confirm.is_finished(),
+        "the confirmation waits for the lock"
+    );
+    // Meanwhile a real command-line ingest of another manufacture queues too.
+    let other = repo().join("sample-data/classeurs/mp002/mp002_2025-03.xlsx");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_mesure"))
+        .args(["ingest", other.to_str().unwrap()])
+        .current_dir(workdir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    drop(lock);
+    let answer = confirm.join().unwrap();
+    assert!(
+        answer.text().contains("1 fichier enregistré"),
+        "{}",
+        answer.text()
+    );
+    let cli = cli.wait_with_output().unwrap();
+    assert!(cli.status.success(), "{cli:?}");
+    let stored = Store::read(&workdir.path().join("store"))
+        .stored_months()
+        .unwrap();
+    assert_eq!(stored.len(), 2, "{stored:?}");
+}
