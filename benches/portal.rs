@@ -209,29 +209,7 @@ fn main() {
 }
 
 fn sign_in(port: u16, email: &str, manufacture: &str) -> (String, String) {
-    let form = http(port, "GET", "/connexion", "", None, b"").unwrap();
-    let token = form_token(&form.text()).unwrap();
-    let cookie = form.cookies().join("; ");
-    let body = format!(
-        "jeton={token}&email={}&mot_de_passe={}",
-        email.replace('@', "%40"),
-        PASSWORD.replace(' ', "+")
-    );
-    let answer = http(
-        port,
-        "POST",
-        "/connexion",
-        &cookie,
-        Some("application/x-www-form-urlencoded"),
-        body.as_bytes(),
-    )
-    .unwrap();
-    assert_eq!(answer.status, 303, "{}", answer.text());
-    let session = answer
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("__Host-mesure="))
-        .unwrap();
+    let session = support::sign_in(port, email, PASSWORD);
     let page = http(
         port,
         "GET",

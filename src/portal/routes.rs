@@ -1675,6 +1675,26 @@ fn managed(portal: &Portal, account: &Account, email: &str) -> Option<Account> {
         .filter(|other| account.manages(other, &registry))
 }
 
+/// The session, account and the managed account a form names, once the session, its token
+/// and the scope are checked; or the page that says why not.
+fn account_action(
+    portal: &Portal,
+    jar: &CookieJar,
+    form: &AccountForm,
+) -> Result<(Session, Account, Account), Box<Response>> {
+    let Some((session, account)) = signed_in(portal, jar) else {
+        return Err(Box::new(to_login()));
+    };
+    let page = || Page::signed_in("Comptes", &account, &session);
+    if !same_secret(&session.jeton, &form.jeton) {
+        return Err(Box::new(forbidden(page())));
+    }
+    let Some(target) = managed(portal, &account, &form.email) else {
+        return Err(Box::new(not_found(page())));
+    };
+    Ok((session, account, target))
+}
+
 async fn reset_account(
     State(portal): App,
     connect: ConnectInfo<SocketAddr>,
@@ -1682,16 +1702,11 @@ async fn reset_account(
     headers: HeaderMap,
     Form(form): Form<AccountForm>,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
+    let (session, account, target) = match account_action(&portal, &jar, &form) {
+        Ok(found) => found,
+        Err(page) => return *page,
     };
     let page = || Page::signed_in("Comptes", &account, &session);
-    if !same_secret(&session.jeton, &form.jeton) {
-        return forbidden(page());
-    }
-    let Some(target) = managed(&portal, &account, &form.email) else {
-        return not_found(page());
-    };
     match portal.accounts.reset(&target.email) {
         Ok(Ok(token)) => {
             let _ = portal.sessions.close_all_of(&target.email);
@@ -1727,16 +1742,11 @@ async fn remove_account(
     jar: CookieJar,
     Form(form): Form<AccountForm>,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
+    let (session, account, target) = match account_action(&portal, &jar, &form) {
+        Ok(found) => found,
+        Err(page) => return *page,
     };
     let page = || Page::signed_in("Comptes", &account, &session);
-    if !same_secret(&session.jeton, &form.jeton) {
-        return forbidden(page());
-    }
-    let Some(target) = managed(&portal, &account, &form.email) else {
-        return not_found(page());
-    };
     match portal.accounts.remove(&target.email) {
         Ok(Ok(removed)) => {
             let _ = portal.sessions.close_all_of(&removed.email);

@@ -154,29 +154,27 @@ async fn page_with(client: &Client, needle: &str) -> String {
     }
 }
 
+/// Clicks the element found.
+async fn click(client: &Client, locator: Locator<'_>) {
+    client.find(locator).await.unwrap().click().await.unwrap();
+}
+
+/// Types text into the element found.
+async fn type_into(client: &Client, locator: Locator<'_>, text: &str) {
+    client
+        .find(locator)
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
 async fn choose_password(client: &Client, link: &str) {
     client.goto(link).await.unwrap();
-    client
-        .find(Locator::Id("mot_de_passe"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("confirmation"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(client, Locator::Id("mot_de_passe"), PASSWORD).await;
+    type_into(client, Locator::Id("confirmation"), PASSWORD).await;
+    click(client, Locator::Css("form button[type=submit]")).await;
     // Signed in once the page has a sign-out button: wait for it, so that the next
     // navigation does not race the form's redirects.
     page_with(client, "Se déconnecter").await;
@@ -190,13 +188,7 @@ async fn send_file(client: &Client, path: &Path) {
         .send_keys(path.to_str().unwrap())
         .await
         .unwrap();
-    client
-        .find(Locator::Css("form.depot button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::Css("form.depot button")).await;
 }
 
 /// Waits until a workbook whose name contains `part` is downloaded into `dir` (Chromium may
@@ -277,13 +269,11 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
     capture(&client, "2_manufacture_vide").await;
 
     // The pre-filled workbook of March.
-    client
-        .find(Locator::Css("a[href='/manufactures/mp001/modele/2025-03']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &client,
+        Locator::Css("a[href='/manufactures/mp001/modele/2025-03']"),
+    )
+    .await;
     let template = downloaded(&downloads, "mp001_2025-03");
     assert!(template.len() > 1000);
 
@@ -300,22 +290,10 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
         "{page}"
     );
     capture(&client, "3_apercu_refuse").await;
-    client
-        .find(Locator::Css("a[href*='/annote/']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css("a[href*='/annote/']")).await;
     let annotated = downloaded(&downloads, "_annote");
     assert!(annotated.len() > 1000);
-    client
-        .find(Locator::Css("button.secondaire"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css("button.secondaire")).await;
     page_with(&client, "Envoyer des classeurs").await;
 
     // The good one: previewed, confirmed, then in the grid.
@@ -331,13 +309,7 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
         "{page}"
     );
     capture(&client, "4_apercu_accepte").await;
-    client
-        .find(Locator::Css("form[action$='/confirmer'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css("form[action$='/confirmer'] button")).await;
     page_with(&client, "1 fichier enregistré").await;
     capture(&client, "5_enregistre").await;
     client
@@ -390,36 +362,12 @@ async fn a_manager_sends_a_month_in_a_real_browser_and_nobody_else_sees_it() {
     capture(&client, "6b_rapport").await;
 
     // Signing out, then in again through the sign-in form.
-    client
-        .find(Locator::Css("form[action='/deconnexion'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css("form[action='/deconnexion'] button")).await;
     page_with(&client, "Connexion").await;
     capture(&client, "0_connexion").await;
-    client
-        .find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("gestion@mp001.fr")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("mot_de_passe"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&client, Locator::Id("email"), "gestion@mp001.fr").await;
+    type_into(&client, Locator::Id("mot_de_passe"), PASSWORD).await;
+    click(&client, Locator::Css("form button[type=submit]")).await;
     page_with(&client, "Envoyer des classeurs").await;
     let problems = console_problems(&client).await;
     assert!(problems.is_empty(), "CSP or console errors: {problems:?}");

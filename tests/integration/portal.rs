@@ -16,7 +16,7 @@ use mesure::portal::{Portal, router};
 use mesure::store::Store;
 use tower::ServiceExt;
 
-use crate::support::{Workdir, fixture, repo};
+use crate::support::{Workdir, fixture, multipart, repo};
 
 /// What the server answered.
 struct Answer {
@@ -113,29 +113,9 @@ impl Browser {
 
     /// Posts files as the upload form does (`fichiers`, with the form's token).
     async fn upload(&mut self, path: &str, token: &str, files: &[(&str, Vec<u8>)]) -> Answer {
-        let boundary = "----mesure-test-boundary";
-        let mut body = Vec::new();
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"jeton\"\r\n\r\n{token}\r\n"
-            )
-            .as_bytes(),
-        );
-        for (name, bytes) in files {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"fichiers\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(bytes);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let request = Request::post(path).header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        );
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        let (kind, body) = multipart(token, &files);
+        let request = Request::post(path).header(header::CONTENT_TYPE, kind);
         self.send(request, Body::from(body)).await
     }
 

@@ -9,7 +9,9 @@ use mesure::Workspace;
 use mesure::portal::accounts::{Accounts, NewAccount, Role};
 use mesure::store::Store;
 
-use crate::support::{HttpAnswer, Workdir, form_token, http, multipart, repo, start_server};
+use crate::support::{
+    HttpAnswer, Workdir, form_token, http, multipart, post_form, repo, start_server,
+};
 
 const PASSWORD: &str = "un mot de passe bien long";
 
@@ -18,29 +20,17 @@ type Confirmation = (String, Result<HttpAnswer, String>);
 
 /// Signs in through the real forms; returns the session's cookie header.
 fn sign_in(port: u16, email: &str) -> String {
-    let form = http(port, "GET", "/connexion", "", None, b"").unwrap();
-    let token = form_token(&form.text()).unwrap();
-    let cookie = form.cookies().join("; ");
-    let body = format!(
-        "jeton={token}&email={}&mot_de_passe={}",
-        email.replace('@', "%40"),
-        PASSWORD.replace(' ', "+")
-    );
-    let answer = http(
+    crate::support::sign_in(port, email, PASSWORD)
+}
+
+/// Confirms a pending upload through its form.
+fn confirm(port: u16, cookie: &str, url: &str, token: &str) -> HttpAnswer {
+    post_form(
         port,
-        "POST",
-        "/connexion",
-        &cookie,
-        Some("application/x-www-form-urlencoded"),
-        body.as_bytes(),
+        &format!("{url}/confirmer"),
+        cookie,
+        &format!("jeton={token}"),
     )
-    .unwrap();
-    assert_eq!(answer.status, 303, "{}", answer.text());
-    answer
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("__Host-mesure="))
-        .expect("a session cookie")
 }
 
 fn account(workdir: &Workdir, email: &str, manufacture: &str) {
@@ -123,6 +113,7 @@ fn confirmations_that_said_stored_survive_a_kill_9_of_the_server() {
             let answered = Arc::clone(&answered);
             let first_answer = Arc::clone(&first_answer);
             std::thread::spawn(move || {
+                // The server may be killed in the middle: a failed request is an outcome too.
                 let body = format!("jeton={token}");
                 let answer = http(
                     port,
@@ -237,16 +228,7 @@ fn the_reports_are_rewritten_once_after_a_confirmed_upload() {
         "mp001_2025-03.xlsx",
         &std::fs::read(path).unwrap(),
     );
-    let body = format!("jeton={token}");
-    let done = http(
-        port,
-        "POST",
-        &format!("{url}/confirmer"),
-        &cookie,
-        Some("application/x-www-form-urlencoded"),
-        body.as_bytes(),
-    )
-    .unwrap();
+    let done = confirm(port, &cookie, &url, &token);
     assert!(done.text().contains("1 fichier enregistré"));
     // The worker waits for the burst to end, then writes the reports: the manager's page
     // appears without anybody running `mesure report`.
@@ -301,21 +283,10 @@ fn a_confirmation_waits_for_a_command_line_ingest_holding_the_store() {
         &|_| {},
     )
     .unwrap();
-    let confirm = std::thread::spawn(move || {
-        let body = format!("jeton={token}");
-        http(
-            port,
-            "POST",
-            &format!("{url}/confirmer"),
-            &cookie,
-            Some("application/x-www-form-urlencoded"),
-            body.as_bytes(),
-        )
-        .unwrap()
-    });
+    let waiting = std::thread::spawn(move || confirm(port, &cookie, &url, &token));
     std::thread::sleep(std::time::Duration::from_millis(1500));
     assert!(
-        !confirm.is_finished(),
+        !waiting.is_finished(),
         "the confirmation waits for the lock"
     );
     // Meanwhile a real command-line ingest of another manufacture queues too.
@@ -328,7 +299,7 @@ fn a_confirmation_waits_for_a_command_line_ingest_holding_the_store() {
         .spawn()
         .expect("the binary starts");
     drop(lock);
-    let answer = confirm.join().unwrap();
+    let answer = waiting.join().unwrap();
     assert!(
         answer.text().contains("1 fichier enregistré"),
         "{}",

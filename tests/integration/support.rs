@@ -288,3 +288,35 @@ pub fn start_server(workdir: &Workdir) -> (Running, u16) {
     wait_for_port(port);
     (running, port)
 }
+
+/// Signs in through a real server's sign-in form; returns the session's cookie.
+pub fn sign_in(port: u16, email: &str, password: &str) -> String {
+    let form = http(port, "GET", "/connexion", "", None, b"").unwrap();
+    let token = form_token(&form.text()).unwrap();
+    let cookie = form.cookies().join("; ");
+    let body = format!(
+        "jeton={token}&email={}&mot_de_passe={}",
+        email.replace('@', "%40"),
+        password.replace(' ', "+")
+    );
+    let answer = post_form(port, "/connexion", &cookie, &body);
+    assert_eq!(answer.status, 303, "{}", answer.text());
+    answer
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-mesure="))
+        .expect("a session cookie")
+}
+
+/// Posts a URL-encoded form to a real server.
+pub fn post_form(port: u16, path: &str, cookie: &str, body: &str) -> HttpAnswer {
+    http(
+        port,
+        "POST",
+        path,
+        cookie,
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+    )
+    .unwrap()
+}
