@@ -170,6 +170,8 @@ pub struct ManufacturePage {
     pub has_next_year: bool,
     pub months: Vec<GridMonth>,
     pub history: Vec<HistoryLine>,
+    /// `(href, period in words)` of this manufacture's report pages, newest first.
+    pub reports: Vec<(String, String)>,
     pub due_day: u32,
     pub late_months: i32,
 }

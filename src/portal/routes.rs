@@ -627,10 +627,35 @@ async fn manufacture_page(
             has_next_year: year < this_year,
             months,
             history,
+            reports: manufacture_reports(&portal.workspace.reports, &manufacture.id),
             due_day: DUE_DAY,
             late_months: LATE_MONTHS,
         },
     )
+}
+
+/// The report pages written for a manufacture, newest period first.
+fn manufacture_reports(reports: &Path, id: &str) -> Vec<(String, String)> {
+    let file = crate::report::pages::network_file(crate::engine::Level::Manufacture, id);
+    let mut periods: Vec<String> = std::fs::read_dir(reports)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().join(&file).is_file())
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|name| !name.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    periods.sort();
+    periods.reverse();
+    periods
+        .into_iter()
+        .map(|period| {
+            let words = french::period(&period);
+            (format!("/rapports/{period}/{file}"), words)
+        })
+        .collect()
 }
 
 async fn template_download(

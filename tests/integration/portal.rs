@@ -1064,6 +1064,11 @@ async fn reports_are_served_within_each_account_s_scope() {
     assert_eq!(written.code, 0, "{written:?}");
     let app = served(&workdir, 10 * 1024 * 1024);
     let mut browser = manager(&workdir, &app, "mp001").await;
+    let page = browser.get("/manufactures/mp001").await.text();
+    assert!(
+        page.contains("<a href=\"/rapports/2025/manufacture-mp001.html\">2025</a>"),
+        "the manufacture's page links to its reports: {page}"
+    );
     let list = browser.get("/rapports").await.text();
     assert!(
         list.contains("/rapports/2025/manufacture-mp001.html"),
