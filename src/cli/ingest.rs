@@ -84,29 +84,7 @@ fn print_text(reports: &[FileReport], dry_run: bool) {
             (Outcome::DejaRecu, _) => "déjà reçu, rien ne change",
             (Outcome::Retire, _) => "retiré",
         };
-        let months: Vec<String> = report
-            .months
-            .iter()
-            .map(|m| {
-                let rows: Vec<String> = m.lignes.iter().map(|(t, n)| format!("{t} {n}")).collect();
-                let replaced = if m.remplace.is_empty() {
-                    String::new()
-                } else {
-                    " ; remplace un envoi précédent".to_string()
-                };
-                format!(
-                    "{} {} : {}{replaced}",
-                    m.manufacture,
-                    m.mois,
-                    rows.join(", ")
-                )
-            })
-            .collect();
-        let detail = if months.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", months.join(" ; "))
-        };
+        let detail = describe_months(&report.months);
         println!("{} : {verdict}{detail}", report.path.display());
         for problem in &report.problems {
             println!("  {}", problem.within_file());
@@ -118,6 +96,64 @@ fn print_text(reports: &[FileReport], dry_run: bool) {
         count(Outcome::Refuse),
         count(Outcome::DejaRecu)
     );
+}
+
+/// Most months listed one by one after a file's verdict; past it (a network's CSV file), a
+/// summary: manufactures, months, rows per table, replacements.
+const MONTHS_LISTED: usize = 6;
+
+/// What a file brought, after its verdict: each month with its rows per table, or, for a
+/// file of many months, a summary of one line.
+fn describe_months(months: &[mesure::store::LedgerMonth]) -> String {
+    if months.is_empty() {
+        return String::new();
+    }
+    if months.len() <= MONTHS_LISTED {
+        let listed: Vec<String> = months
+            .iter()
+            .map(|m| {
+                let rows: Vec<String> = m.lignes.iter().map(|(t, n)| format!("{t} {n}")).collect();
+                let replaced = if m.remplace.is_empty() {
+                    ""
+                } else {
+                    " ; remplace un envoi précédent"
+                };
+                format!(
+                    "{} {} : {}{replaced}",
+                    m.manufacture,
+                    m.mois,
+                    rows.join(", ")
+                )
+            })
+            .collect();
+        return format!(" ({})", listed.join(" ; "));
+    }
+    let manufactures: std::collections::BTreeSet<&str> =
+        months.iter().map(|m| m.manufacture.as_str()).collect();
+    let first = months.iter().map(|m| m.mois.as_str()).min().unwrap_or("");
+    let last = months.iter().map(|m| m.mois.as_str()).max().unwrap_or("");
+    let mut rows: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for month in months {
+        for (table, n) in &month.lignes {
+            *rows.entry(table.as_str()).or_default() += n;
+        }
+    }
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|(t, n)| format!("{t} {}", mesure::report::french::number(*n as f64, 0)))
+        .collect();
+    let replaced = months.iter().filter(|m| !m.remplace.is_empty()).count();
+    let replaced = match replaced {
+        0 => String::new(),
+        1 => " ; 1 mois remplace un envoi précédent".to_string(),
+        n => format!(" ; {n} mois remplacent un envoi précédent"),
+    };
+    format!(
+        " ({} manufactures, {} mois-manufacture de {first} à {last} : {} lignes{replaced})",
+        manufactures.len(),
+        months.len(),
+        rows.join(", ")
+    )
 }
 
 fn as_json(reports: &[FileReport]) -> serde_json::Value {

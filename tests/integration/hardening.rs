@@ -844,3 +844,25 @@ fn readers_see_the_old_tables_of_a_rebuild_interrupted_between_its_renames() {
     assert!(store.join("tables").is_dir() && !store.join(".tables-ancien").exists());
     assert_eq!(figures(&workdir), before);
 }
+
+/// A network's CSV file is reported in one line: manufactures, months, rows per table.
+#[test]
+fn a_csv_of_many_months_is_reported_as_a_summary() {
+    let workdir = Workdir::sample_workspace();
+    let path = csv_table(&workdir, "envoi", "publics");
+    let outcome = workdir.run(&["ingest", path_str(&path)]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains(
+            "envoi/publics.csv : accepté (3 manufactures, 18 mois-manufacture de 2025-01 à 2025-06 : publics 18 lignes)"
+        ),
+        "{}",
+        outcome.stdout
+    );
+    let again = workdir.run(&["ingest", "--dry-run", path_str(&path)]);
+    assert!(
+        again.stdout.contains("18 mois-manufacture"),
+        "{}",
+        again.stdout
+    );
+}
