@@ -5,8 +5,10 @@
 //! Nothing here knows the tables: that is the next step's job. What cannot be read at all is a
 //! [`ReadError`], told in French.
 
+use std::cell::RefCell;
 use std::io::{Cursor, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use calamine::{Data, DataType, Reader, Sheets, Xlsx, XlsxError, open_workbook_auto_from_rs};
 use chrono::NaiveDate;
@@ -364,59 +366,71 @@ fn read_csv(name: &str, bytes: &[u8]) -> Result<RawSheet, ReadError> {
 }
 
 /// A CSV file read record by record, so that a national file is never held as cells all at
-/// once: the separator is found on the first line, a UTF-8 byte order mark skipped, and each
-/// field decoded as UTF-8, or as Windows-1252 (Excel's « CSV (séparateur : point-virgule) »)
-/// when it is not valid UTF-8.
-pub struct CsvRows<'a> {
-    bytes: &'a [u8],
-    reader: csv::Reader<&'a [u8]>,
+/// once, nor as bytes if it comes from a file: the separator is found on the first line, a
+/// UTF-8 byte order mark skipped, and each field decoded as UTF-8, or as Windows-1252 (Excel's
+/// « CSV (séparateur : point-virgule) ») when it is not valid UTF-8.
+pub struct CsvRows<R: Read> {
+    reader: csv::Reader<Counting<std::io::Chain<Cursor<Vec<u8>>, R>>>,
     record: csv::ByteRecord,
-    /// Line breaks counted up to `counted_to`.
-    lines_before: usize,
-    counted_to: usize,
+    breaks: Rc<RefCell<BreakLog>>,
 }
 
-impl<'a> CsvRows<'a> {
+impl<'a> CsvRows<&'a [u8]> {
     /// Rows of a CSV file's bytes.
     pub fn new(bytes: &'a [u8]) -> Self {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or(b"");
+        CsvRows::from_reader(bytes).expect("reading bytes in memory does not fail")
+    }
+}
+
+/// How much of a CSV file's start is read to find its first line (and so its separator).
+const FIRST_LINE_MAX: usize = 64 * 1024;
+
+impl<R: Read> CsvRows<R> {
+    /// Rows of a CSV file read as it goes (a file, without loading it).
+    pub fn from_reader(mut input: R) -> std::io::Result<Self> {
+        // The first line, for the separator: read until its end (or 64 KB), then given back
+        // to the CSV reader ahead of the rest.
+        let mut head = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while head.len() < FIRST_LINE_MAX && !head.contains(&b'\n') {
+            let n = input.read(&mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&chunk[..n]);
+        }
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            head.drain(..3);
+        }
+        let first_line = head.split(|b| *b == b'\n').next().unwrap_or(b"");
         let separator = detect_separator(&String::from_utf8_lossy(first_line));
+        let breaks = Rc::new(RefCell::new(BreakLog::default()));
+        let counting = Counting {
+            inner: Cursor::new(head).chain(input),
+            breaks: Rc::clone(&breaks),
+        };
         let reader = csv::ReaderBuilder::new()
             .delimiter(separator)
             .has_headers(false)
             .flexible(true)
-            .from_reader(bytes);
-        CsvRows {
-            bytes,
+            .from_reader(counting);
+        Ok(CsvRows {
             reader,
             record: csv::ByteRecord::new(),
-            lines_before: 0,
-            counted_to: 0,
-        }
+            breaks,
+        })
     }
 
     /// The 1-based line where the record just read starts. The csv crate skips blank lines
     /// and places the next record at the blank line, so the line is counted here, from the
     /// record's first byte past any line break (`\n`, `\r\n`, or a lone `\r` of an old Mac).
     fn line_of_record(&mut self) -> usize {
-        let mut start = self.record.position().map_or(0, |p| p.byte() as usize);
-        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
-        let start = start.min(self.bytes.len()).max(self.counted_to);
-        let skipped = &self.bytes[self.counted_to..start];
-        self.lines_before += skipped
-            .iter()
-            .enumerate()
-            .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && skipped.get(i + 1) != Some(&b'\n')))
-            .count();
-        self.counted_to = start;
-        self.lines_before + 1
+        let start = self.record.position().map_or(0, |p| p.byte());
+        self.breaks.borrow_mut().line_at(start)
     }
 }
 
-impl Iterator for CsvRows<'_> {
+impl<R: Read> Iterator for CsvRows<R> {
     /// A row's 1-based line in the file (where it starts, for a quoted field over several
     /// lines) and its cells.
     type Item = Result<(usize, Vec<RawCell>), ReadError>;
@@ -430,6 +444,66 @@ impl Iterator for CsvRows<'_> {
             }
             Err(error) => Some(Err(ReadError::Csv(csv_error(&error)))),
         }
+    }
+}
+
+/// The line-break bytes (`\r`, `\n`) read but not yet counted, by their offset in the
+/// stream: enough to number each record's line while the file streams by, keeping only what
+/// lies between the last record counted and the reader's read-ahead.
+#[derive(Debug, Default)]
+struct BreakLog {
+    /// `(offset, byte)` of each `\r` or `\n` not yet counted, in order.
+    pending: std::collections::VecDeque<(u64, u8)>,
+    /// Line breaks before the ones pending.
+    counted: usize,
+    /// Bytes read from the stream so far.
+    read_so_far: u64,
+}
+
+impl BreakLog {
+    fn is_break_byte(&self, offset: u64) -> Option<u8> {
+        let at = self.pending.partition_point(|(o, _)| *o < offset);
+        self.pending
+            .get(at)
+            .filter(|(o, _)| *o == offset)
+            .map(|(_, b)| *b)
+    }
+
+    /// The line of a record whose reported start is `start`: past any blank lines there.
+    fn line_at(&mut self, mut start: u64) -> usize {
+        while self.is_break_byte(start).is_some() {
+            start += 1;
+        }
+        while let Some(&(offset, byte)) = self.pending.front() {
+            if offset >= start {
+                break;
+            }
+            let ends_line = byte == b'\n' || self.is_break_byte(offset + 1) != Some(b'\n');
+            self.counted += usize::from(ends_line);
+            self.pending.pop_front();
+        }
+        self.counted + 1
+    }
+}
+
+/// A reader that notes, in a shared [`BreakLog`], where each line-break byte passes.
+struct Counting<R> {
+    inner: R,
+    breaks: Rc<RefCell<BreakLog>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut log = self.breaks.borrow_mut();
+        let start = log.read_so_far;
+        for (i, byte) in buf[..n].iter().enumerate() {
+            if matches!(byte, b'\r' | b'\n') {
+                log.pending.push_back((start + i as u64, *byte));
+            }
+        }
+        log.read_so_far += n as u64;
+        Ok(n)
     }
 }
 
@@ -507,6 +581,54 @@ mod tests {
             [2, 3],
             "a BOM, then a blank line"
         );
+    }
+
+    /// A reader that gives one byte at a time: every chunk boundary falls somewhere.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.is_empty()) {
+                (Some((first, rest)), false) => {
+                    buf[0] = *first;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_rows_are_numbered_as_in_memory_whatever_the_chunks() {
+        let mut text = b"\xEF\xBB\xBFa;b\r\n\r\n".to_vec();
+        for i in 0..500 {
+            let line: Vec<u8> = match i % 5 {
+                0 => format!("{i};x\n").into_bytes(),
+                1 => format!("{i};\"deux\nlignes\"\r\n").into_bytes(),
+                2 => b"\n\n".to_vec(),
+                // Windows-1252 « é », and an old Mac's line end.
+                3 => [format!("{i};caf").into_bytes(), vec![0xE9, b'\r']].concat(),
+                _ => format!("{i};y\r\n").into_bytes(),
+            };
+            text.extend_from_slice(&line);
+        }
+        let in_memory: Vec<(usize, Vec<RawCell>)> =
+            CsvRows::new(&text).map(Result::unwrap).collect();
+        let streamed: Vec<(usize, Vec<RawCell>)> =
+            CsvRows::from_reader(std::io::BufReader::with_capacity(7, Trickle(&text)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+        assert_eq!(in_memory, streamed);
+        assert_eq!(in_memory.len(), 401);
+        assert_eq!(in_memory[0].0, 1);
+        assert_eq!(in_memory[1].0, 3, "after a blank line");
+        // Record i = 5 (« 5;x ») starts where the numbering of the pattern puts it.
+        let five = in_memory
+            .iter()
+            .find(|(_, c)| c[0] == RawCell::Text("5".into()));
+        assert_eq!(five.unwrap().0, 10);
     }
 
     #[test]
