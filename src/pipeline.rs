@@ -132,21 +132,17 @@ pub fn ingest(
             }
             continue;
         }
-        let checked: Vec<(CheckedFile, Vec<u8>, String)> = chunk
+        let checked: Vec<(CheckedFile, Raw, String)> = chunk
             .par_iter()
             .map(|path| {
-                let (checked, bytes) = read_and_check(path, &context);
+                let (checked, raw) = read_and_check(path, &context);
                 progress();
-                let hash = if bytes.is_empty() {
-                    String::new()
-                } else {
-                    sha256_hex(&bytes)
-                };
-                (checked, bytes, hash)
+                let hash = raw.hash();
+                (checked, raw, hash)
             })
             .collect();
         let mut batch = Batch::default();
-        for (mut checked, bytes, hash) in checked {
+        for (mut checked, raw, hash) in checked {
             if let Some(history) = &history {
                 warn_about_jumps(history, &definitions, &mut checked)?;
             }
@@ -161,7 +157,7 @@ pub fn ingest(
             let path = checked.path.clone();
             let file = StoredFile {
                 checked,
-                bytes: &bytes,
+                raw: &raw,
                 hash,
                 received_at: options.received_at,
                 by: options.by.clone(),
@@ -372,8 +368,14 @@ fn replay(
             .to_ascii_lowercase();
         let raw = store.raw_path(&entry.empreinte, &extension);
         let at = Location::file(&raw);
-        let bytes = match std::fs::read(&raw) {
-            Ok(bytes) if sha256_hex(&bytes) == entry.empreinte => bytes,
+        let named = Path::new(&entry.fichier);
+        let kept = if file_kind(named) == Ok(FileKind::Csv) {
+            crate::store::sha256_file(&raw).map(|hash| (hash, None))
+        } else {
+            std::fs::read(&raw).map(|bytes| (sha256_hex(&bytes), Some(bytes)))
+        };
+        let bytes = match kept {
+            Ok((hash, bytes)) if hash == entry.empreinte => bytes,
             Ok(_) => {
                 report.problems.push(Problem::error(
                     at,
@@ -390,7 +392,10 @@ fn replay(
             }
         };
         // The raw copy is named by hash: check it under its original name, for the format.
-        let checked = check_file(Path::new(&entry.fichier), &bytes, context);
+        let checked = match &bytes {
+            Some(bytes) => check_file(named, bytes, context),
+            None => crate::ingest::check_csv_file(named, &raw, context),
+        };
         if !checked.is_accepted() {
             let months: Vec<String> = entry
                 .mois
@@ -614,20 +619,48 @@ pub fn check_only(path: &Path, context: &Context, history: Option<&Store>) -> Re
     Ok(checked)
 }
 
-fn read_and_check(path: &Path, context: &Context) -> (CheckedFile, Vec<u8>) {
-    match read_bytes(path) {
-        Ok(bytes) => (check_file(path, &bytes, context), bytes),
-        Err(e) => {
-            let problem = Problem::error(Location::file(path), crate::error::french_io(&e));
-            (
-                CheckedFile {
-                    path: path.to_path_buf(),
-                    submissions: Vec::new(),
-                    problems: vec![problem],
-                },
-                Vec::new(),
-            )
+/// A file received, as the store will keep it: its bytes (a workbook, at most 50 MB), or the
+/// file itself (a CSV file, read as it goes and copied, never loaded whole).
+enum Raw {
+    /// Bytes read whole.
+    Bytes(Vec<u8>),
+    /// A CSV file, with its SHA-256 computed as it was read.
+    File(PathBuf, String),
+    /// Nothing could be read.
+    Unreadable,
+}
+
+impl Raw {
+    /// The SHA-256 of the file, empty if it could not be read.
+    fn hash(&self) -> String {
+        match self {
+            Raw::Bytes(bytes) if !bytes.is_empty() => sha256_hex(bytes),
+            Raw::File(_, hash) => hash.clone(),
+            _ => String::new(),
         }
+    }
+}
+
+fn read_and_check(path: &Path, context: &Context) -> (CheckedFile, Raw) {
+    let unreadable = |e: std::io::Error| {
+        let problem = Problem::error(Location::file(path), crate::error::french_io(&e));
+        let checked = CheckedFile {
+            path: path.to_path_buf(),
+            submissions: Vec::new(),
+            problems: vec![problem],
+        };
+        (checked, Raw::Unreadable)
+    };
+    if file_kind(path) == Ok(FileKind::Csv) {
+        let checked = crate::ingest::check_csv_file(path, path, context);
+        return match crate::store::sha256_file(path) {
+            Ok(hash) => (checked, Raw::File(path.to_path_buf(), hash)),
+            Err(e) => unreadable(e),
+        };
+    }
+    match read_bytes(path) {
+        Ok(bytes) => (check_file(path, &bytes, context), Raw::Bytes(bytes)),
+        Err(e) => unreadable(e),
     }
 }
 
@@ -666,7 +699,7 @@ fn report_only(checked: CheckedFile, hash: String) -> FileReport {
 /// A checked file and what storing it needs.
 struct StoredFile<'a> {
     checked: CheckedFile,
-    bytes: &'a [u8],
+    raw: &'a Raw,
     hash: String,
     received_at: Option<chrono::DateTime<chrono::Utc>>,
     by: Option<String>,
@@ -682,7 +715,7 @@ fn store_file(
 ) -> Result<FileReport> {
     let StoredFile {
         checked,
-        bytes,
+        raw,
         hash,
         received_at,
         by,
@@ -751,7 +784,11 @@ fn store_file(
         .and_then(|e| e.to_str())
         .unwrap_or("bin")
         .to_ascii_lowercase();
-    store.save_raw(bytes, &hash, &extension)?;
+    match raw {
+        Raw::Bytes(bytes) => store.save_raw(bytes, &hash, &extension)?,
+        Raw::File(source, _) => store.save_raw_file(source, &hash, &extension)?,
+        Raw::Unreadable => unreachable!("an unreadable file is never accepted"),
+    };
     let at = store.append_ledger(&entry)?;
     batch.files.push((report_index, at));
     let source = TableSource {

@@ -107,7 +107,7 @@ pub fn check_file(path: &Path, bytes: &[u8], context: &Context) -> CheckedFile {
                 .into_iter()
                 .collect(),
         },
-        Ok(FileKind::Csv) => check_csv(path, bytes, context, &mut problems),
+        Ok(FileKind::Csv) => check_csv(path, CsvRows::new(bytes), context, &mut problems),
     };
     let accepted = !problems.iter().any(|p| p.severity == Severity::Error);
     CheckedFile {
@@ -402,9 +402,56 @@ pub const MAX_LISTED_PROBLEMS: usize = 1000;
 /// row is typed into one columnar frame as it is read, and the frame is split by manufacture
 /// and month at the end. Memory grows with the typed values (a few bytes a cell), never with
 /// the file's text.
-fn check_csv(
+/// Checks a CSV file read from `source` as it goes, never loaded whole (a network's export
+/// may weigh gigabytes); `path` names it in messages and gives its table.
+pub fn check_csv_file(path: &Path, source: &Path, context: &Context) -> CheckedFile {
+    let mut problems = Vec::new();
+    let opened = std::fs::File::open(source).and_then(|file| {
+        let size = file.metadata()?.len();
+        Ok((file, size))
+    });
+    let submissions = match opened {
+        Err(e) => {
+            problems.push(Problem::error(
+                Location::file(path),
+                crate::error::french_io(&e),
+            ));
+            Vec::new()
+        }
+        Ok((_, 0)) => {
+            problems.push(Problem::error(
+                Location::file(path),
+                ReadError::Empty.to_string(),
+            ));
+            Vec::new()
+        }
+        Ok((_, size)) if size > read::MAX_CSV_BYTES => {
+            let error = ReadError::CsvTooLarge(size / (1024 * 1024 * 1024));
+            problems.push(Problem::error(Location::file(path), error.to_string()));
+            Vec::new()
+        }
+        Ok((file, _)) => match CsvRows::from_reader(file) {
+            Ok(rows) => check_csv(path, rows, context, &mut problems),
+            Err(e) => {
+                problems.push(Problem::error(
+                    Location::file(path),
+                    crate::error::french_io(&e),
+                ));
+                Vec::new()
+            }
+        },
+    };
+    let accepted = !problems.iter().any(|p| p.severity == Severity::Error);
+    CheckedFile {
+        path: path.to_path_buf(),
+        submissions: if accepted { submissions } else { Vec::new() },
+        problems,
+    }
+}
+
+fn check_csv<R: std::io::Read>(
     path: &Path,
-    bytes: &[u8],
+    mut rows: CsvRows<R>,
     context: &Context,
     problems: &mut Vec<Problem>,
 ) -> Vec<Submission> {
@@ -443,7 +490,6 @@ fn check_csv(
         file: file.clone(),
         named: false,
     };
-    let mut rows = CsvRows::new(bytes);
     let mut head = RawSheet {
         name,
         first_row: 0,

@@ -15,8 +15,11 @@ use chrono::NaiveDate;
 
 use crate::text::detect_separator;
 
-/// The largest file accepted, in bytes.
+/// The largest file accepted, in bytes (a workbook, or any file sent through the portal).
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+/// The largest CSV file accepted from disk: it is read as it goes, never loaded whole (a
+/// whole network's export runs to gigabytes).
+pub const MAX_CSV_BYTES: u64 = 16 * 1024 * 1024 * 1024;
 /// The largest uncompressed size of a zipped workbook (xlsx, ods), against zip bombs.
 pub const MAX_UNZIPPED_BYTES: u64 = 300 * 1024 * 1024;
 /// The largest compression ratio of one entry of a zipped workbook.
@@ -156,6 +159,9 @@ pub enum ReadError {
         /// Its last filled row and column.
         to: String,
     },
+    /// A CSV file larger than even a streamed file may be.
+    #[error("fichier CSV trop volumineux ({0} Go ; 16 Go au plus)")]
+    CsvTooLarge(u64),
     /// A CSV file that cannot be split into rows.
     #[error("CSV illisible : {0}")]
     Csv(String),

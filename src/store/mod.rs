@@ -121,6 +121,26 @@ pub struct Store {
     root: PathBuf,
 }
 
+/// The SHA-256 of a file, in hexadecimal, read as it goes.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 /// The SHA-256 of some bytes, in hexadecimal.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -209,6 +229,20 @@ impl Store {
     /// Where the raw copy of a file with this hash and extension is kept.
     pub fn raw_path(&self, hash: &str, extension: &str) -> PathBuf {
         self.root.join(RAW_DIR).join(format!("{hash}.{extension}"))
+    }
+
+    /// Keeps a file unchanged under its hash, copied from `source` without loading it
+    /// (written aside, then renamed).
+    pub fn save_raw_file(&self, source: &Path, hash: &str, extension: &str) -> Result<PathBuf> {
+        let path = self.raw_path(hash, extension);
+        if !path.exists() {
+            crate::files::write_atomically(&path, |out| {
+                let mut input = fs::File::open(source).map_err(|e| Error::io(source, e))?;
+                std::io::copy(&mut input, out).map_err(|e| Error::io(&path, e))?;
+                Ok(())
+            })?;
+        }
+        Ok(path)
     }
 
     /// Keeps a file's bytes unchanged under their hash (written aside, then renamed).
