@@ -15,6 +15,11 @@ pub struct ServeArgs {
     /// nginx) devant pour l'ouvrir au réseau (voir le README).
     #[arg(long, value_name = "ADRESSE:PORT", default_value = "127.0.0.1:8080")]
     adresse: SocketAddr,
+    /// Un serveur HTTPS (Caddy, nginx) sur cette machine relaie les requêtes : l'adresse
+    /// du visiteur est alors la dernière de X-Forwarded-For (pour le frein aux mots de passe
+    /// et le journal).
+    #[arg(long)]
+    derriere_proxy: bool,
 }
 
 pub fn run(args: &ServeArgs, global: &Global) -> Result<ExitCode, Error> {
@@ -27,7 +32,7 @@ pub fn run(args: &ServeArgs, global: &Global) -> Result<ExitCode, Error> {
         "Portail ouvert sur http://{} (Ctrl-C pour arrêter).",
         args.adresse
     );
-    mesure::portal::serve(workspace, args.adresse)?;
+    mesure::portal::serve(workspace, args.adresse, args.derriere_proxy)?;
     println!("Portail arrêté.");
     Ok(ExitCode::SUCCESS)
 }

@@ -70,6 +70,9 @@ pub struct Portal {
     pub writes: tokio::sync::Mutex<()>,
     /// The largest request body accepted on the upload route.
     pub max_upload: usize,
+    /// Whether a reverse proxy on this machine forwards the requests: the client's address
+    /// is then the last one in `X-Forwarded-For` (for the sign-in brake and the journal).
+    pub behind_proxy: bool,
     /// Wakes the worker that brings the reports up to date, when one runs.
     pub reports_due: Option<Arc<tokio::sync::Notify>>,
     /// Every figure of the network, computed once per state of the store (named by the
@@ -95,6 +98,7 @@ impl Portal {
             checks: tokio::sync::Semaphore::new(parallel * 2),
             writes: tokio::sync::Mutex::new(()),
             max_upload: MAX_UPLOAD_BYTES,
+            behind_proxy: false,
             reports_due: None,
             figures: std::sync::Mutex::new(None),
             folder,
@@ -209,7 +213,7 @@ fn logged_path(path: &str) -> String {
 }
 
 /// Serves the portal on `address` until Ctrl-C (or SIGTERM).
-pub fn serve(workspace: Workspace, address: SocketAddr) -> Result<()> {
+pub fn serve(workspace: Workspace, address: SocketAddr, behind_proxy: bool) -> Result<()> {
     // Each request on standard error (method, path, status, time), at the level set by
     // RUST_LOG-like `MESURE_JOURNAL` (info by default: one line per request).
     let level = std::env::var("MESURE_JOURNAL")
@@ -222,6 +226,7 @@ pub fn serve(workspace: Workspace, address: SocketAddr) -> Result<()> {
         .with_writer(std::io::stderr)
         .try_init();
     let mut portal = Portal::open(workspace)?;
+    portal.behind_proxy = behind_proxy;
     let due = Arc::new(tokio::sync::Notify::new());
     portal.reports_due = Some(Arc::clone(&due));
     let portal = Arc::new(portal);

@@ -147,9 +147,46 @@ fn is_workbook(file: &str) -> bool {
     crate::ingest::read::file_kind(Path::new(file)) == Ok(crate::ingest::read::FileKind::Workbook)
 }
 
-/// The client's address (the proxy's, behind one).
-fn client(connect: &ConnectInfo<SocketAddr>) -> IpAddr {
-    connect.0.ip()
+/// The client's address: the connection's, or, behind a trusted reverse proxy on this
+/// machine (`mesure serve --derriere-proxy`), the address the proxy appended last to
+/// `X-Forwarded-For` (what the client itself may have written there comes before it).
+pub struct Client(pub IpAddr);
+
+impl axum::extract::FromRequestParts<Arc<Portal>> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        portal: &Arc<Portal>,
+    ) -> Result<Self, Self::Rejection> {
+        // axum's own extractor, which also knows the tests' MockConnectInfo.
+        let peer = ConnectInfo::<SocketAddr>::from_request_parts(parts, portal)
+            .await
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        Ok(Client(client_address(
+            peer,
+            &parts.headers,
+            portal.behind_proxy,
+        )))
+    }
+}
+
+/// The address a request comes from, given its peer and headers.
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, behind_proxy: bool) -> IpAddr {
+    if !behind_proxy || !peer.is_loopback() {
+        return peer;
+    }
+    // Only the last hop is the proxy's word; an unreadable one is not replaced by an
+    // earlier hop, which the client may have written itself.
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    hops.last()
+        .and_then(|a| a.trim().parse::<IpAddr>().ok())
+        .unwrap_or(peer)
 }
 
 fn cookie(name: &'static str, value: String) -> Cookie<'static> {
@@ -241,11 +278,10 @@ struct LoginForm {
 
 async fn login(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(from): Client,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let from = client(&connect);
     let expected = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string());
     if !expected.is_some_and(|t| same_secret(&t, &form.jeton)) {
         return login_form(
@@ -318,7 +354,7 @@ struct TokenForm {
 
 async fn logout(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     Form(form): Form<TokenForm>,
 ) -> Response {
@@ -331,7 +367,7 @@ async fn logout(
         }
         let _ = portal.journal.record(
             &account.email,
-            &client(&connect).to_string(),
+            &client_ip.to_string(),
             "deconnexion",
             "",
             "",
@@ -390,7 +426,7 @@ struct PasswordForm {
 
 async fn accept_invitation(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     UrlPath(token): UrlPath<String>,
     Form(form): Form<PasswordForm>,
@@ -413,7 +449,7 @@ async fn accept_invitation(
     let accepted = blocking(&portal, move || accounts.accept(&t, &password)).await;
     match accepted {
         Ok(Ok(account)) => {
-            let from = client(&connect).to_string();
+            let from = client_ip.to_string();
             let _ = portal
                 .journal
                 .record(&account.email, &from, "invitation_acceptee", "", "");
@@ -660,7 +696,7 @@ fn manufacture_reports(reports: &Path, id: &str) -> Vec<(String, String)> {
 
 async fn template_download(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     UrlPath((id, month)): UrlPath<(String, String)>,
 ) -> Response {
@@ -684,7 +720,7 @@ async fn template_download(
             let name = format!("{}_{month}.xlsx", manufacture.id);
             let _ = portal.journal.record(
                 &account.email,
-                &client(&connect).to_string(),
+                &client_ip.to_string(),
                 "telechargement_modele",
                 &format!("{} {month}", manufacture.id),
                 "",
@@ -740,7 +776,7 @@ fn template_bytes(
 
 async fn upload(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     UrlPath(id): UrlPath<String>,
     mut multipart: Multipart,
@@ -792,7 +828,7 @@ async fn upload(
             &super::upload::UploadError::Nothing.to_string(),
         );
     }
-    let from = client(&connect).to_string();
+    let from = client_ip.to_string();
     for (name, bytes) in &files {
         let _ = portal.journal.record(
             &account.email,
@@ -1098,7 +1134,7 @@ fn plural(n: usize) -> &'static str {
 
 async fn annotated_download(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     UrlPath((id, n)): UrlPath<(String, usize)>,
 ) -> Response {
@@ -1129,7 +1165,7 @@ async fn annotated_download(
             let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
             let _ = portal.journal.record(
                 &account.email,
-                &client(&connect).to_string(),
+                &client_ip.to_string(),
                 "telechargement_annote",
                 &name,
                 "",
@@ -1148,7 +1184,7 @@ async fn annotated_download(
 
 async fn confirm(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     UrlPath(id): UrlPath<String>,
     Form(form): Form<TokenForm>,
@@ -1185,7 +1221,7 @@ async fn confirm(
         Ok(done) => done,
         Err(e) => return internal(page(), &e),
     };
-    let from = client(&connect).to_string();
+    let from = client_ip.to_string();
     for report in &reports {
         let name = report
             .path
@@ -1292,7 +1328,7 @@ fn month_done(
 
 async fn restore_month(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     UrlPath((id, month)): UrlPath<(String, String)>,
     Form(form): Form<RestoreForm>,
@@ -1320,7 +1356,7 @@ async fn restore_month(
             portal.store_changed();
             let _ = portal.journal.record(
                 &account.email,
-                &client(&connect).to_string(),
+                &client_ip.to_string(),
                 "restauration",
                 &format!("{} {month} : version {version}", manufacture.id),
                 &report.hash,
@@ -1361,7 +1397,7 @@ async fn restore_month(
 
 async fn withdraw_month(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     UrlPath((id, month)): UrlPath<(String, String)>,
     Form(form): Form<TokenForm>,
@@ -1388,7 +1424,7 @@ async fn withdraw_month(
             portal.store_changed();
             let _ = portal.journal.record(
                 &account.email,
-                &client(&connect).to_string(),
+                &client_ip.to_string(),
                 "retrait",
                 &format!("{} {month}", manufacture.id),
                 "",
@@ -1606,7 +1642,7 @@ fn base_url(headers: &HeaderMap) -> String {
 
 async fn invite_account(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     headers: HeaderMap,
     Form(form): Form<InviteForm>,
@@ -1661,7 +1697,7 @@ async fn invite_account(
         Ok(Ok(token)) => {
             let _ = portal.journal.record(
                 &account.email,
-                &client(&connect).to_string(),
+                &client_ip.to_string(),
                 "compte_cree",
                 &candidate.email,
                 "",
@@ -1722,7 +1758,7 @@ fn account_action(
 
 async fn reset_account(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     headers: HeaderMap,
     Form(form): Form<AccountForm>,
@@ -1737,7 +1773,7 @@ async fn reset_account(
             let _ = portal.sessions.close_all_of(&target.email);
             let _ = portal.journal.record(
                 &account.email,
-                &client(&connect).to_string(),
+                &client_ip.to_string(),
                 "compte_reinitialise",
                 &target.email,
                 "",
@@ -1763,7 +1799,7 @@ async fn reset_account(
 
 async fn remove_account(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     Form(form): Form<AccountForm>,
 ) -> Response {
@@ -1777,7 +1813,7 @@ async fn remove_account(
             let _ = portal.sessions.close_all_of(&removed.email);
             let _ = portal.journal.record(
                 &account.email,
-                &client(&connect).to_string(),
+                &client_ip.to_string(),
                 "compte_retire",
                 &removed.email,
                 "",
@@ -1845,7 +1881,7 @@ fn without_first_nav(body: &str) -> String {
 
 async fn report_file(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     UrlPath((period, file)): UrlPath<(String, String)>,
     Query(query): Query<ReportQuery>,
@@ -1876,7 +1912,7 @@ async fn report_file(
         Ok(bytes) => {
             let _ = portal.journal.record(
                 &account.email,
-                &client(&connect).to_string(),
+                &client_ip.to_string(),
                 "lecture_rapport",
                 &format!("{period}/{file}"),
                 "",
@@ -2170,7 +2206,7 @@ fn figure_visible(
 
 async fn figures_download(
     State(portal): App,
-    connect: ConnectInfo<SocketAddr>,
+    Client(client_ip): Client,
     jar: CookieJar,
     Query(query): Query<FiguresQuery>,
 ) -> Response {
@@ -2217,7 +2253,7 @@ async fn figures_download(
         Ok(bytes) => {
             let _ = portal.journal.record(
                 &account.email,
-                &client(&connect).to_string(),
+                &client_ip.to_string(),
                 "telechargement_chiffres",
                 &query.format,
                 "",
@@ -2251,5 +2287,34 @@ async fn journal_page(State(portal): App, jar: CookieJar) -> Response {
     match portal.journal.last(500) {
         Ok(events) => render(StatusCode::OK, &JournalPage { page, events }),
         Err(e) => internal(page, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behind_a_proxy_the_client_is_the_last_forwarded_hop() {
+        let local: IpAddr = "127.0.0.1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "10.0.0.1, 203.0.113.9".parse().unwrap());
+        assert_eq!(
+            client_address(local, &headers, true),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_address(local, &headers, false), local, "not trusted");
+        let remote: IpAddr = "198.51.100.4".parse().unwrap();
+        assert_eq!(
+            client_address(remote, &headers, true),
+            remote,
+            "only a proxy on this machine is believed"
+        );
+        headers.insert("x-forwarded-for", "203.0.113.9, nonsense".parse().unwrap());
+        assert_eq!(
+            client_address(local, &headers, true),
+            local,
+            "an unreadable last hop is not replaced by one the client wrote"
+        );
     }
 }

@@ -1236,3 +1236,24 @@ async fn two_managers_confirming_at_the_same_moment_both_land() {
         [("mp001".to_string(), march), ("mp002".to_string(), march)]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_reverse_proxy_the_journal_names_the_visitor_not_the_proxy() {
+    let workdir = Workdir::sample_workspace();
+    let workspace = Workspace::open(workdir.path()).unwrap();
+    let mut portal = Portal::open(workspace).unwrap();
+    portal.behind_proxy = true;
+    let app =
+        router(Arc::new(portal)).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+    let mut browser = Browser::new(&app);
+    let form = browser.get("/connexion").await;
+    let token = form.form_token();
+    let body = format!("jeton={token}&email=x%40y.fr&mot_de_passe=faux");
+    let request = Request::post("/connexion")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", "203.0.113.9");
+    let answer = browser.send(request, Body::from(body)).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let journal = std::fs::read_to_string(workdir.path().join("portail/journal.jsonl")).unwrap();
+    assert!(journal.contains("\"depuis\":\"203.0.113.9\""), "{journal}");
+}
