@@ -1,0 +1,537 @@
+//! The network head's and consultant's pages: the grid of declarations, the accounts of
+//! its scope, the audit journal, the definitions and `mesure check`'s result.
+
+use super::*;
+
+pub(super) async fn declarations_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Déclarations", &account, &session);
+    if !sees_grid(&account) {
+        return not_found(page());
+    }
+    let manufactures = match visible(&portal, &account) {
+        Ok(list) => list,
+        Err(e) => return internal(page(), &e),
+    };
+    let contacts = match portal.accounts.list() {
+        Ok(list) => list,
+        Err(e) => return internal(page(), &e),
+    };
+    let store_root = portal.workspace.store.clone();
+    let built = blocking(&portal, move || {
+        declarations(&store_root, &manufactures, &contacts)
+    })
+    .await;
+    match built {
+        Ok((months, rows, late)) => render(
+            StatusCode::OK,
+            &DeclarationsPage {
+                page: page(),
+                scope: account.scope_label(),
+                months,
+                rows,
+                late,
+                late_months: LATE_MONTHS,
+            },
+        ),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+/// The network's grid over the last twelve months, and the months late or missing with the
+/// managers to ask.
+pub(super) fn declarations(
+    store_root: &Path,
+    manufactures: &[Manufacture],
+    accounts: &[Account],
+) -> crate::error::Result<(Vec<String>, Vec<GridRow>, Vec<LateMonth>)> {
+    let store = Store::read(store_root);
+    let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
+    let ledger = store.ledger()?;
+    let today = chrono::Utc::now().date_naive();
+    let last = Month::of_date(today).plus(-1);
+    let months: Vec<Month> = last.plus(-11).through(last).collect();
+    let labels = months
+        .iter()
+        .map(|m| french::short_month(*m, true))
+        .collect();
+    let mut rows = Vec::new();
+    let mut late = Vec::new();
+    for manufacture in manufactures {
+        let mut cells = Vec::new();
+        let (mut received, mut expected) = (0, 0);
+        for month in &months {
+            let versions = crate::portal::months::versions_of(&manufacture.id, *month, &ledger);
+            let is_stored = stored.contains(&(manufacture.id.clone(), *month));
+            let refused = versions.last().is_some_and(|v| v.outcome == "refusé");
+            let state =
+                crate::portal::months::month_state(manufacture, *month, is_stored, refused, today);
+            expected += usize::from(state != MonthState::PasAttendu);
+            received += usize::from(state == MonthState::Recu);
+            if matches!(
+                state,
+                MonthState::EnRetard | MonthState::Manquant | MonthState::Refuse
+            ) {
+                late.push(LateMonth {
+                    id: manufacture.id.clone(),
+                    name: manufacture.nom.clone(),
+                    month: french::month(*month),
+                    state: state.label(),
+                    contacts: accounts
+                        .iter()
+                        .filter(|a| a.role == Role::Gestionnaire && a.sees(manufacture))
+                        .map(|a| a.email.clone())
+                        .collect(),
+                });
+            }
+            cells.push(GridCell {
+                letter: state.letter(),
+                class: state.class(),
+                title: format!("{} : {}", french::month(*month), state.label()),
+            });
+        }
+        rows.push(GridRow {
+            id: manufacture.id.clone(),
+            name: manufacture.nom.clone(),
+            cells,
+            received,
+            expected,
+        });
+    }
+    Ok((labels, rows, late))
+}
+
+pub(super) async fn accounts_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    accounts_view(
+        &portal,
+        &session,
+        &account,
+        String::new(),
+        "succes",
+        String::new(),
+    )
+}
+
+/// The page of the accounts a réseau account manages, with a message and, once, a link.
+pub(super) fn accounts_view(
+    portal: &Portal,
+    session: &Session,
+    account: &Account,
+    message_text: String,
+    message_kind: &'static str,
+    link: String,
+) -> Response {
+    let page = || Page::signed_in("Comptes", account, session);
+    if !sees_grid(account) {
+        return not_found(page());
+    }
+    let (list, registry) = match (portal.accounts.list(), portal.workspace.registry()) {
+        (Ok(list), Ok(registry)) => (list, registry),
+        (Err(e), _) | (_, Err(e)) => return internal(page(), &e),
+    };
+    let rows = list
+        .iter()
+        .filter(|other| account.manages(other, &registry))
+        .map(|other| AccountRow {
+            email: other.email.clone(),
+            role: other.role.label(),
+            scope: other.scope_label(),
+            state: if other.is_active() {
+                "actif"
+            } else {
+                "invitation en attente"
+            },
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &AccountsPage {
+            page: page(),
+            scope: account.scope_label(),
+            jeton: session.jeton.clone(),
+            rows,
+            message: message_text,
+            message_kind,
+            link,
+            days: crate::portal::accounts::INVITATION_DAYS,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct InviteForm {
+    jeton: String,
+    email: String,
+    role: String,
+    manufactures: String,
+    regions: String,
+}
+
+/// `mp003, mp007` as a list.
+pub(super) fn list_of(text: &str) -> Vec<String> {
+    text.split([',', ';', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The portal's address as the browser reached it, for invitation links.
+pub(super) fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    let local =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or(if local { "http" } else { "https" });
+    format!("{scheme}://{host}")
+}
+
+pub(super) async fn invite_account(
+    State(portal): App,
+    Client(client_ip): Client,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    if !sees_grid(&account) {
+        return not_found(Page::signed_in("Comptes", &account, &session));
+    }
+    if !same_secret(&session.jeton, &form.jeton) {
+        return forbidden(Page::signed_in("Comptes", &account, &session));
+    }
+    let role = if form.role == "reseau" {
+        Role::Reseau
+    } else {
+        Role::Gestionnaire
+    };
+    let mut regions = list_of(&form.regions);
+    if role == Role::Reseau && regions.is_empty() {
+        regions = account.regions.clone();
+    }
+    let new = NewAccount {
+        email: form.email.clone(),
+        role,
+        manufactures: if role == Role::Gestionnaire {
+            list_of(&form.manufactures)
+        } else {
+            Vec::new()
+        },
+        regions,
+    };
+    let registry = match portal.workspace.registry() {
+        Ok(registry) => registry,
+        Err(e) => return internal(Page::signed_in("Comptes", &account, &session), &e),
+    };
+    let candidate = Account {
+        email: new.email.trim().to_lowercase(),
+        role: new.role,
+        manufactures: new.manufactures.clone(),
+        regions: new.regions.clone(),
+        mot_de_passe: None,
+        invitation: None,
+        invite_par: account.email.clone(),
+        cree_le: chrono::Utc::now(),
+    };
+    if !account.manages(&candidate, &registry) {
+        let text = "Ce compte sortirait de votre périmètre : vous ne créez que des comptes des manufactures et régions que vous couvrez.".to_string();
+        return accounts_view(&portal, &session, &account, text, "erreur", String::new());
+    }
+    match portal.accounts.invite(new, &account.email, &registry) {
+        Ok(Ok(token)) => {
+            let _ = portal.journal.record(
+                &account.email,
+                &client_ip.to_string(),
+                "compte_cree",
+                &candidate.email,
+                "",
+            );
+            let link = format!("{}/invitation/{token}", base_url(&headers));
+            let text = format!("Compte créé pour {}.", candidate.email);
+            accounts_view(&portal, &session, &account, text, "succes", link)
+        }
+        Ok(Err(why)) => accounts_view(
+            &portal,
+            &session,
+            &account,
+            why.to_string(),
+            "erreur",
+            String::new(),
+        ),
+        Err(e) => internal(Page::signed_in("Comptes", &account, &session), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct AccountForm {
+    jeton: String,
+    email: String,
+}
+
+/// The account a réseau account's form names, if it manages it.
+pub(super) fn managed(portal: &Portal, account: &Account, email: &str) -> Option<Account> {
+    let registry = portal.workspace.registry().ok()?;
+    portal
+        .accounts
+        .get(email)
+        .ok()
+        .flatten()
+        .filter(|other| account.manages(other, &registry))
+}
+
+/// The session, account and the managed account a form names, once the session, its token
+/// and the scope are checked; or the page that says why not.
+pub(super) fn account_action(
+    portal: &Portal,
+    jar: &CookieJar,
+    form: &AccountForm,
+) -> Result<(Session, Account, Account), Box<Response>> {
+    let Some((session, account)) = signed_in(portal, jar) else {
+        return Err(Box::new(to_login()));
+    };
+    let page = || Page::signed_in("Comptes", &account, &session);
+    if !same_secret(&session.jeton, &form.jeton) {
+        return Err(Box::new(forbidden(page())));
+    }
+    let Some(target) = managed(portal, &account, &form.email) else {
+        return Err(Box::new(not_found(page())));
+    };
+    Ok((session, account, target))
+}
+
+pub(super) async fn reset_account(
+    State(portal): App,
+    Client(client_ip): Client,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<AccountForm>,
+) -> Response {
+    let (session, account, target) = match account_action(&portal, &jar, &form) {
+        Ok(found) => found,
+        Err(page) => return *page,
+    };
+    let page = || Page::signed_in("Comptes", &account, &session);
+    match portal.accounts.reset(&target.email) {
+        Ok(Ok(token)) => {
+            let _ = portal.sessions.close_all_of(&target.email);
+            let _ = portal.journal.record(
+                &account.email,
+                &client_ip.to_string(),
+                "compte_reinitialise",
+                &target.email,
+                "",
+            );
+            let link = format!("{}/invitation/{token}", base_url(&headers));
+            let text = format!(
+                "Le mot de passe de {} est effacé ; ses sessions sont fermées.",
+                target.email
+            );
+            accounts_view(&portal, &session, &account, text, "succes", link)
+        }
+        Ok(Err(why)) => accounts_view(
+            &portal,
+            &session,
+            &account,
+            why.to_string(),
+            "erreur",
+            String::new(),
+        ),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+pub(super) async fn remove_account(
+    State(portal): App,
+    Client(client_ip): Client,
+    jar: CookieJar,
+    Form(form): Form<AccountForm>,
+) -> Response {
+    let (session, account, target) = match account_action(&portal, &jar, &form) {
+        Ok(found) => found,
+        Err(page) => return *page,
+    };
+    let page = || Page::signed_in("Comptes", &account, &session);
+    match portal.accounts.remove(&target.email) {
+        Ok(Ok(removed)) => {
+            let _ = portal.sessions.close_all_of(&removed.email);
+            let _ = portal.journal.record(
+                &account.email,
+                &client_ip.to_string(),
+                "compte_retire",
+                &removed.email,
+                "",
+            );
+            let text = format!("Compte {} supprimé.", removed.email);
+            accounts_view(&portal, &session, &account, text, "succes", String::new())
+        }
+        Ok(Err(why)) => accounts_view(
+            &portal,
+            &session,
+            &account,
+            why.to_string(),
+            "erreur",
+            String::new(),
+        ),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+pub(super) async fn definitions_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Définitions", &account, &session);
+    if !sees_definitions(&account) {
+        return not_found(page());
+    }
+    let workspace = portal.workspace.clone();
+    let gathered = blocking(&portal, move || {
+        let check = crate::pipeline::check_workspace(&workspace)?;
+        let indicators = workspace
+            .definitions()
+            .map(|d| d.indicators.iter().map(indicator_view).collect())
+            .unwrap_or_default();
+        Ok::<_, Error>((check, indicators))
+    })
+    .await;
+    match gathered {
+        Ok((check, indicators)) => render(
+            StatusCode::OK,
+            &DefinitionsPage {
+                page: page(),
+                summary: check.summary.join(", "),
+                problems: check
+                    .problems
+                    .iter()
+                    .map(|p| ProblemView {
+                        place: p.location.to_string(),
+                        message: p.message.clone(),
+                        blocking: true,
+                    })
+                    .collect(),
+                indicators,
+            },
+        ),
+        Err(e) => internal(page(), &e),
+    }
+}
+
+pub(super) fn indicator_view(indicator: &crate::definitions::Indicator) -> IndicatorView {
+    use crate::definitions::{Direction, Kind, StockOverMonths};
+    let scale = |s: f64| {
+        if s == 1.0 {
+            String::new()
+        } else {
+            format!(" × {}", french::number(s, 0))
+        }
+    };
+    let (kind, formula) = match &indicator.kind {
+        Kind::Sum { value } => (
+            "somme (flux : additionné sur les mois et les manufactures)",
+            format!("Σ {}", value.text),
+        ),
+        Kind::Stock { value, over_months } => (
+            match over_months {
+                StockOverMonths::Mean => {
+                    "stock (additionné entre manufactures ; moyenne des mois déclarés)"
+                }
+                StockOverMonths::Last => {
+                    "stock (additionné entre manufactures ; dernier mois déclaré)"
+                }
+            },
+            format!("Σ {} dans le mois", value.text),
+        ),
+        Kind::Ratio {
+            numerator,
+            denominator,
+            scale: s,
+        } => (
+            "ratio regroupé",
+            format!("Σ {} / Σ {}{}", numerator.text, denominator.text, scale(*s)),
+        ),
+        Kind::Share {
+            value,
+            part,
+            scale: s,
+        } => (
+            "part regroupée",
+            format!(
+                "(Σ {} où {}) / Σ {}{}",
+                value.text,
+                part.text,
+                value.text,
+                scale(*s)
+            ),
+        ),
+        Kind::WeightedMean { value, weight } => (
+            "moyenne pondérée regroupée",
+            format!("Σ ({} × {}) / Σ {}", value.text, weight.text, weight.text),
+        ),
+        Kind::Evenness {
+            column,
+            categories,
+            weight,
+        } => (
+            "équitabilité (indice de Pielou)",
+            format!(
+                "H / ln {} sur {column}, chaque ligne pesant {}",
+                categories.len(),
+                weight.text
+            ),
+        ),
+    };
+    IndicatorView {
+        id: indicator.id.clone(),
+        name: indicator.name.clone(),
+        theme: indicator.theme.clone(),
+        description: indicator.description.clone(),
+        kind,
+        formula,
+        table: indicator.table.clone(),
+        filter: indicator
+            .filter
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default(),
+        unit: indicator.unit.clone(),
+        target: match indicator.target {
+            Some(t) => format!(
+                "{} {}",
+                match t.direction {
+                    Direction::AtLeast => "au moins",
+                    Direction::AtMost => "au plus",
+                },
+                french::value(Some(t.value), &indicator.unit)
+            ),
+            None => "aucune".to_string(),
+        },
+    }
+}
+
+pub(super) async fn journal_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = Page::signed_in("Journal", &account, &session);
+    if !sees_journal(&account) {
+        return not_found(page);
+    }
+    match portal.journal.last(500) {
+        Ok(events) => render(StatusCode::OK, &JournalPage { page, events }),
+        Err(e) => internal(page, &e),
+    }
+}
