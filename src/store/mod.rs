@@ -478,7 +478,7 @@ impl Store {
         fs::remove_dir_all(&rebuilt.root).map_err(io(&rebuilt.root))
     }
 
-    /// Replaces this store's tables by the rebuilt ones (two renames; see [`Store::open`] for
+    /// Replaces this store's tables by the rebuilt ones (two renames; see [`Store::lock`] for
     /// what happens if the process stops between them).
     pub fn finish_rebuild(&self, rebuilt: Store) -> Result<()> {
         let (tables, old) = (self.root.join(TABLES_DIR), self.root.join(OLD_TABLES_DIR));
