@@ -430,6 +430,25 @@ fn replay(
     Ok(())
 }
 
+/// The ledger line of a month's version `version` (1 for the first stored file).
+pub fn version_entry<'a>(
+    ledger: &'a [LedgerEntry],
+    manufacture: &str,
+    month: crate::month::Month,
+    version: usize,
+) -> Option<&'a LedgerEntry> {
+    let month_text = month.to_string();
+    ledger
+        .iter()
+        .filter(|e| e.resultat == Outcome::Accepte)
+        .filter(|e| {
+            e.mois
+                .iter()
+                .any(|m| m.manufacture == manufacture && m.mois == month_text)
+        })
+        .nth(version.checked_sub(1)?)
+}
+
 /// Brings a month back to an earlier version: the workbook that made version `version`
 /// (1 for the first stored) is taken from the raw files and stored again, checked against
 /// today's definitions and registry, as a new version recorded in the ledger. Only a
@@ -444,21 +463,11 @@ pub fn restore(
 ) -> Result<FileReport> {
     let store = Store::read(&workspace.store);
     let ledger = store.ledger()?;
-    let month_text = month.to_string();
-    let entry = ledger
-        .iter()
-        .filter(|e| e.resultat == Outcome::Accepte)
-        .filter(|e| {
-            e.mois
-                .iter()
-                .any(|m| m.manufacture == manufacture && m.mois == month_text)
-        })
-        .nth(version.wrapping_sub(1))
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "{manufacture} {month} n'a pas de version {version}"
-            ))
-        })?;
+    let entry = version_entry(&ledger, manufacture, month, version).ok_or_else(|| {
+        Error::Usage(format!(
+            "{manufacture} {month} n'a pas de version {version}"
+        ))
+    })?;
     let extension = Path::new(&entry.fichier)
         .extension()
         .and_then(|e| e.to_str())

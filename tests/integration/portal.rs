@@ -805,6 +805,38 @@ async fn a_month_goes_back_to_an_earlier_version_then_is_withdrawn() {
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(rows(&store), Some(1));
 
+    // Each version's file, as received, for its manufacture's accounts only.
+    let file = browser
+        .get("/manufactures/mp001/mois/2025-03/version/1")
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(
+        file.body,
+        sample("classeurs/mp001/mp001_2025-03.xlsx"),
+        "the very bytes received"
+    );
+    assert_eq!(
+        file.headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"mp001_2025-03.xlsx\""
+    );
+    for path in [
+        "/manufactures/mp001/mois/2025-03/version/9",
+        "/manufactures/mp001/mois/2025-03/version/0",
+    ] {
+        assert_eq!(
+            browser.get(path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        other
+            .get("/manufactures/mp001/mois/2025-03/version/1")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
     // Back to version 1: its 8 rows, recorded as version 3 by its manager.
     let answer = browser
         .post(restore, &[("jeton", &token), ("version", "1")])

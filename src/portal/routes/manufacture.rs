@@ -429,3 +429,60 @@ pub(super) async fn withdraw_month(
         Err(e) => internal(page(), &e),
     }
 }
+
+/// The file that made a version of a month, as it was received (raw copy, by its hash).
+pub(super) async fn version_file(
+    State(portal): App,
+    Client(client_ip): Client,
+    jar: CookieJar,
+    UrlPath((id, month, version)): UrlPath<(String, String, usize)>,
+) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Fichier", &account, &session);
+    let manufacture = match visible_one(&portal, &account, &id) {
+        Ok(Some(m)) => m,
+        Ok(None) => return not_found(page()),
+        Err(e) => return internal(page(), &e),
+    };
+    let Ok(month) = month.parse::<Month>() else {
+        return not_found(page());
+    };
+    let store_root = portal.workspace.store.clone();
+    let m_id = manufacture.id.clone();
+    let found = blocking(&portal, move || {
+        let store = Store::read(&store_root);
+        let ledger = store.ledger()?;
+        let Some(entry) = crate::pipeline::version_entry(&ledger, &m_id, month, version) else {
+            return Ok(None);
+        };
+        let extension = Path::new(&entry.fichier)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("bin")
+            .to_ascii_lowercase();
+        let raw = store.raw_path(&entry.empreinte, &extension);
+        let bytes = std::fs::read(&raw).map_err(|e| Error::io(&raw, e))?;
+        Ok::<_, Error>(Some((
+            entry.fichier.clone(),
+            entry.empreinte.clone(),
+            bytes,
+        )))
+    })
+    .await;
+    match found {
+        Ok(Some((name, hash, bytes))) => {
+            let _ = portal.journal.record(
+                &account.email,
+                &client_ip.to_string(),
+                "telechargement_fichier",
+                &format!("{} {month} version {version} : {name}", manufacture.id),
+                &hash,
+            );
+            download(&name, "application/octet-stream", bytes)
+        }
+        Ok(None) => not_found(page()),
+        Err(e) => internal(page(), &e),
+    }
+}

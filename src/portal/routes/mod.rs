@@ -81,6 +81,10 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
             post(withdraw_month),
         )
         .route(
+            "/manufactures/{id}/mois/{mois}/version/{n}",
+            get(version_file),
+        )
+        .route(
             "/manufactures/{id}/depot",
             post(upload).layer(DefaultBodyLimit::max(max_upload)),
         )
