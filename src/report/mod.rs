@@ -384,7 +384,7 @@ fn render(
 /// months and rolling years, the latest first within each. The index lists them all, not only
 /// the pages of this run, so that a run for one manufacture or one level keeps the others'
 /// links.
-fn pages_on_disk(reports: &Path) -> Vec<(String, Vec<String>)> {
+pub fn pages_on_disk(reports: &Path) -> Vec<(String, Vec<String>)> {
     let html_files = |folder: &Path| -> Vec<String> {
         let mut files: Vec<String> = fs::read_dir(folder)
             .into_iter()

@@ -186,21 +186,10 @@ pub(super) async fn manufacture_page(
 /// The report pages written for a manufacture, newest period first.
 pub(super) fn manufacture_reports(reports: &Path, id: &str) -> Vec<(String, String)> {
     let file = crate::report::pages::network_file(crate::engine::Level::Manufacture, id);
-    let mut periods: Vec<String> = std::fs::read_dir(reports)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().join(&file).is_file())
-                .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                .filter(|name| !name.starts_with('.'))
-                .collect()
-        })
-        .unwrap_or_default();
-    periods.sort();
-    periods.reverse();
-    periods
+    crate::report::pages_on_disk(reports)
         .into_iter()
-        .map(|period| {
+        .filter(|(_, files)| files.contains(&file))
+        .map(|(period, _)| {
             let words = french::period(&period);
             (format!("/rapports/{period}/{file}"), words)
         })

@@ -142,30 +142,12 @@ pub(super) async fn reports_page(State(portal): App, jar: CookieJar) -> Response
         Err(e) => return internal(page(), &e),
     };
     let mut links = Vec::new();
-    let mut periods: Vec<String> = std::fs::read_dir(&portal.workspace.reports)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().is_dir())
-                .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                .filter(|name| !name.starts_with('.'))
-                .collect()
-        })
-        .unwrap_or_default();
-    periods.sort();
-    periods.reverse();
-    for period in &periods {
-        let folder = portal.workspace.reports.join(period);
-        let mut files: Vec<String> = std::fs::read_dir(&folder)
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                    .filter(|name| name.ends_with(".html"))
-                    .filter(|name| may_read_report(&account, &registry, name))
-                    .collect()
-            })
-            .unwrap_or_default();
+    for (period, files) in crate::report::pages_on_disk(&portal.workspace.reports) {
+        let period = &period;
+        let mut files: Vec<String> = files
+            .into_iter()
+            .filter(|name| may_read_report(&account, &registry, name))
+            .collect();
         files.sort_by_key(|name| (!name.starts_with("national"), name.clone()));
         for file in files {
             links.push(ReportLink {
