@@ -52,6 +52,23 @@ fn account(workdir: &Workdir, email: &str, manufacture: &str) {
     accounts.accept(&token, PASSWORD).unwrap().unwrap();
 }
 
+/// Uploads mp001's March 2025 workbook from its page; returns the page's form token and the
+/// pending upload's address.
+fn upload_march(port: u16, cookie: &str) -> (String, String) {
+    let page = http(port, "GET", "/manufactures/mp001", cookie, None, b"").unwrap();
+    let token = form_token(&page.text()).unwrap();
+    let path = repo().join("sample-data/classeurs/mp001/mp001_2025-03.xlsx");
+    let url = upload(
+        port,
+        cookie,
+        &token,
+        "mp001",
+        "mp001_2025-03.xlsx",
+        &std::fs::read(path).unwrap(),
+    );
+    (token, url)
+}
+
 /// Uploads one file from the manufacture's page; returns the pending upload's address.
 fn upload(
     port: u16,
@@ -217,17 +234,7 @@ fn the_reports_are_rewritten_once_after_a_confirmed_upload() {
     let cookie = sign_in(port, "gestion@mp001.fr");
     let before = http(port, "GET", "/rapports", &cookie, None, b"").unwrap();
     assert!(before.text().contains("Aucun rapport"), "{}", before.text());
-    let page = http(port, "GET", "/manufactures/mp001", &cookie, None, b"").unwrap();
-    let token = form_token(&page.text()).unwrap();
-    let path = repo().join("sample-data/classeurs/mp001/mp001_2025-03.xlsx");
-    let url = upload(
-        port,
-        &cookie,
-        &token,
-        "mp001",
-        "mp001_2025-03.xlsx",
-        &std::fs::read(path).unwrap(),
-    );
+    let (token, url) = upload_march(port, &cookie);
     let done = confirm(port, &cookie, &url, &token);
     assert!(done.text().contains("1 fichier enregistré"));
     // The worker waits for the burst to end, then writes the reports: the manager's page
@@ -265,17 +272,7 @@ fn a_confirmation_waits_for_a_command_line_ingest_holding_the_store() {
     account(&workdir, "gestion@mp001.fr", "mp001");
     let (_server, port) = start_server(&workdir);
     let cookie = sign_in(port, "gestion@mp001.fr");
-    let page = http(port, "GET", "/manufactures/mp001", &cookie, None, b"").unwrap();
-    let token = form_token(&page.text()).unwrap();
-    let path = repo().join("sample-data/classeurs/mp001/mp001_2025-03.xlsx");
-    let url = upload(
-        port,
-        &cookie,
-        &token,
-        "mp001",
-        "mp001_2025-03.xlsx",
-        &std::fs::read(path).unwrap(),
-    );
+    let (token, url) = upload_march(port, &cookie);
     // Another process holds the store, as `mesure ingest` does while it writes.
     let lock = mesure::store::WriteLock::acquire(
         &workdir.path().join("store"),
