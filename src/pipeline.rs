@@ -1,7 +1,7 @@
-//! The stages put together for a workspace: files checked in parallel, then stored one by one
-//! in a defined order (workbooks, then CSV files), with memory bounded by a few files at a
-//! time; a whole store rebuilt from its raw files; a month withdrawn. Every writer holds the
-//! store's lock.
+//! The stages put together for a workspace: files checked in parallel, then stored in a
+//! defined order (workbooks, then CSV files) through one store transaction, switched in once
+//! at the end (or whenever it holds [`COMMIT_ROWS`] rows); a whole store rebuilt from its raw
+//! files; a month withdrawn. Every writer holds the store's lock.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,8 +11,10 @@ use rayon::prelude::*;
 use crate::error::{Error, Location, Problem, Result, Severity};
 use crate::ingest::read::{FileKind, file_kind, read_bytes};
 use crate::ingest::{CheckedFile, Context, check_file};
+use crate::month::Month;
 use crate::store::{
-    LedgerEntry, LedgerMonth, Outcome, PendingMonth, Store, TableSource, sha256_hex,
+    LedgerEntry, LedgerMonth, MonthDeclarations, Outcome, Store, TableSource, Transaction, Writer,
+    sha256_hex,
 };
 use crate::workspace::Workspace;
 
@@ -96,11 +98,15 @@ pub fn application_order(files: &[PathBuf]) -> Vec<PathBuf> {
     ordered
 }
 
+/// A transaction is switched in once it holds this many rows, so that memory stays bounded
+/// when a whole network's history is sent at once.
+pub const COMMIT_ROWS: usize = 4_000_000;
+
 /// Checks and stores files into a workspace's store, in [`application_order`]. `progress` is
 /// called once per file done; `on_wait` once if another process is writing to the store and
 /// this one waits for it. If the store cannot be written (a full disk), the files of the
-/// batch being stored are refused with the reason and nothing of them stays, the files
-/// already stored stay, and the files after are not stored: each report says which.
+/// transaction being stored are refused with the reason and nothing of them stays, the files
+/// already switched in stay, and the files after are not stored: each report says which.
 pub fn ingest(
     workspace: &Workspace,
     files: &[PathBuf],
@@ -117,17 +123,20 @@ pub fn ingest(
     } else {
         Some(Store::lock(&workspace.store, "mesure ingest", on_wait)?)
     };
-    let history = match &writer {
-        Some(writer) => Some(Store::clone(writer)),
-        None => Store::open_existing(&workspace.store),
+    let mut storing = match &writer {
+        Some(writer) => Some(Storing::new(writer)?),
+        None => None,
+    };
+    let mut dry_history = match &storing {
+        Some(_) => None,
+        None => Store::open_existing(&workspace.store).map(StoreHistory::new),
     };
     let batch_size = (rayon::current_num_threads() * 8).max(8);
     let mut reports = Vec::with_capacity(files.len());
-    let mut stopped: Option<Problem> = None;
     for chunk in files.chunks(batch_size) {
-        if let Some(why) = &stopped {
+        if let Some(why) = storing.as_ref().and_then(|s| s.stopped.clone()) {
             for path in chunk {
-                reports.push(not_stored(path, why));
+                reports.push(not_stored(path, &why));
                 progress();
             }
             continue;
@@ -141,20 +150,15 @@ pub fn ingest(
                 (checked, raw, hash)
             })
             .collect();
-        let mut batch = Batch::default();
         for (mut checked, raw, hash) in checked {
-            if let Some(history) = &history {
-                warn_about_jumps(history, &definitions, &mut checked)?;
-            }
-            let Some(store) = &writer else {
+            let Some(storing) = &mut storing else {
+                if let Some(history) = &mut dry_history {
+                    warn_about_jumps(history, &definitions, &mut checked)?;
+                }
                 reports.push(report_only(checked, hash));
                 continue;
             };
-            if let Some(why) = &stopped {
-                reports.push(not_stored(&checked.path, why));
-                continue;
-            }
-            let path = checked.path.clone();
+            warn_about_jumps(&mut storing.transaction, &definitions, &mut checked)?;
             let file = StoredFile {
                 checked,
                 raw: &raw,
@@ -162,25 +166,86 @@ pub fn ingest(
                 received_at: options.received_at,
                 by: options.by.clone(),
             };
-            match store_file(store, file, &mut batch, reports.len()) {
-                Ok(report) => reports.push(report),
-                Err(err) => {
-                    let why = storage_failure(&err);
-                    reports.push(not_stored(&path, &why));
-                    batch.abandon(store, &mut reports, &why)?;
-                    stopped = Some(why);
-                }
-            }
+            storing.store(file, &mut reports)?;
         }
-        if let (Some(store), None) = (&writer, &stopped)
-            && let Err(err) = batch.switch_all(store)
+        if let Some(storing) = &mut storing
+            && storing.transaction.pending_rows() >= COMMIT_ROWS
         {
-            let why = storage_failure(&err);
-            batch.abandon(store, &mut reports, &why)?;
-            stopped = Some(why);
+            storing.commit(&mut reports)?;
         }
     }
+    if let Some(storing) = &mut storing {
+        storing.commit(&mut reports)?;
+    }
     Ok(reports)
+}
+
+/// The store being written by an ingest: its open transaction, the files it holds, and why
+/// storing stopped, if it did.
+struct Storing<'w> {
+    writer: &'w Writer,
+    transaction: Transaction<'w>,
+    batch: Batch,
+    stopped: Option<Problem>,
+}
+
+impl<'w> Storing<'w> {
+    fn new(writer: &'w Writer) -> Result<Self> {
+        Ok(Storing {
+            writer,
+            transaction: writer.transaction()?,
+            batch: Batch::default(),
+            stopped: None,
+        })
+    }
+
+    /// Stores one checked file into the transaction, or says why not.
+    fn store(&mut self, file: StoredFile, reports: &mut Vec<FileReport>) -> Result<()> {
+        if let Some(why) = &self.stopped {
+            reports.push(not_stored(&file.checked.path, why));
+            return Ok(());
+        }
+        let path = file.checked.path.clone();
+        let index = reports.len();
+        match store_file(
+            self.writer,
+            &mut self.transaction,
+            file,
+            &mut self.batch,
+            index,
+        ) {
+            Ok(report) => reports.push(report),
+            Err(err) => {
+                let why = storage_failure(&err);
+                reports.push(not_stored(&path, &why));
+                self.stop(reports, why)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Switches the transaction in; if that fails, its files are refused and storing stops.
+    fn commit(&mut self, reports: &mut [FileReport]) -> Result<()> {
+        if self.stopped.is_some() {
+            return Ok(());
+        }
+        let transaction = std::mem::replace(&mut self.transaction, self.writer.transaction()?);
+        match transaction.commit() {
+            Ok(()) => {
+                self.batch = Batch::default();
+                Ok(())
+            }
+            Err(err) => self.stop(reports, storage_failure(&err)),
+        }
+    }
+
+    /// Drops what the transaction holds, undoes its files' ledger lines, and stops storing.
+    fn stop(&mut self, reports: &mut [FileReport], why: Problem) -> Result<()> {
+        self.transaction = self.writer.transaction()?;
+        self.batch.abandon(self.writer, reports, &why)?;
+        self.stopped = Some(why);
+        Ok(())
+    }
 }
 
 /// The problem told for every file not stored after the store could not be written (a full
@@ -214,40 +279,21 @@ fn not_stored(path: &Path, why: &Problem) -> FileReport {
     }
 }
 
-/// The files of one batch whose months are prepared but not yet switched in.
+/// The files of the open transaction, for undoing them if it cannot be switched in.
 #[derive(Default)]
 struct Batch {
-    /// The new versions, in the order they were prepared.
-    pending: Vec<PendingMonth>,
-    /// For each file stored in this batch and not yet switched: its report's index and the
-    /// ledger's length before its line.
+    /// For each file stored in the transaction: its report's index and the ledger's length
+    /// before its line.
     files: Vec<(usize, u64)>,
-    /// The ledger lines of refused files written in this batch, with the ledger's length
-    /// before each, to write again if the batch is undone.
+    /// The ledger lines of refused files written meanwhile, with the ledger's length before
+    /// each, to write again if the batch is undone.
     refused: Vec<(u64, LedgerEntry)>,
 }
 
 impl Batch {
-    /// Flushes the store to disk once, then makes every prepared month current.
-    fn switch_all(&mut self, store: &Store) -> Result<()> {
-        if !self.pending.is_empty() {
-            store.sync()?;
-            for month in self.pending.drain(..) {
-                store.switch(&month)?;
-            }
-        }
-        self.files.clear();
-        self.refused.clear();
-        Ok(())
-    }
-
-    /// Undoes what this batch wrote and did not switch in: the prepared versions and the
-    /// ledger lines of its files, which are told `why`; the refused files' lines are kept.
+    /// Undoes the ledger lines of this batch's files, which are told `why`; the refused files'
+    /// lines are kept.
     fn abandon(&mut self, store: &Store, reports: &mut [FileReport], why: &Problem) -> Result<()> {
-        for pending in self.pending.drain(..) {
-            let (manufacture, month) = pending.key();
-            store.discard_unswitched(manufacture, month)?;
-        }
         let Some(start) = self.files.iter().map(|(_, at)| *at).min() else {
             return Ok(());
         };
@@ -316,7 +362,8 @@ impl RebuildReport {
 }
 
 /// Recreates every table from the raw files alone, in the ledger's order (withdrawals
-/// included), then swaps the rebuilt tables in. With the same definitions, the tables are
+/// included), then switches the rebuilt tables in at once (converting a store of the first
+/// layout). With the same definitions, the tables are
 /// identical to those ingested. An accepted file that can no longer be stored (the registry
 /// or the definitions changed, the raw copy is damaged) is never dropped in silence: the
 /// rebuild is abandoned, the current tables are kept, and the report says why.
@@ -326,15 +373,11 @@ pub fn rebuild(workspace: &Workspace, on_wait: &dyn Fn(&str)) -> Result<RebuildR
     let context = Context::now(&definitions, &registry);
     let store = Store::lock(&workspace.store, "mesure rebuild", on_wait)?;
     let ledger = store.ledger()?;
-    let rebuilt = store.begin_rebuild()?;
+    let mut rebuilt = store.rebuild_transaction()?;
     let mut report = RebuildReport::default();
-    match replay(&store, &rebuilt, &ledger, &context, &mut report) {
-        Ok(()) if report.is_done() => store.finish_rebuild(rebuilt)?,
-        Ok(()) => store.abandon_rebuild(rebuilt)?,
-        Err(err) => {
-            let _ = store.abandon_rebuild(rebuilt);
-            return Err(err);
-        }
+    replay(&store, &mut rebuilt, &ledger, &context, &mut report)?;
+    if report.is_done() {
+        rebuilt.commit()?;
     }
     Ok(report)
 }
@@ -342,7 +385,7 @@ pub fn rebuild(workspace: &Workspace, on_wait: &dyn Fn(&str)) -> Result<RebuildR
 /// Stores again, into `rebuilt`, every accepted file and withdrawal of the ledger, in order.
 fn replay(
     store: &Store,
-    rebuilt: &Store,
+    rebuilt: &mut Transaction,
     ledger: &[LedgerEntry],
     context: &Context,
     report: &mut RebuildReport,
@@ -422,7 +465,7 @@ fn replay(
             empreinte: entry.empreinte.clone(),
         };
         for submission in &checked.submissions {
-            rebuilt.write_month(submission, &source)?;
+            rebuilt.put(submission, &source)?;
             report.months += 1;
         }
         report.files += 1;
@@ -509,7 +552,8 @@ pub fn withdraw(
     on_wait: &dyn Fn(&str),
 ) -> Result<Option<Withdrawal>> {
     let store = Store::lock(&workspace.store, "mesure retirer", on_wait)?;
-    let sources = store.sources(manufacture, month)?;
+    let mut transaction = store.transaction()?;
+    let sources = transaction.sources(manufacture, month)?;
     if sources.is_empty() {
         return Ok(None);
     }
@@ -535,45 +579,75 @@ pub fn withdraw(
     // stored and the withdrawal recorded, which a rebuild or a second withdrawal finishes.
     store.append_ledger(&entry)?;
     store.sync()?;
-    store.withdraw(manufacture, month)?;
+    transaction.withdraw(manufacture, month)?;
+    transaction.commit()?;
     Ok(Some(Withdrawal { sources: files }))
 }
 
 /// How many times last month's total a column may reach (or fall below) without a warning.
 pub const JUMP_FACTOR: f64 = 10.0;
 
+/// The months before the ones being stored, for the warning that compares a month with the
+/// previous one: the store, or the open transaction (which sees the files before this one).
+pub trait History {
+    /// A month's declarations, with their totals.
+    fn declarations(&mut self, month: Month) -> Result<&MonthDeclarations>;
+}
+
+impl History for Transaction<'_> {
+    fn declarations(&mut self, month: Month) -> Result<&MonthDeclarations> {
+        Transaction::declarations(self, month)
+    }
+}
+
+/// A store's declarations, each month read once.
+pub struct StoreHistory {
+    store: Store,
+    months: std::collections::HashMap<Month, MonthDeclarations>,
+}
+
+impl StoreHistory {
+    /// The history of a store.
+    pub fn new(store: Store) -> Self {
+        StoreHistory {
+            store,
+            months: std::collections::HashMap::new(),
+        }
+    }
+}
+
+impl History for StoreHistory {
+    fn declarations(&mut self, month: Month) -> Result<&MonthDeclarations> {
+        if !self.months.contains_key(&month) {
+            let declarations = self.store.declarations(month)?;
+            self.months.insert(month, declarations);
+        }
+        Ok(&self.months[&month])
+    }
+}
+
 /// Warns, without blocking, when a numeric column's total is ten times last month's, or a
-/// tenth of it: often a unit or a typing mistake (hours for the year, euros for cents).
+/// tenth of it: often a unit or a typing mistake (hours for the year, euros for cents). Last
+/// month's totals come from its declarations, never from its tables.
 fn warn_about_jumps(
-    store: &Store,
+    history: &mut dyn History,
     definitions: &crate::definitions::Definitions,
     checked: &mut CheckedFile,
 ) -> Result<()> {
     use crate::ingest::read::format_number;
+    let is_csv = file_kind(&checked.path) == Ok(FileKind::Csv);
     let mut warnings = Vec::new();
     for submission in &checked.submissions {
         let previous_month = submission.month.plus(-1);
+        let previous = history.declarations(previous_month)?;
         for (table, frame) in &submission.tables {
-            let Some(previous) =
-                store.read_table(table, &submission.manufacture, previous_month)?
-            else {
+            let key = (submission.manufacture.clone(), table.clone());
+            let Some(before) = previous.get(&key) else {
                 continue;
             };
             let sheet = definitions.table(table).map(|t| t.sheet.clone());
-            let is_csv = checked
-                .path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-            for column in frame.columns() {
-                let name = column.name().as_str();
-                if name == crate::ingest::table::LINE_COLUMN
-                    || !column.dtype().is_primitive_numeric()
-                {
-                    continue;
-                }
-                let (Some(now), Some(before)) =
-                    (column_sum(frame, name), column_sum(&previous, name))
-                else {
+            for (name, now) in crate::store::totals_of(frame) {
+                let Some(&before) = before.totals.get(&name) else {
                     continue;
                 };
                 if now > 0.0
@@ -622,8 +696,12 @@ pub(crate) fn column_sum(frame: &polars::prelude::DataFrame, name: &str) -> Opti
 /// it: the portal's preview before its sender confirms.
 pub fn check_only(path: &Path, context: &Context, history: Option<&Store>) -> Result<CheckedFile> {
     let (mut checked, _) = read_and_check(path, context);
-    if let Some(history) = history {
-        warn_about_jumps(history, context.definitions, &mut checked)?;
+    if let Some(store) = history {
+        warn_about_jumps(
+            &mut StoreHistory::new(store.clone()),
+            context.definitions,
+            &mut checked,
+        )?;
     }
     Ok(checked)
 }
@@ -714,10 +792,11 @@ struct StoredFile<'a> {
     by: Option<String>,
 }
 
-/// Stores an accepted file: raw copy, ledger line, then each month's new version. The ledger
-/// line says which stored files each month replaces.
+/// Stores an accepted file: raw copy, ledger line, then each month into the transaction. The
+/// ledger line says which stored files each month replaces.
 fn store_file(
     store: &Store,
+    transaction: &mut Transaction,
     file: StoredFile,
     batch: &mut Batch,
     report_index: usize,
@@ -737,21 +816,13 @@ fn store_file(
         .unwrap_or("")
         .to_string();
     if report.outcome == Outcome::Accepte {
-        // A second file for a month of this batch builds on the first: switch the first in,
-        // so that what this one replaces is known and recorded.
-        let builds_on_pending = checked.submissions.iter().any(|s| {
-            batch
-                .pending
-                .iter()
-                .any(|p| p.is_for(&s.manufacture, s.month))
-        });
-        if builds_on_pending {
-            batch.switch_all(store)?;
-        }
         let mut already = !checked.submissions.is_empty();
         for (submission, month) in checked.submissions.iter().zip(report.months.iter_mut()) {
-            already &= store.holds(submission, &hash)?;
-            let sources = store.sources(&submission.manufacture, submission.month)?;
+            let sources = transaction.sources(&submission.manufacture, submission.month)?;
+            already &= submission
+                .tables
+                .keys()
+                .all(|table| sources.get(table).is_some_and(|s| s.empreinte == hash));
             let mut replaced: Vec<String> = sources
                 .iter()
                 .filter(|(table, _)| {
@@ -805,13 +876,7 @@ fn store_file(
         empreinte: hash,
     };
     for submission in &checked.submissions {
-        match store.prepare_month(submission, &source) {
-            Ok(pending) => batch.pending.push(pending),
-            Err(err) => {
-                store.discard_unswitched(&submission.manufacture, submission.month)?;
-                return Err(err);
-            }
-        }
+        transaction.put(submission, &source)?;
     }
     Ok(report)
 }

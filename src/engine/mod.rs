@@ -17,7 +17,6 @@ mod period;
 use std::collections::HashMap;
 
 use polars::prelude::*;
-use rayon::prelude::*;
 
 pub use components::{component, finalize, pielou};
 pub use distribution::{FigureKey, KeyColumns, distribution, quantile};
@@ -29,7 +28,7 @@ use crate::definitions::{Definitions, Indicator, StockOverMonths, table_schema};
 use crate::error::{Error, Result};
 use crate::month::Month;
 use crate::registry::Registry;
-use crate::store::{Store, StoredMonth};
+use crate::store::{DECLARED_TABLE_COLUMN as TABLE_COLUMN, Snapshot, Store};
 use components::{base_aggregations, component_count, stock_over_months};
 
 const ID: &str = "id_manufacture";
@@ -69,52 +68,19 @@ impl Inputs {
         }
     }
 
-    fn from_snapshot(months: &[StoredMonth], definitions: &Definitions) -> Result<Self> {
+    fn from_snapshot(snapshot: &Snapshot, definitions: &Definitions) -> Result<Self> {
         let mut inputs = Inputs::default();
+        let declared = snapshot.declarations()?;
         for table in &definitions.tables {
-            // Thousands of small files: read them in parallel, keep their order.
-            let read_all = || {
-                months
-                    .par_iter()
-                    .map(|stored| stored.read_table(&table.id))
-                    .collect::<Result<Vec<Option<DataFrame>>>>()
-            };
-            let read = match reading_pool() {
-                Some(pool) => pool.install(read_all)?,
-                None => months
-                    .iter()
-                    .map(|stored| stored.read_table(&table.id))
-                    .collect::<Result<_>>()?,
-            };
-            let mut frames = Vec::new();
-            let (mut ids, mut reported_months) = (Vec::new(), Vec::new());
-            for (stored, frame) in months.iter().zip(read) {
-                let Some(frame) = frame else {
-                    continue;
-                };
-                let (manufacture, month) = (&stored.manufacture, &stored.month);
-                ids.push(manufacture.clone());
-                reported_months.push(month.to_string());
-                let height = frame.height();
-                let mut frame = frame;
-                frame
-                    .with_column(Column::new(ID.into(), vec![manufacture.as_str(); height]))
-                    .and_then(|f| {
-                        f.with_column(Column::new(MONTH.into(), vec![month.to_string(); height]))
-                    })
-                    .map_err(|e| engine_error(&e))?;
-                frames.push(frame.lazy());
-            }
             let empty = DataFrame::empty_with_schema(&with_keys(table_schema(table)));
-            let rows = if frames.is_empty() {
-                empty
-            } else {
-                concat(frames, UnionArgs::default())
-                    .and_then(|lf| lf.collect())
-                    .map_err(|e| engine_error(&e))?
-            };
-            let reported =
-                df!(ID => ids, MONTH => reported_months).map_err(|e| engine_error(&e))?;
+            let rows = snapshot.table(&table.id, empty)?;
+            let reported = declared
+                .clone()
+                .lazy()
+                .filter(col(TABLE_COLUMN).eq(lit(table.id.as_str())))
+                .select([col(ID), col(MONTH)])
+                .collect()
+                .map_err(|e| engine_error(&e))?;
             inputs.tables.insert(table.id.clone(), rows);
             inputs.reported.insert(table.id.clone(), reported);
         }
@@ -530,21 +496,6 @@ fn expected_per_cell(
         .group_by([col(ENTITY_KEY), col(PERIOD_KEY)])
         .agg([col(INDEX).n_unique().cast(DataType::UInt32).alias(EXPECTED)])
         .collect()
-}
-
-/// Threads that read stored Parquet files; polars' reader needs more stack than rayon's
-/// default 2 MiB.
-/// `None` if the threads cannot be made: files are then read one after the other.
-fn reading_pool() -> Option<&'static rayon::ThreadPool> {
-    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .stack_size(32 << 20)
-            .thread_name(|i| format!("mesure-lecture-{i}"))
-            .build()
-            .ok()
-    })
-    .as_ref()
 }
 
 /// The value with 12 significant digits.

@@ -1,53 +1,71 @@
 //! The store: every accepted file kept unchanged under its SHA-256, the tables as Parquet
-//! files partitioned by manufacture, month and table, and an append-only ledger of uploads.
+//! files, one per table and month for all manufactures, and an append-only ledger of uploads.
 //!
 //! Layout of `store/`:
 //!
 //! ```text
-//! verrou                                       the writers' lock (see [`WriteLock`])
-//! brut/<sha256>.<ext>                          the files as received
-//! tables/<manufacture>/<AAAA-MM>/ACTUEL        names the current version of that month
-//! tables/<manufacture>/<AAAA-MM>/<version>/    <table>.parquet for each table, source.json
-//! depots.jsonl                                 the ledger, one JSON line per file received
+//! verrou                                          the writers' lock (see [`WriteLock`])
+//! brut/<sha256>.<ext>                             the files as received
+//! depots.jsonl                                    the ledger, one JSON line per file received
+//! manifeste.jsonl                                 the current file of each table and month
+//! tables/<table>/mois=AAAA-MM/<generation>.parquet  a table's rows of one month, every manufacture
+//! declarations/mois=AAAA-MM/<generation>.parquet    who declared which table that month, from which file
 //! ```
 //!
-//! A month is replaced atomically: the new version is written beside the old one, then the
-//! one-line `ACTUEL` file is replaced by a rename, which the file system does at once. A crash
-//! before the rename leaves the old month, after it the new one; never a mix. The raw file and
-//! the ledger line are written before the switch, so an accepted file is never lost.
+//! The folders are hive-style (`mois=AAAA-MM`): the month is in the path, not in the files,
+//! which DuckDB, Spark or Trino read as a column. The manifest ([`Manifest`]) names the current
+//! file of each part; a change writes new files beside the current ones, flushes them to disk,
+//! then replaces the manifest by a rename, which the file system does at once: a crash before
+//! the rename leaves the old store, after it the new one, never a mix. The files it superseded
+//! are removed after the switch. A change costs what it touches: a one-month re-upload rewrites
+//! that month's files and the manifest, nothing else.
 //!
-//! Writers hold the store's lock ([`Store::lock`]), so two processes never interleave their
-//! changes. Readers ([`Store::read`]) take no lock and never wait: they read one snapshot of
-//! the current versions ([`Store::snapshot`]) and start again if a writer removed one of them
-//! meanwhile.
+//! Writers hold the store's lock ([`Store::lock`]) and change it through a [`Transaction`], so
+//! two processes never interleave their changes. Readers take no lock and never wait: they
+//! read the manifest, then its files, and start again if a writer removed one meanwhile
+//! ([`Error::is_gone`]).
 
+mod declarations;
 mod ledger;
 mod lock;
+mod manifest;
+mod transaction;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use declarations::{Declaration, MonthDeclarations, TABLE as DECLARED_TABLE_COLUMN, totals_of};
 pub(crate) use ledger::append_json_line;
 pub use ledger::{LedgerEntry, LedgerMonth, Outcome};
 pub use lock::WriteLock;
+pub use manifest::{DECLARATIONS_DIR, MANIFEST_FILE, Manifest, Part, TABLES_DIR};
+pub use transaction::Transaction;
 
 use crate::error::{Error, Result};
-use crate::ingest::Submission;
 use crate::month::Month;
+use manifest::Found;
 
 const RAW_DIR: &str = "brut";
-const TABLES_DIR: &str = "tables";
-const CURRENT_FILE: &str = "ACTUEL";
-const SOURCE_FILE: &str = "source.json";
 const LEDGER_FILE: &str = "depots.jsonl";
+/// The files a change is writing and superseding, listed before it writes them, so that the
+/// next writer removes what a crash left behind.
+const CHANGE_FILE: &str = "changement-en-cours.jsonl";
+/// The next manifest, written aside before the switch.
+const NEXT_MANIFEST_FILE: &str = "manifeste.jsonl.suivant";
+/// The column naming each row's manufacture, in every table file.
+pub const MANUFACTURE_COLUMN: &str = "id_manufacture";
+/// The column a reader adds from the folder's name (`mois=AAAA-MM`).
+pub const MONTH_COLUMN: &str = "mois";
 
 /// Environment variable naming a point where the process aborts, to test crashes:
-/// `before_switch` (new version written, `ACTUEL` not yet replaced).
+/// `before_switch` (new files and next manifest written and flushed, manifest not yet
+/// replaced) or `after_switch` (manifest replaced, superseded files not yet removed).
 pub const CRASH_AT_ENV: &str = "MESURE_CRASH_AT";
 
 /// Where a stored table of one month came from.
@@ -62,63 +80,370 @@ pub struct TableSource {
 /// The sources of every table of one stored month.
 pub type Sources = BTreeMap<String, TableSource>;
 
-/// A month's new version, written but not yet current.
-#[derive(Debug, Clone)]
-pub struct PendingMonth {
-    manufacture: String,
-    month: Month,
-    dir: PathBuf,
-    version: String,
-}
-
-impl PendingMonth {
-    /// Whether this is the new version of that manufacture's month.
-    pub fn is_for(&self, manufacture: &str, month: Month) -> bool {
-        self.manufacture == manufacture && self.month == month
-    }
-
-    /// The manufacture and month this version is for.
-    pub fn key(&self) -> (&str, Month) {
-        (&self.manufacture, self.month)
-    }
-}
-
-/// One stored month as a reader found it: its current version's folder.
-#[derive(Debug, Clone)]
-pub struct StoredMonth {
-    /// The manufacture.
-    pub manufacture: String,
-    /// The month.
-    pub month: Month,
-    version: PathBuf,
-}
-
-impl StoredMonth {
-    /// One of this version's tables, `None` if the month has no such table. A version removed
-    /// since the snapshot (a writer replaced the month) is an error for which
-    /// [`Error::is_gone`] holds: read a new snapshot.
-    pub fn read_table(&self, table: &str) -> Result<Option<DataFrame>> {
-        read_version_table(&self.version, table)
-    }
-}
-
-fn read_version_table(version: &Path, table: &str) -> Result<Option<DataFrame>> {
-    let path = version.join(format!("{table}.parquet"));
-    let file = match fs::File::open(&path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && version.is_dir() => return Ok(None),
-        Err(e) => return Err(Error::io(&path, e)),
-    };
-    ParquetReader::new(file)
-        .finish()
-        .map(Some)
-        .map_err(|e| polars_error(&path, e))
-}
-
 /// A workspace's store.
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+}
+
+/// A store opened for writing: it holds the writers' lock until dropped.
+#[derive(Debug)]
+pub struct Writer {
+    store: Store,
+    _lock: WriteLock,
+}
+
+impl std::ops::Deref for Writer {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// The state of the store a reader reads: one manifest, whose files it reads.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    root: PathBuf,
+    manifest: Manifest,
+}
+
+impl Store {
+    /// Opens the store in `root` for writing, creating it if needed: takes the writers' lock
+    /// (waiting for another writer, after `on_wait` is told who it is; `doing` says who this
+    /// one is), then cleans what a writer stopped by a crash left: the files of a change not
+    /// switched in, or superseded and not yet removed, and a manifest cut short.
+    pub fn lock(root: &Path, doing: &str, on_wait: &dyn Fn(&str)) -> Result<Writer> {
+        let lock = WriteLock::acquire(root, doing, on_wait)?;
+        let raw = root.join(RAW_DIR);
+        fs::create_dir_all(&raw).map_err(io(&raw))?;
+        let writer = Writer {
+            store: Store {
+                root: root.to_path_buf(),
+            },
+            _lock: lock,
+        };
+        writer.recover()?;
+        Ok(writer)
+    }
+
+    /// The store in `root` for reading, without creating anything or taking any lock (an
+    /// absent store reads as empty).
+    pub fn read(root: &Path) -> Self {
+        Store {
+            root: root.to_path_buf(),
+        }
+    }
+
+    /// The store in `root` if there is one, for reading (see [`Store::read`]).
+    pub fn open_existing(root: &Path) -> Option<Self> {
+        let store = Store::read(root);
+        let exists = root.join(MANIFEST_FILE).exists() || root.join(TABLES_DIR).is_dir();
+        exists.then_some(store)
+    }
+
+    /// The store's folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The current manifest. A store still in the first layout (a folder per manufacture) is
+    /// an error that says to convert it with `mesure rebuild`.
+    pub fn manifest(&self) -> Result<Manifest> {
+        match Manifest::read(&self.root)? {
+            Found::Whole(manifest) | Found::Rebuilt(manifest) => Ok(manifest),
+            Found::Missing if is_first_layout(&self.root)? => Err(Error::Usage(format!(
+                "le stockage {} est dans l'ancien format (un dossier par manufacture) : lancez « mesure rebuild » pour le convertir (les fichiers reçus et le registre des dépôts sont gardés)",
+                self.root.display()
+            ))),
+            Found::Missing => Ok(Manifest::default()),
+        }
+    }
+
+    /// What a reader reads at once: the current manifest, whose files all come from one state
+    /// of the store.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        Ok(Snapshot {
+            root: self.root.clone(),
+            manifest: self.manifest()?,
+        })
+    }
+
+    /// Where the raw copy of a file with this hash and extension is kept.
+    pub fn raw_path(&self, hash: &str, extension: &str) -> PathBuf {
+        self.root.join(RAW_DIR).join(format!("{hash}.{extension}"))
+    }
+
+    /// Keeps a file unchanged under its hash, copied from `source` without loading it
+    /// (written aside, then renamed).
+    pub fn save_raw_file(&self, source: &Path, hash: &str, extension: &str) -> Result<PathBuf> {
+        let path = self.raw_path(hash, extension);
+        if !path.exists() {
+            crate::files::write_atomically(&path, |out| {
+                let mut input = fs::File::open(source).map_err(|e| Error::io(source, e))?;
+                std::io::copy(&mut input, out).map_err(|e| Error::io(&path, e))?;
+                Ok(())
+            })?;
+        }
+        Ok(path)
+    }
+
+    /// Keeps a file's bytes unchanged under their hash (written aside, then renamed).
+    pub fn save_raw(&self, bytes: &[u8], hash: &str, extension: &str) -> Result<PathBuf> {
+        let path = self.raw_path(hash, extension);
+        if !path.exists() {
+            crate::files::write_bytes_atomically(&path, bytes)?;
+        }
+        Ok(path)
+    }
+
+    /// The declarations of one month (none when the month has none).
+    pub fn declarations(&self, month: Month) -> Result<MonthDeclarations> {
+        self.snapshot()?.declarations_of(month)
+    }
+
+    /// The sources of a stored month's tables (empty when the month is not stored).
+    pub fn sources(&self, manufacture: &str, month: Month) -> Result<Sources> {
+        Ok(sources_in(&self.declarations(month)?, manufacture))
+    }
+
+    /// One table of one stored month (`ligne` then the table's columns), `None` if that month
+    /// or table is not stored.
+    pub fn read_table(
+        &self,
+        table: &str,
+        manufacture: &str,
+        month: Month,
+    ) -> Result<Option<DataFrame>> {
+        let snapshot = self.snapshot()?;
+        if !snapshot
+            .declarations_of(month)?
+            .contains_key(&(manufacture.to_string(), table.to_string()))
+        {
+            return Ok(None);
+        }
+        let rows = match snapshot.manifest.files.get(&Part::table(table, month)) {
+            Some(file) => {
+                let frame = read_parquet(&self.root.join(file))?;
+                let path = self.root.join(file);
+                frame
+                    .lazy()
+                    .filter(col(MANUFACTURE_COLUMN).eq(lit(manufacture)))
+                    .select([all().exclude_cols([MANUFACTURE_COLUMN]).as_expr()])
+                    .collect()
+                    .map_err(|e| polars_error(&path, e))?
+            }
+            // Declared with no row at all (nothing happened that month).
+            None => DataFrame::empty(),
+        };
+        Ok(Some(rows))
+    }
+
+    /// Every stored (manufacture, month), sorted.
+    pub fn stored_months(&self) -> Result<Vec<(String, Month)>> {
+        const ATTEMPTS: usize = 20;
+        let mut attempt = 1;
+        loop {
+            match self.snapshot()?.declared_months() {
+                Err(err) if err.is_gone() && attempt < ATTEMPTS => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// Flushes everything written to the store to disk (one call for many files: a flush per
+    /// file made ingestion spend 90 % of its time waiting for the disk).
+    pub fn sync(&self) -> Result<()> {
+        let dir = fs::File::open(&self.root).map_err(io(&self.root))?;
+        sync_file_system(&dir).map_err(io(&self.root))
+    }
+
+    /// Appends one line to the ledger (flushed to disk by the next [`Store::sync`]); returns
+    /// the ledger's length before it, for [`Store::truncate_ledger`].
+    pub fn append_ledger(&self, entry: &LedgerEntry) -> Result<u64> {
+        ledger::append(&self.root.join(LEDGER_FILE), entry)
+    }
+
+    /// Undoes the ledger lines appended since it was `length` bytes long (for files whose
+    /// months could not be switched in).
+    pub fn truncate_ledger(&self, length: u64) -> Result<()> {
+        ledger::truncate(&self.root.join(LEDGER_FILE), length)
+    }
+
+    /// Every ledger line, oldest first.
+    pub fn ledger(&self) -> Result<Vec<LedgerEntry>> {
+        ledger::read(&self.root.join(LEDGER_FILE))
+    }
+}
+
+/// The sources of one manufacture's month, from that month's declarations.
+fn sources_in(declarations: &MonthDeclarations, manufacture: &str) -> Sources {
+    declarations
+        .iter()
+        .filter(|((id, _), _)| id == manufacture)
+        .map(|((_, table), declaration)| {
+            let source = TableSource {
+                fichier: declaration.file.clone(),
+                empreinte: declaration.hash.clone(),
+            };
+            (table.clone(), source)
+        })
+        .collect()
+}
+
+impl Snapshot {
+    /// The manifest read.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The declarations of one month.
+    pub fn declarations_of(&self, month: Month) -> Result<MonthDeclarations> {
+        match self.manifest.files.get(&Part::declarations(month)) {
+            Some(file) => {
+                let path = self.root.join(file);
+                let frame = read_parquet(&path)?;
+                declarations::from_frame(&frame).map_err(|e| polars_error(&path, e))
+            }
+            None => Ok(MonthDeclarations::new()),
+        }
+    }
+
+    /// Every declared (manufacture, month), sorted.
+    pub fn declared_months(&self) -> Result<Vec<(String, Month)>> {
+        let frames = self.read_part_files(self.manifest.declarations_files())?;
+        let mut months = BTreeSet::new();
+        for (month, frame) in frames {
+            let ids = frame
+                .column(declarations::MANUFACTURE)
+                .and_then(|c| c.str().cloned())
+                .map_err(|e| polars_error(&self.root, e))?;
+            for id in ids.iter().flatten() {
+                months.insert((id.to_string(), month));
+            }
+        }
+        Ok(months.into_iter().collect())
+    }
+
+    /// Every declaration: `id_manufacture`, `mois`, `id_table`, `fichier`, `empreinte`,
+    /// `lignes`, `totaux`.
+    pub fn declarations(&self) -> Result<DataFrame> {
+        let frames = self.read_part_files(self.manifest.declarations_files())?;
+        let empty = declarations::to_frame(&MonthDeclarations::new())
+            .map_err(|e| polars_error(&self.root, e))?;
+        with_months(frames, empty).map_err(|e| polars_error(&self.root, e))
+    }
+
+    /// Every row of one table, all months: `id_manufacture`, `mois`, then the file's columns
+    /// (`empty`, given the table's columns, when nothing is stored).
+    pub fn table(&self, table: &str, empty: DataFrame) -> Result<DataFrame> {
+        let frames = self.read_part_files(self.manifest.table_files(table))?;
+        with_months(frames, empty).map_err(|e| polars_error(&self.root, e))
+    }
+
+    /// Reads files in parallel, keeping their order.
+    fn read_part_files<'a>(
+        &self,
+        files: impl Iterator<Item = (Month, &'a str)>,
+    ) -> Result<Vec<(Month, DataFrame)>> {
+        let files: Vec<(Month, &str)> = files.collect();
+        on_reading_threads(|| {
+            files
+                .par_iter()
+                .map(|(month, file)| Ok((*month, read_parquet(&self.root.join(file))?)))
+                .collect()
+        })
+    }
+}
+
+/// The frames of several months as one, with the month as a column after the manufacture;
+/// columns missing from some months (the definitions gained a column) are empty there.
+fn with_months(frames: Vec<(Month, DataFrame)>, empty: DataFrame) -> PolarsResult<DataFrame> {
+    let add_month = |month: Option<Month>, frame: DataFrame| -> PolarsResult<LazyFrame> {
+        let month = month.map(|m| m.to_string()).unwrap_or_default();
+        let lazy = frame.lazy().with_column(lit(month).alias(MONTH_COLUMN));
+        let first = [col(MANUFACTURE_COLUMN), col(MONTH_COLUMN)];
+        Ok(lazy.select([
+            first[0].clone(),
+            first[1].clone(),
+            all()
+                .exclude_cols([MANUFACTURE_COLUMN, MONTH_COLUMN])
+                .as_expr(),
+        ]))
+    };
+    // The empty frame first gives every column its place and type, even when no file has it.
+    let mut lazies = vec![add_month(None, empty)?.limit(0)];
+    for (month, frame) in frames {
+        lazies.push(add_month(Some(month), frame)?);
+    }
+    let args = UnionArgs {
+        diagonal: true,
+        to_supertypes: true,
+        ..UnionArgs::default()
+    };
+    concat(lazies, args)?.collect()
+}
+
+/// Whether the store in `root` is in the first layout: `tables/<manufacture>/<AAAA-MM>/`
+/// with a pointer to the current version, or such tables moved aside by a rebuild.
+fn is_first_layout(root: &Path) -> Result<bool> {
+    if root.join(".tables-ancien").is_dir() {
+        return Ok(true);
+    }
+    for top in manifest::sub_folders(&root.join(TABLES_DIR))? {
+        for below in manifest::sub_folders(&root.join(TABLES_DIR).join(&top))? {
+            if below.parse::<Month>().is_ok() {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Threads that read stored Parquet files; polars' reader needs more stack than rayon's
+/// default 2 MiB.
+/// `None` if the threads cannot be made: files are then read one after the other.
+pub(crate) fn reading_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(32 << 20)
+            .thread_name(|i| format!("mesure-lecture-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `work` on the reading threads (or here, when they could not be made).
+fn on_reading_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    match reading_pool() {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+/// Reads one Parquet file of the store.
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file = fs::File::open(path).map_err(io(path))?;
+    ParquetReader::new(file)
+        .finish()
+        .map_err(|e| polars_error(path, e))
+}
+
+/// Writes one Parquet file of the store (written aside, then renamed). Compressed with
+/// LZ4, which every engine reads and costs little to write.
+fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    crate::files::write_atomically(path, |out| {
+        ParquetWriter::new(out)
+            .with_compression(ParquetCompression::Lz4Raw)
+            .finish(frame)
+            .map(|_| ())
+            .map_err(|e| polars_error(path, e))
+    })
 }
 
 /// The SHA-256 of a file, in hexadecimal, read as it goes.
@@ -160,415 +485,6 @@ fn polars_error(path: &Path, err: PolarsError) -> Error {
         _ => std::io::ErrorKind::Other,
     };
     Error::io(path, std::io::Error::new(kind, err.to_string()))
-}
-
-/// A store opened for writing: it holds the writers' lock until dropped.
-#[derive(Debug)]
-pub struct Writer {
-    store: Store,
-    _lock: WriteLock,
-}
-
-impl std::ops::Deref for Writer {
-    type Target = Store;
-
-    fn deref(&self) -> &Store {
-        &self.store
-    }
-}
-
-impl Store {
-    /// Opens the store in `root` for writing, creating it if needed: takes the writers' lock
-    /// (waiting for another writer, after `on_wait` is told who it is; `doing` says who this
-    /// one is), then finishes a rebuild that a crash interrupted.
-    pub fn lock(root: &Path, doing: &str, on_wait: &dyn Fn(&str)) -> Result<Writer> {
-        let lock = WriteLock::acquire(root, doing, on_wait)?;
-        recover_interrupted_swap(root)?;
-        for dir in [root.join(RAW_DIR), root.join(TABLES_DIR)] {
-            fs::create_dir_all(&dir).map_err(io(&dir))?;
-        }
-        Ok(Writer {
-            store: Store {
-                root: root.to_path_buf(),
-            },
-            _lock: lock,
-        })
-    }
-
-    /// The store in `root` for reading, without creating anything or taking any lock (an
-    /// absent store reads as empty).
-    pub fn read(root: &Path) -> Self {
-        Store {
-            root: root.to_path_buf(),
-        }
-    }
-
-    /// The store in `root` if there is one, for reading (see [`Store::read`]).
-    pub fn open_existing(root: &Path) -> Option<Self> {
-        let store = Store::read(root);
-        store.tables_dir().is_dir().then_some(store)
-    }
-
-    /// The folder of the current tables. A rebuild interrupted between its two renames leaves
-    /// only the old tables aside, which are then the current ones until a writer puts them back.
-    fn tables_dir(&self) -> PathBuf {
-        let tables = self.root.join(TABLES_DIR);
-        let old = self.root.join(OLD_TABLES_DIR);
-        if !tables.exists() && old.is_dir() {
-            old
-        } else {
-            tables
-        }
-    }
-
-    /// The store's folder.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// Where the raw copy of a file with this hash and extension is kept.
-    pub fn raw_path(&self, hash: &str, extension: &str) -> PathBuf {
-        self.root.join(RAW_DIR).join(format!("{hash}.{extension}"))
-    }
-
-    /// Keeps a file unchanged under its hash, copied from `source` without loading it
-    /// (written aside, then renamed).
-    pub fn save_raw_file(&self, source: &Path, hash: &str, extension: &str) -> Result<PathBuf> {
-        let path = self.raw_path(hash, extension);
-        if !path.exists() {
-            crate::files::write_atomically(&path, |out| {
-                let mut input = fs::File::open(source).map_err(|e| Error::io(source, e))?;
-                std::io::copy(&mut input, out).map_err(|e| Error::io(&path, e))?;
-                Ok(())
-            })?;
-        }
-        Ok(path)
-    }
-
-    /// Keeps a file's bytes unchanged under their hash (written aside, then renamed).
-    pub fn save_raw(&self, bytes: &[u8], hash: &str, extension: &str) -> Result<PathBuf> {
-        let path = self.raw_path(hash, extension);
-        if !path.exists() {
-            write_file(&path, bytes)?;
-        }
-        Ok(path)
-    }
-
-    fn month_dir(&self, manufacture: &str, month: Month) -> PathBuf {
-        self.tables_dir().join(manufacture).join(month.to_string())
-    }
-
-    /// The folder of a month's current version, if the month is stored.
-    fn current_version(&self, manufacture: &str, month: Month) -> Result<Option<PathBuf>> {
-        let dir = self.month_dir(manufacture, month);
-        let pointer = dir.join(CURRENT_FILE);
-        match fs::read_to_string(&pointer) {
-            Ok(name) => Ok(Some(dir.join(name.trim()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(&pointer, e)),
-        }
-    }
-
-    /// The sources of a stored month's tables (empty when the month is not stored).
-    pub fn sources(&self, manufacture: &str, month: Month) -> Result<Sources> {
-        let Some(version) = self.current_version(manufacture, month)? else {
-            return Ok(Sources::new());
-        };
-        let path = version.join(SOURCE_FILE);
-        let text = fs::read_to_string(&path).map_err(io(&path))?;
-        serde_json::from_str(&text).map_err(|e| Error::io(&path, std::io::Error::other(e)))
-    }
-
-    /// Whether a submission is already stored from the same file (sending it again changes nothing).
-    pub fn holds(&self, submission: &Submission, hash: &str) -> Result<bool> {
-        let sources = self.sources(&submission.manufacture, submission.month)?;
-        Ok(submission
-            .tables
-            .keys()
-            .all(|table| sources.get(table).is_some_and(|s| s.empreinte == hash)))
-    }
-
-    /// Stores a submission as the new version of its month, durably: [`Store::prepare_month`],
-    /// [`Store::sync`], then [`Store::switch`]. A workbook replaces every table of the month;
-    /// a CSV file only its own.
-    pub fn write_month(&self, submission: &Submission, source: &TableSource) -> Result<()> {
-        let pending = self.prepare_month(submission, source)?;
-        self.sync()?;
-        self.switch(&pending)
-    }
-
-    /// Writes the new version of a month beside the current one, which stays current.
-    pub fn prepare_month(
-        &self,
-        submission: &Submission,
-        source: &TableSource,
-    ) -> Result<PendingMonth> {
-        let dir = self.month_dir(&submission.manufacture, submission.month);
-        fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let previous = self.current_version(&submission.manufacture, submission.month)?;
-        let mut sources = self.sources(&submission.manufacture, submission.month)?;
-        let version = next_version_name(&dir, &source.empreinte)?;
-        let staging = dir.join(format!(".{version}.partiel"));
-        fs::create_dir_all(&staging).map_err(io(&staging))?;
-        if submission.whole_month {
-            sources.clear();
-        } else if let Some(previous) = &previous {
-            copy_untouched_tables(previous, &staging, &submission.tables)?;
-        }
-        for (table, frame) in &submission.tables {
-            write_parquet(&staging.join(format!("{table}.parquet")), frame)?;
-            sources.insert(table.clone(), source.clone());
-        }
-        let json = serde_json::to_vec_pretty(&sources).expect("sources serialize");
-        write_file(&staging.join(SOURCE_FILE), &json)?;
-        let target = dir.join(&version);
-        fs::rename(&staging, &target).map_err(io(&target))?;
-        // The pointer to switch to is written now, so that switching needs no new space on
-        // the disk: only a rename, which a full disk does not refuse.
-        let pointer = dir.join(format!(".{CURRENT_FILE}-{version}"));
-        fs::write(&pointer, version.as_bytes()).map_err(io(&pointer))?;
-        Ok(PendingMonth {
-            manufacture: submission.manufacture.clone(),
-            month: submission.month,
-            dir,
-            version,
-        })
-    }
-
-    /// Makes a prepared version the current one: one rename, which the file system does at
-    /// once. Call [`Store::sync`] between preparing and switching.
-    pub fn switch(&self, pending: &PendingMonth) -> Result<()> {
-        crash_point("before_switch");
-        let prepared = pending
-            .dir
-            .join(format!(".{CURRENT_FILE}-{}", pending.version));
-        let pointer = pending.dir.join(CURRENT_FILE);
-        fs::rename(&prepared, &pointer).map_err(io(&pointer))?;
-        // The month is switched: what is left is cleaning, which the next switch of this
-        // month does again if it fails now.
-        let _ = remove_stale_versions(&pending.dir, &pending.version);
-        Ok(())
-    }
-
-    /// Removes whatever was prepared for a month and not switched in (after a failure while
-    /// preparing or before switching); the current version stays.
-    pub fn discard_unswitched(&self, manufacture: &str, month: Month) -> Result<()> {
-        let dir = self.month_dir(manufacture, month);
-        if !dir.is_dir() {
-            return Ok(());
-        }
-        match self.current_version(manufacture, month)? {
-            Some(current) => {
-                let name = current.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                remove_stale_versions(&dir, name)
-            }
-            None => fs::remove_dir_all(&dir).map_err(io(&dir)),
-        }
-    }
-
-    /// Withdraws a stored month: its pointer is removed (at once), then its versions. Returns
-    /// the sources it had, or `None` when the month was not stored.
-    pub fn withdraw(&self, manufacture: &str, month: Month) -> Result<Option<Sources>> {
-        if self.current_version(manufacture, month)?.is_none() {
-            return Ok(None);
-        }
-        let sources = self.sources(manufacture, month)?;
-        let dir = self.month_dir(manufacture, month);
-        let pointer = dir.join(CURRENT_FILE);
-        fs::remove_file(&pointer).map_err(io(&pointer))?;
-        fs::remove_dir_all(&dir).map_err(io(&dir))?;
-        Ok(Some(sources))
-    }
-
-    /// Flushes everything written to the store to disk (one call for many files: a flush per
-    /// file made ingestion spend 90 % of its time waiting for the disk).
-    pub fn sync(&self) -> Result<()> {
-        let dir = fs::File::open(&self.root).map_err(io(&self.root))?;
-        sync_file_system(&dir).map_err(io(&self.root))
-    }
-
-    /// One table of one stored month, `None` if that month or table is not stored.
-    pub fn read_table(
-        &self,
-        table: &str,
-        manufacture: &str,
-        month: Month,
-    ) -> Result<Option<DataFrame>> {
-        match self.current_version(manufacture, month)? {
-            Some(version) => read_version_table(&version, table),
-            None => Ok(None),
-        }
-    }
-
-    /// Every stored month with its current version, sorted: what a reader reads at once, so
-    /// that all the tables it reads of a month come from one version.
-    pub fn snapshot(&self) -> Result<Vec<StoredMonth>> {
-        let tables = self.tables_dir();
-        let mut months = Vec::new();
-        for manufacture in read_dir_names(&tables)? {
-            for month in read_dir_names(&tables.join(&manufacture))? {
-                let Ok(parsed) = month.parse::<Month>() else {
-                    continue;
-                };
-                if let Some(version) = self.current_version(&manufacture, parsed)? {
-                    months.push(StoredMonth {
-                        manufacture: manufacture.clone(),
-                        month: parsed,
-                        version,
-                    });
-                }
-            }
-        }
-        months.sort_by(|a, b| (&a.manufacture, a.month).cmp(&(&b.manufacture, b.month)));
-        Ok(months)
-    }
-
-    /// Every stored (manufacture, month), sorted.
-    pub fn stored_months(&self) -> Result<Vec<(String, Month)>> {
-        Ok(self
-            .snapshot()?
-            .into_iter()
-            .map(|m| (m.manufacture, m.month))
-            .collect())
-    }
-
-    /// Appends one line to the ledger (flushed to disk by the next [`Store::sync`]); returns
-    /// the ledger's length before it, for [`Store::truncate_ledger`].
-    pub fn append_ledger(&self, entry: &LedgerEntry) -> Result<u64> {
-        ledger::append(&self.root.join(LEDGER_FILE), entry)
-    }
-
-    /// Undoes the ledger lines appended since it was `length` bytes long (for files whose
-    /// months could not be switched in).
-    pub fn truncate_ledger(&self, length: u64) -> Result<()> {
-        ledger::truncate(&self.root.join(LEDGER_FILE), length)
-    }
-
-    /// Every ledger line, oldest first.
-    pub fn ledger(&self) -> Result<Vec<LedgerEntry>> {
-        ledger::read(&self.root.join(LEDGER_FILE))
-    }
-}
-
-const REBUILD_DIR: &str = ".reconstruction";
-const OLD_TABLES_DIR: &str = ".tables-ancien";
-
-/// A rebuild interrupted between its two renames leaves no `tables/`: put the old one back.
-fn recover_interrupted_swap(root: &Path) -> Result<()> {
-    let (tables, old) = (root.join(TABLES_DIR), root.join(OLD_TABLES_DIR));
-    if !tables.exists() && old.exists() {
-        fs::rename(&old, &tables).map_err(io(&tables))?;
-    }
-    Ok(())
-}
-
-impl Store {
-    /// A fresh store beside this one, sharing nothing, to rebuild the tables into.
-    pub fn begin_rebuild(&self) -> Result<Store> {
-        let dir = self.root.join(REBUILD_DIR);
-        if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(io(&dir))?;
-        }
-        fs::create_dir_all(dir.join(TABLES_DIR)).map_err(io(&dir))?;
-        Ok(Store { root: dir })
-    }
-
-    /// Removes a rebuild that will not be swapped in (it failed, or would drop a file).
-    pub fn abandon_rebuild(&self, rebuilt: Store) -> Result<()> {
-        fs::remove_dir_all(&rebuilt.root).map_err(io(&rebuilt.root))
-    }
-
-    /// Replaces this store's tables by the rebuilt ones (two renames; see [`Store::lock`] for
-    /// what happens if the process stops between them).
-    pub fn finish_rebuild(&self, rebuilt: Store) -> Result<()> {
-        let (tables, old) = (self.root.join(TABLES_DIR), self.root.join(OLD_TABLES_DIR));
-        if old.exists() {
-            fs::remove_dir_all(&old).map_err(io(&old))?;
-        }
-        fs::rename(&tables, &old).map_err(io(&old))?;
-        fs::rename(rebuilt.root.join(TABLES_DIR), &tables).map_err(io(&tables))?;
-        fs::remove_dir_all(&old).map_err(io(&old))?;
-        fs::remove_dir_all(&rebuilt.root).map_err(io(&rebuilt.root))
-    }
-}
-
-/// `<n>-<hash12>`, with n one more than the highest version in the folder.
-fn next_version_name(dir: &Path, hash: &str) -> Result<String> {
-    let highest = read_dir_names(dir)?
-        .iter()
-        .filter_map(|name| name.split('-').next()?.parse::<u32>().ok())
-        .max()
-        .unwrap_or(0);
-    Ok(format!("{}-{}", highest + 1, &hash[..12.min(hash.len())]))
-}
-
-fn copy_untouched_tables(
-    previous: &Path,
-    staging: &Path,
-    replaced: &BTreeMap<String, DataFrame>,
-) -> Result<()> {
-    for entry in fs::read_dir(previous).map_err(io(previous))? {
-        let path = entry.map_err(io(previous))?.path();
-        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
-            continue;
-        };
-        if path.extension().is_some_and(|e| e == "parquet") && !replaced.contains_key(stem) {
-            let target = staging.join(path.file_name().expect("a file name"));
-            fs::copy(&path, &target).map_err(io(&target))?;
-        }
-    }
-    Ok(())
-}
-
-/// Removes every version of a month but the current one, and the pointers prepared for them.
-fn remove_stale_versions(dir: &Path, current: &str) -> Result<()> {
-    for entry in fs::read_dir(dir).map_err(io(dir))? {
-        let entry = entry.map_err(io(dir))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path();
-        if path.is_dir() && name != current {
-            fs::remove_dir_all(&path).map_err(io(&path))?;
-        } else if name.starts_with(&format!(".{CURRENT_FILE}-")) {
-            fs::remove_file(&path).map_err(io(&path))?;
-        }
-    }
-    Ok(())
-}
-
-/// The names of the sub-folders of a folder (none if it does not exist).
-fn read_dir_names(dir: &Path) -> Result<Vec<String>> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(dir, e)),
-    };
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(io(dir))?;
-        if entry.path().is_dir() {
-            names.push(entry.file_name().to_string_lossy().into_owned());
-        }
-    }
-    names.sort();
-    Ok(names)
-}
-
-/// Writes one table of one month. Uncompressed: the files hold a few rows each, and reading
-/// thousands of zstd files spent a quarter of its time creating decompression contexts.
-fn write_parquet(path: &Path, frame: &DataFrame) -> Result<()> {
-    let file = fs::File::create(path).map_err(io(path))?;
-    let mut frame = frame.clone();
-    ParquetWriter::new(&file)
-        .with_compression(ParquetCompression::Uncompressed)
-        .finish(&mut frame)
-        .map(|_| ())
-        .map_err(|e| polars_error(path, e))
-}
-
-/// Writes a file whole ([`crate::files::write_bytes_atomically`]); durability comes from
-/// [`Store::sync`].
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::files::write_bytes_atomically(path, bytes)
 }
 
 /// Flushes the whole file system holding `dir` (Linux `syncfs`), or the folder elsewhere.

@@ -455,10 +455,9 @@ fn sending_a_month_again_replaces_it_whole() {
     assert_ne!(publics.height(), 4, "the sample's rows, not the fixture's");
     let ledger = store(&workdir).ledger().unwrap();
     assert_eq!(ledger[1].mois[0].remplace, [ledger[0].empreinte.clone()]);
-    // Only one version of the month is left on disk.
-    let versions = fs::read_dir(workdir.path().join("store/tables/mp001/2025-03"))
+    // Only one file of the month is left on disk.
+    let versions = fs::read_dir(workdir.path().join("store/tables/publics/mois=2025-03"))
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().is_dir())
         .count();
     assert_eq!(versions, 1);
 }

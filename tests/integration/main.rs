@@ -14,5 +14,6 @@ mod portal;
 mod report;
 mod sample;
 mod serve;
+mod store;
 mod support;
 mod template;

@@ -1,0 +1,456 @@
+//! A change to the store, gathered in memory and switched in at once: the months that files
+//! bring or a withdrawal takes away, by table and month. [`Transaction::commit`] writes the
+//! new file of each part it touches (the current file's rows of the other manufactures, then
+//! the new rows), flushes them to disk, and replaces the manifest by a rename; then it removes
+//! the files it superseded. Until the rename, readers see the store as it was.
+//!
+//! While it is open, a transaction is also what later files of the same batch see: a second
+//! file for a month replaces the first, and what a file replaces is known before anything is
+//! written.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::declarations::{self, Declaration, MonthDeclarations};
+use super::manifest::{Manifest, Part};
+use super::{
+    CHANGE_FILE, DECLARATIONS_DIR, MANIFEST_FILE, MANUFACTURE_COLUMN, NEXT_MANIFEST_FILE, Sources,
+    Store, TABLES_DIR, TableSource, Writer, crash_point, io, polars_error, read_parquet,
+    sources_in, write_parquet,
+};
+use crate::error::{Error, Result};
+use crate::ingest::Submission;
+use crate::month::Month;
+
+/// A change to the store, open until committed (dropping it changes nothing).
+pub struct Transaction<'w> {
+    writer: &'w Writer,
+    base: Manifest,
+    /// A rebuild replaces every file of the current manifest.
+    replaces_all: Option<Manifest>,
+    months: BTreeMap<Month, MonthChange>,
+    rows: usize,
+}
+
+/// What a transaction does to one month.
+#[derive(Default)]
+struct MonthChange {
+    /// The month's declarations as they will be.
+    declarations: MonthDeclarations,
+    changed: bool,
+    tables: BTreeMap<String, TableChange>,
+}
+
+/// What a transaction does to one table's month.
+#[derive(Default)]
+struct TableChange {
+    /// Manufactures whose current rows go.
+    dropped: BTreeSet<String>,
+    /// The new rows of each manufacture.
+    added: BTreeMap<String, DataFrame>,
+}
+
+impl Writer {
+    /// A change to the store as it is.
+    pub fn transaction(&self) -> Result<Transaction<'_>> {
+        Ok(Transaction {
+            writer: self,
+            base: self.manifest()?,
+            replaces_all: None,
+            months: BTreeMap::new(),
+            rows: 0,
+        })
+    }
+
+    /// A change that replaces the whole store (a rebuild): it starts empty, and its commit
+    /// removes every file it does not name, including a store in the first layout.
+    pub fn rebuild_transaction(&self) -> Result<Transaction<'_>> {
+        let current = match self.manifest() {
+            Ok(manifest) => manifest,
+            Err(Error::Usage(_)) => Manifest::default(), // the first layout, converted
+            Err(other) => return Err(other),
+        };
+        Ok(Transaction {
+            writer: self,
+            base: Manifest {
+                generation: current.generation,
+                files: BTreeMap::new(),
+            },
+            replaces_all: Some(current),
+            months: BTreeMap::new(),
+            rows: 0,
+        })
+    }
+
+    /// Cleans what a writer stopped by a crash left: files of a change not switched in, or
+    /// superseded and not removed; a manifest cut short, written again from the folders.
+    pub(super) fn recover(&self) -> Result<()> {
+        let root = self.root();
+        let next = root.join(NEXT_MANIFEST_FILE);
+        if next.exists() {
+            fs::remove_file(&next).map_err(io(&next))?;
+        }
+        if let super::manifest::Found::Rebuilt(manifest) = Manifest::read(root)? {
+            self.sync()?;
+            write_manifest(self, &manifest)?;
+        }
+        let change = root.join(CHANGE_FILE);
+        let listed = match fs::read_to_string(&change) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(&change, e)),
+        };
+        let current: BTreeSet<String> = match self.manifest() {
+            Ok(manifest) => manifest.files.into_values().collect(),
+            Err(_) => BTreeSet::new(),
+        };
+        for file in listed
+            .lines()
+            .filter(|f| !f.is_empty() && !current.contains(*f))
+        {
+            remove_file_and_empty_folder(self, file)?;
+        }
+        fs::remove_file(&change).map_err(io(&change))
+    }
+}
+
+impl<'w> Transaction<'w> {
+    /// The month's change, its declarations read from the store when first touched.
+    fn month(&mut self, month: Month) -> Result<&mut MonthChange> {
+        if !self.months.contains_key(&month) {
+            let declarations = match self.base.files.get(&Part::declarations(month)) {
+                Some(file) => {
+                    let path = self.writer.root().join(file);
+                    declarations::from_frame(&read_parquet(&path)?)
+                        .map_err(|e| polars_error(&path, e))?
+                }
+                None => MonthDeclarations::new(),
+            };
+            let change = MonthChange {
+                declarations,
+                ..MonthChange::default()
+            };
+            self.months.insert(month, change);
+        }
+        Ok(self.months.get_mut(&month).expect("inserted above"))
+    }
+
+    /// A month's declarations, as they will be once committed.
+    pub fn declarations(&mut self, month: Month) -> Result<&MonthDeclarations> {
+        Ok(&self.month(month)?.declarations)
+    }
+
+    /// The sources of a manufacture's month, as they will be once committed.
+    pub fn sources(&mut self, manufacture: &str, month: Month) -> Result<Sources> {
+        Ok(sources_in(self.declarations(month)?, manufacture))
+    }
+
+    /// Rows added so far, to commit before memory grows too large.
+    pub fn pending_rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.months.values().all(|m| !m.changed)
+    }
+
+    /// Stores a submission as its month's new data: a workbook replaces every table of that
+    /// manufacture's month, a CSV file only its own.
+    pub fn put(&mut self, submission: &Submission, source: &TableSource) -> Result<()> {
+        let manufacture = submission.manufacture.clone();
+        let change = self.month(submission.month)?;
+        let mut replaced: BTreeSet<String> = submission.tables.keys().cloned().collect();
+        if submission.whole_month {
+            replaced.extend(declared_tables(&change.declarations, &manufacture));
+        }
+        for table in &replaced {
+            change.drop_rows(&manufacture, table);
+        }
+        let mut rows = 0;
+        for (table, frame) in &submission.tables {
+            let declaration = Declaration {
+                file: source.fichier.clone(),
+                hash: source.empreinte.clone(),
+                rows: frame.height() as u64,
+                totals: declarations::totals_of(frame),
+            };
+            change
+                .declarations
+                .insert((manufacture.clone(), table.clone()), declaration);
+            let entry = change.tables.entry(table.clone()).or_default();
+            entry.added.insert(manufacture.clone(), frame.clone());
+            rows += frame.height();
+        }
+        change.changed = true;
+        self.rows += rows;
+        Ok(())
+    }
+
+    /// Withdraws a manufacture's month; returns the sources it had, `None` when it had none.
+    pub fn withdraw(&mut self, manufacture: &str, month: Month) -> Result<Option<Sources>> {
+        let sources = self.sources(manufacture, month)?;
+        if sources.is_empty() {
+            return Ok(None);
+        }
+        let change = self.month(month)?;
+        for table in sources.keys() {
+            change.drop_rows(manufacture, table);
+        }
+        change.changed = true;
+        Ok(Some(sources))
+    }
+
+    /// Writes the new files, flushes them, switches the manifest, then removes the files it
+    /// superseded. On a failure before the switch, the files written are removed and the store
+    /// is as it was.
+    pub fn commit(mut self) -> Result<()> {
+        if self.is_empty() && self.replaces_all.is_none() {
+            return Ok(());
+        }
+        let generation = self.base.generation + 1;
+        let mut next = Manifest {
+            generation,
+            files: self.base.files.clone(),
+        };
+        let jobs = self.jobs();
+        let mut superseded: Vec<String> = jobs
+            .iter()
+            .filter_map(|job| self.base.files.get(&job.part).cloned())
+            .collect();
+        if let Some(all) = &self.replaces_all {
+            superseded.extend(all.files.values().cloned());
+        }
+        let written: Vec<String> = jobs.iter().map(|job| job.part.file(generation)).collect();
+        let root = self.writer.root().to_path_buf();
+        let listing: String = written
+            .iter()
+            .chain(&superseded)
+            .map(|f| format!("{f}\n"))
+            .collect();
+        crate::files::write_bytes_atomically(&root.join(CHANGE_FILE), listing.as_bytes())?;
+        let outcome = self.write_and_switch(jobs, &mut next);
+        if let Err(err) = outcome {
+            for file in &written {
+                let _ = remove_file_and_empty_folder(self.writer, file);
+            }
+            let _ = fs::remove_file(root.join(NEXT_MANIFEST_FILE));
+            let _ = fs::remove_file(root.join(CHANGE_FILE));
+            return Err(err);
+        }
+        crash_point("after_switch");
+        // Switched: what is left is cleaning, which the next writer does if this fails.
+        let current: BTreeSet<&String> = next.files.values().collect();
+        for file in superseded.iter().filter(|f| !current.contains(f)) {
+            let _ = remove_file_and_empty_folder(self.writer, file);
+        }
+        if self.replaces_all.is_some() {
+            sweep(self.writer, &next)?;
+        }
+        let _ = fs::remove_file(root.join(CHANGE_FILE));
+        self.months.clear();
+        Ok(())
+    }
+
+    /// The parts to write, each with the rows it will hold.
+    fn jobs(&mut self) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        for (month, change) in std::mem::take(&mut self.months) {
+            if !change.changed {
+                continue;
+            }
+            for (table, rows) in change.tables {
+                jobs.push(Job {
+                    part: Part::table(&table, month),
+                    content: Content::Rows(rows),
+                });
+            }
+            jobs.push(Job {
+                part: Part::declarations(month),
+                content: Content::Declarations(change.declarations),
+            });
+        }
+        jobs
+    }
+
+    fn write_and_switch(&self, jobs: Vec<Job>, next: &mut Manifest) -> Result<()> {
+        let generation = next.generation;
+        let results: Vec<(Part, bool)> = super::on_reading_threads(|| {
+            jobs.into_par_iter()
+                .map(|job| {
+                    let base = self.base.files.get(&job.part);
+                    let path = self.writer.root().join(job.part.file(generation));
+                    let mut frame = job.content.into_frame(self.writer, base, &path)?;
+                    let keep = frame.height() > 0;
+                    if keep {
+                        write_parquet(&path, &mut frame)?;
+                    }
+                    Ok((job.part, keep))
+                })
+                .collect::<Result<_>>()
+        })?;
+        for (part, keep) in results {
+            if keep {
+                let file = part.file(generation);
+                next.files.insert(part, file);
+            } else {
+                next.files.remove(&part);
+            }
+        }
+        let next_path = self.writer.root().join(NEXT_MANIFEST_FILE);
+        fs::write(&next_path, next.to_text()).map_err(io(&next_path))?;
+        self.writer.sync()?;
+        crash_point("before_switch");
+        let manifest = self.writer.root().join(MANIFEST_FILE);
+        fs::rename(&next_path, &manifest).map_err(io(&manifest))
+    }
+}
+
+impl MonthChange {
+    /// Takes a manufacture's rows of one table out (current and added), and its declaration.
+    fn drop_rows(&mut self, manufacture: &str, table: &str) {
+        let entry = self.tables.entry(table.to_string()).or_default();
+        entry.dropped.insert(manufacture.to_string());
+        entry.added.remove(manufacture);
+        self.declarations
+            .remove(&(manufacture.to_string(), table.to_string()));
+    }
+}
+
+/// The tables a manufacture declared in a month.
+fn declared_tables(declarations: &MonthDeclarations, manufacture: &str) -> Vec<String> {
+    declarations
+        .keys()
+        .filter(|(id, _)| id == manufacture)
+        .map(|(_, table)| table.clone())
+        .collect()
+}
+
+/// One part to write.
+struct Job {
+    part: Part,
+    content: Content,
+}
+
+enum Content {
+    Rows(TableChange),
+    Declarations(MonthDeclarations),
+}
+
+impl Content {
+    /// The part's new rows: the current file's rows of the manufactures kept, then the new
+    /// rows, sorted by manufacture (each manufacture's rows in their order).
+    fn into_frame(
+        self,
+        store: &Store,
+        base: Option<&String>,
+        path: &std::path::Path,
+    ) -> Result<DataFrame> {
+        let change = match self {
+            Content::Declarations(declarations) => {
+                return declarations::to_frame(&declarations).map_err(|e| polars_error(path, e));
+            }
+            Content::Rows(change) => change,
+        };
+        let failed = |e| polars_error(path, e);
+        let mut parts = Vec::new();
+        if let Some(file) = base {
+            let current = read_parquet(&store.root().join(file))?;
+            let dropped: Vec<&str> = change.dropped.iter().map(String::as_str).collect();
+            let dropped = Series::new("dropped".into(), dropped);
+            let kept = current.lazy().filter(
+                col(MANUFACTURE_COLUMN)
+                    .is_in(lit(dropped).implode(false), false)
+                    .not(),
+            );
+            parts.push(kept);
+        }
+        for (manufacture, frame) in change.added {
+            let mut frame = frame;
+            let id = Column::new(MANUFACTURE_COLUMN.into(), vec![manufacture; frame.height()]);
+            frame.insert_column(0, id).map_err(failed)?;
+            parts.push(frame.lazy());
+        }
+        if parts.is_empty() {
+            return Ok(DataFrame::empty());
+        }
+        let args = UnionArgs {
+            diagonal: true,
+            to_supertypes: true,
+            ..UnionArgs::default()
+        };
+        concat(parts, args)
+            .and_then(|all| {
+                all.sort(
+                    [MANUFACTURE_COLUMN],
+                    SortMultipleOptions::default().with_maintain_order(true),
+                )
+                .collect()
+            })
+            .map_err(failed)
+    }
+}
+
+/// Writes a manifest aside and renames it into place.
+fn write_manifest(writer: &Writer, manifest: &Manifest) -> Result<()> {
+    let next = writer.root().join(NEXT_MANIFEST_FILE);
+    fs::write(&next, manifest.to_text()).map_err(io(&next))?;
+    writer.sync()?;
+    let path = writer.root().join(MANIFEST_FILE);
+    fs::rename(&next, &path).map_err(io(&path))
+}
+
+/// Removes one file of the store (relative to it), then its folder if left empty.
+fn remove_file_and_empty_folder(store: &Store, file: &str) -> Result<()> {
+    let path = store.root().join(file);
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&path, e)),
+    }
+    if let Some(dir) = path.parent() {
+        let _ = fs::remove_dir(dir); // only if empty
+    }
+    Ok(())
+}
+
+/// Removes everything under the tables and declarations folders that the manifest does not
+/// name (after a rebuild: the files of the store it replaced, in whatever layout).
+fn sweep(store: &Store, manifest: &Manifest) -> Result<()> {
+    let keep: BTreeSet<std::path::PathBuf> = manifest
+        .files
+        .values()
+        .map(|f| store.root().join(f))
+        .collect();
+    for top in [
+        TABLES_DIR,
+        DECLARATIONS_DIR,
+        ".tables-ancien",
+        ".reconstruction",
+    ] {
+        sweep_folder(&store.root().join(top), &keep)?;
+    }
+    Ok(())
+}
+
+/// Removes the files of `dir` not in `keep`, recursively, and the folders left empty.
+fn sweep_folder(dir: &std::path::Path, keep: &BTreeSet<std::path::PathBuf>) -> Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    for entry in entries {
+        let path = entry.map_err(io(dir))?.path();
+        if path.is_dir() {
+            sweep_folder(&path, keep)?;
+        } else if !keep.contains(&path) {
+            fs::remove_file(&path).map_err(io(&path))?;
+        }
+    }
+    let _ = fs::remove_dir(dir); // only if empty
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! The store by table and month (issue 12): what a re-upload touches, what a killed writer
+//! leaves, a manifest cut short, and a store of the first layout converted by `rebuild`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::support::{Workdir, fixture, repo};
+
+fn workbook(manufacture: &str, month: &str) -> PathBuf {
+    repo().join(format!(
+        "sample-data/classeurs/{manufacture}/{manufacture}_{month}.xlsx"
+    ))
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
+
+fn ingest(workdir: &Workdir, files: &[PathBuf]) -> crate::support::Outcome {
+    let mut args = vec!["ingest"];
+    args.extend(files.iter().map(|f| path_str(f)));
+    workdir.run(&args)
+}
+
+/// Every figure of the workspace at the manufacture and national levels, by month.
+fn figures(workdir: &Workdir) -> String {
+    let outcome = workdir.run(&[
+        "compute",
+        "--level",
+        "manufacture",
+        "--level",
+        "national",
+        "--per",
+        "month",
+    ]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(outcome.stdout.lines().count() > 1);
+    outcome.stdout
+}
+
+/// Every file under the store's tables and declarations, with its modification time.
+fn data_files(workdir: &Workdir) -> BTreeMap<String, SystemTime> {
+    let store = workdir.path().join("store");
+    let mut files = BTreeMap::new();
+    for top in ["tables", "declarations"] {
+        collect(&store.join(top), &store, &mut files);
+    }
+    files
+}
+
+fn collect(dir: &Path, root: &Path, files: &mut BTreeMap<String, SystemTime>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect(&path, root, files);
+        } else {
+            let relative = path.strip_prefix(root).unwrap().display().to_string();
+            files.insert(relative, fs::metadata(&path).unwrap().modified().unwrap());
+        }
+    }
+}
+
+/// The LibreOffice copy of mp001's March 2025 and the sample's own: two versions of a month.
+fn two_versions_of_march() -> (PathBuf, PathBuf) {
+    (
+        fixture("libreoffice/mp001_2025-03.ods"),
+        workbook("mp001", "2025-03"),
+    )
+}
+
+#[test]
+fn a_reupload_rewrites_only_its_months_files() {
+    let workdir = Workdir::sample_workspace();
+    let (first, second) = two_versions_of_march();
+    let mut year: Vec<PathBuf> = ["2025-01", "2025-04", "2025-05", "2025-06"]
+        .iter()
+        .flat_map(|m| [workbook("mp001", m), workbook("mp002", m)])
+        .collect();
+    year.push(first);
+    year.push(workbook("mp002", "2025-03"));
+    assert_eq!(ingest(&workdir, &year).code, 0);
+    let before = data_files(&workdir);
+    // Seven tables and the declarations, five months: one file each.
+    assert_eq!(before.len(), 8 * 5, "{before:#?}");
+
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let outcome = ingest(&workdir, &[second]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    let after = data_files(&workdir);
+    assert_eq!(after.len(), before.len(), "superseded files are removed");
+    for (file, modified) in &before {
+        if file.contains("mois=2025-03") {
+            assert!(!after.contains_key(file), "{file} is superseded");
+        } else {
+            assert_eq!(after.get(file), Some(modified), "{file} is untouched");
+        }
+    }
+    let march: Vec<&String> = after
+        .keys()
+        .filter(|f| f.contains("mois=2025-03"))
+        .collect();
+    assert_eq!(march.len(), 8, "{march:?}");
+    assert!(march.iter().all(|f| !before.contains_key(*f)), "{march:?}");
+}
+
+/// The figures after a month is replaced without any crash.
+fn figures_after_a_clean_replacement() -> String {
+    let workdir = Workdir::sample_workspace();
+    let (first, second) = two_versions_of_march();
+    assert_eq!(
+        ingest(&workdir, &[first, workbook("mp002", "2025-03")]).code,
+        0
+    );
+    assert_eq!(ingest(&workdir, &[second]).code, 0);
+    figures(&workdir)
+}
+
+#[test]
+fn a_writer_killed_at_either_switch_point_leaves_the_old_store_or_the_new_one() {
+    let replaced = figures_after_a_clean_replacement();
+    for (point, expect_new) in [("before_switch", false), ("after_switch", true)] {
+        let workdir = Workdir::sample_workspace();
+        let (first, second) = two_versions_of_march();
+        assert_eq!(
+            ingest(&workdir, &[first, workbook("mp002", "2025-03")]).code,
+            0
+        );
+        let old = figures(&workdir);
+        let files_before = data_files(&workdir);
+        let crashed = workdir.run_with_env(
+            &["ingest", path_str(&second)],
+            &[("MESURE_CRASH_AT", point)],
+        );
+        assert_ne!(crashed.code, 0, "{point}: the process was aborted");
+        let now = figures(&workdir);
+        if expect_new {
+            assert_eq!(now, replaced, "{point}: the new month");
+        } else {
+            assert_eq!(now, old, "{point}: the old month");
+        }
+        // The crash left files behind, which the next writer removes.
+        assert!(data_files(&workdir).len() > files_before.len(), "{point}");
+        let outcome = ingest(&workdir, &[workbook("mp002", "2025-04")]);
+        assert_eq!(outcome.code, 0, "{point}: {outcome:?}");
+        let files = data_files(&workdir);
+        assert_eq!(files.len(), 8 * 2, "{point}: one file per part: {files:#?}");
+        assert!(
+            !workdir
+                .path()
+                .join("store/changement-en-cours.jsonl")
+                .exists()
+        );
+        // Sending the file again after a crash before the switch completes it.
+        let again = ingest(&workdir, std::slice::from_ref(&second));
+        assert_eq!(again.code, 0, "{point}: {again:?}");
+        let expected = Workdir::sample_workspace();
+        let (first, second) = two_versions_of_march();
+        let sent = [
+            first,
+            workbook("mp002", "2025-03"),
+            workbook("mp002", "2025-04"),
+        ];
+        assert_eq!(ingest(&expected, &sent).code, 0);
+        assert_eq!(ingest(&expected, &[second]).code, 0);
+        assert_eq!(figures(&workdir), figures(&expected), "{point}");
+    }
+}
+
+#[test]
+fn a_rebuild_killed_before_its_switch_leaves_the_store_as_it_was() {
+    let workdir = Workdir::sample_workspace();
+    let files = [workbook("mp001", "2025-03"), workbook("mp002", "2025-03")];
+    assert_eq!(ingest(&workdir, &files).code, 0);
+    let before = figures(&workdir);
+    let crashed = workdir.run_with_env(&["rebuild"], &[("MESURE_CRASH_AT", "before_switch")]);
+    assert_ne!(crashed.code, 0);
+    assert_eq!(figures(&workdir), before);
+    let rebuilt = workdir.run(&["rebuild"]);
+    assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
+    assert_eq!(figures(&workdir), before);
+    assert_eq!(data_files(&workdir).len(), 8);
+}
+
+#[test]
+fn a_manifest_cut_short_is_read_from_the_folders_and_written_whole_again() {
+    let workdir = Workdir::sample_workspace();
+    let files = [workbook("mp001", "2025-03"), workbook("mp002", "2025-04")];
+    assert_eq!(ingest(&workdir, &files).code, 0);
+    let before = figures(&workdir);
+    let manifest = workdir.path().join("store/manifeste.jsonl");
+    let text = fs::read_to_string(&manifest).unwrap();
+    assert!(text.ends_with("{\"fin\":16}\n"), "{text}");
+    // The last line torn, then a middle line lost: never read as a shorter list.
+    fs::write(&manifest, &text[..text.len() - 6]).unwrap();
+    assert_eq!(figures(&workdir), before);
+    let without_a_line: String = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 3)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    fs::write(&manifest, without_a_line).unwrap();
+    assert_eq!(figures(&workdir), before);
+    // The next writer writes it whole again.
+    assert_eq!(ingest(&workdir, &[workbook("mp002", "2025-05")]).code, 0);
+    let text = fs::read_to_string(&manifest).unwrap();
+    assert!(text.ends_with("{\"fin\":24}\n"), "{text}");
+}
+
+#[test]
+fn a_store_of_the_first_layout_is_told_and_converted_by_rebuild() {
+    // Made by mesure before this layout: mp001 2025-03 and 2025-04, mp002 2025-03.
+    let workdir = Workdir::sample_workspace();
+    workdir.copy(&fixture("stockage-v1/store"), "store");
+    let old_figures =
+        fs::read_to_string(fixture("stockage-v1/chiffres-nationaux-par-mois.csv")).unwrap();
+    let national = ["compute", "--level", "national", "--per", "month"];
+    let refused = workdir.run(&national);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.stderr.contains("ancien format") && refused.stderr.contains("mesure rebuild"),
+        "{}",
+        refused.stderr
+    );
+    let ingest_refused = ingest(&workdir, &[workbook("mp002", "2025-04")]);
+    assert_ne!(ingest_refused.code, 0);
+    assert!(
+        ingest_refused.stderr.contains("mesure rebuild"),
+        "{ingest_refused:?}"
+    );
+
+    let rebuilt = workdir.run(&["rebuild"]);
+    assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
+    let converted = workdir.run(&national);
+    assert_eq!(converted.code, 0, "{converted:?}");
+    assert_eq!(converted.stdout, old_figures, "the same figures as before");
+    let tables: Vec<String> = fs::read_dir(workdir.path().join("store/tables"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !tables.iter().any(|t| t.starts_with("mp0")),
+        "the folders of the first layout are gone: {tables:?}"
+    );
+    assert_eq!(data_files(&workdir).len(), 8 * 2);
+    assert_eq!(ingest(&workdir, &[workbook("mp002", "2025-04")]).code, 0);
+}
