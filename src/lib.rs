@@ -32,6 +32,7 @@ pub mod portal;
 pub mod registry;
 pub mod report;
 pub mod sample;
+pub mod sql;
 pub mod store;
 pub mod template;
 pub mod text;

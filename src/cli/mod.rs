@@ -12,6 +12,7 @@ mod rebuild;
 mod report;
 mod sample;
 mod serve;
+mod sql;
 mod status;
 mod template;
 mod withdraw;
@@ -104,6 +105,9 @@ enum Command {
     /// Recrée les tables stockées à partir des seuls fichiers reçus.
     #[command(help_template = HELP_TEMPLATE)]
     Rebuild(rebuild::RebuildArgs),
+    /// Écrit la requête SQL (DuckDB, Spark) qui calcule les mêmes chiffres que compute.
+    #[command(help_template = HELP_TEMPLATE)]
+    Sql(sql::SqlArgs),
     /// Retire un mois enregistré ; le retrait est inscrit au registre des dépôts.
     #[command(help_template = HELP_TEMPLATE, name = "retirer")]
     Retirer(withdraw::WithdrawArgs),
@@ -137,6 +141,7 @@ pub fn run() -> ExitCode {
         Command::Ingest(args) => ingest::run(args, &cli.global),
         Command::Status(args) => status::run(args, &cli.global),
         Command::Rebuild(args) => rebuild::run(args, &cli.global),
+        Command::Sql(args) => sql::run(args, &cli.global),
         Command::Retirer(args) => withdraw::run(args, &cli.global),
         Command::Compute(args) => compute::run(args, &cli.global),
         Command::Explain(args) => explain::run(args, &cli.global),

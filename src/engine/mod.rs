@@ -269,21 +269,31 @@ fn period_map(
     last: Month,
     only: Option<&str>,
 ) -> PolarsResult<DataFrame> {
-    let (mut months, mut labels) = (Vec::new(), Vec::new());
+    let (months, labels): (Vec<String>, Vec<String>) = periods_of_months(pers, first, last)
+        .into_iter()
+        .filter(|(_, label)| only.is_none_or(|p| p == label))
+        .map(|(month, label)| (month.to_string(), label))
+        .unzip();
+    let keys = number_labels(&labels);
+    df!(MONTH => months, PERIOD => labels, PERIOD_KEY => keys)
+}
+
+/// Each month from `first` to `last` with the label of every period of these kinds that holds
+/// it, as `compute` reports them: a rolling window only if it ends by `last`.
+pub fn periods_of_months(pers: &[Per], first: Month, last: Month) -> Vec<(Month, String)> {
+    let mut pairs = Vec::new();
     for month in first.through(last) {
         for per in pers {
             for label in per.labels_of(month) {
                 let ends_in_data = *per != Per::Rolling12
                     || label[..7].parse::<Month>().is_ok_and(|end| end <= last);
-                if ends_in_data && only.is_none_or(|p| p == label) {
-                    months.push(month.to_string());
-                    labels.push(label);
+                if ends_in_data {
+                    pairs.push((month, label));
                 }
             }
         }
     }
-    let keys = number_labels(&labels);
-    df!(MONTH => months, PERIOD => labels, PERIOD_KEY => keys)
+    pairs
 }
 
 /// (`id_manufacture`, `mois`) for every month a manufacture was open, within the data's range.

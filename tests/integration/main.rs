@@ -14,6 +14,7 @@ mod portal;
 mod report;
 mod sample;
 mod serve;
+mod sql;
 mod store;
 mod support;
 mod template;
