@@ -36,3 +36,25 @@ echo "lignes enregistrées : $rows"
 measure "mesure ingest --dry-run" "$bin" -w "$work/ws" ingest --dry-run "$work/reseau/classeurs"
 measure "mesure ingest (déjà reçus)" "$bin" -w "$work/ws" ingest "$work/reseau/classeurs"
 tail -1 "$work/out"
+
+# One month sent again into a three-year store of 111 manufactures (2023 to 2025): the new
+# files come from the same generator with another seed, so each replaces a stored month.
+"$bin" echantillon --manufactures 111 --debut 2023-01 --fin 2025-12 --output "$work/grand" >/dev/null
+mkdir -p "$work/ws3"
+cp -r indicators "$work/ws3/"
+cp "$work/grand/manufactures.csv" "$work/ws3/"
+measure "stockage de 3 ans, 111 manufactures ($(find "$work/grand/classeurs" -name '*.xlsx' | wc -l) classeurs)" \
+  "$bin" -w "$work/ws3" ingest "$work/grand/classeurs"
+tail -1 "$work/out"
+"$bin" echantillon --manufactures 111 --seed 7 --debut 2025-06 --fin 2025-06 --output "$work/renvoi" >/dev/null
+times=()
+for file in $(find "$work/renvoi/classeurs" -name '*.xlsx' | sort | head -n 9); do
+  start=$(date +%s%N)
+  "$bin" -w "$work/ws3" ingest "$file" > "$work/out" 2>&1 || true
+  end=$(date +%s%N)
+  grep -q "remplace" "$work/out" || { echo "pas un remplacement :"; cat "$work/out"; }
+  times+=($(( (end - start) / 1000000 )))
+done
+sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
+echo "renvoi d'un mois (9 manufactures, une à une) : ${sorted}ms ; médiane $(printf '%s\n' "${times[@]}" | sort -n | sed -n 5p) ms"
+echo "fichiers de tables : $(find "$work/ws3/store/tables" "$work/ws3/store/declarations" -name '*.parquet' | wc -l)"

@@ -1,21 +1,25 @@
-//! Computing every indicator at every level and period for a network at national scale: 3,500
-//! places over 120 months (the whole French tiers-lieux network, as issue 4 asks), with
-//! synthetic tables built directly in memory (about 7 million rows), then `engine::compute`.
+//! The national scale through the real path (issue 12): a network of tiers-lieux (3,500 places
+//! over 120 months by default, the whole French network) written as one CSV file per table,
+//! then, each timed with its peak memory, `mesure ingest` of the seven files into an empty
+//! store, `mesure compute` of every indicator at every level and period, `mesure report
+//! --level national`, and the DuckDB query of `mesure sql` on the same store (when the
+//! `duckdb` Python package is there: `MESURE_PYTHON_DUCKDB`, or `~/.cache/mesure-venv`).
 //!
-//! Run: `cargo bench --bench national` (release profile). Prints the size, the time to compute
-//! and the peak memory of the process.
+//! Run: `cargo bench --bench national -- [PLACES] [FOLDER]` (release profile). The workspace
+//! is written to FOLDER (default: a temporary folder, removed at the end).
 
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
-use mesure::engine::{Inputs, Request, compute};
+use mesure::Month;
 use mesure::geo::DEPARTEMENTS;
-use mesure::registry::{Manufacture, Registry};
-use mesure::{Month, geo};
-use polars::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const PLACES: usize = 3_500;
 const MONTHS: i32 = 120;
 const FILIERES: [&str; 8] = [
     "bois",
@@ -27,263 +31,305 @@ const FILIERES: [&str; 8] = [
     "céramique",
     "éco-construction",
 ];
+const PUBLICS: [&str; 8] = [
+    "salarié",
+    "indépendant ou artisan",
+    "demandeur d'emploi",
+    "étudiant",
+    "jeune de moins de 26 ans",
+    "retraité",
+    "bénévole",
+    "autre",
+];
 
-fn registry(first: Month, rng: &mut ChaCha8Rng) -> Registry {
-    Registry::new(
-        (0..PLACES)
-            .map(|i| {
-                let departement = &DEPARTEMENTS[i % DEPARTEMENTS.len()];
-                Manufacture {
-                    id: format!("tl{i:05}"),
-                    nom: format!("Tiers-lieu {i}"),
-                    commune: "X".into(),
-                    code_insee: format!("{}000", departement.code),
-                    departement,
-                    region: geo::region(departement.region).expect("known région"),
-                    filiere: FILIERES[i % FILIERES.len()].into(),
-                    vague: (1 + i % 2).to_string(),
-                    ouverture: first.plus(rng.random_range(0..24)),
-                    fermeture: None,
-                }
-            })
-            .collect(),
-    )
-}
-
-/// Columns of one table, filled row by row.
-#[derive(Default)]
-struct Builder {
-    ids: Vec<String>,
-    months: Vec<String>,
-    texts: Vec<Vec<String>>,
-    numbers: Vec<Vec<f64>>,
-}
-
-impl Builder {
-    fn row(&mut self, id: &str, month: &str, texts: &[&str], numbers: &[f64]) {
-        self.ids.push(id.to_string());
-        self.months.push(month.to_string());
-        self.texts.resize_with(texts.len(), Vec::new);
-        self.numbers.resize_with(numbers.len(), Vec::new);
-        for (column, value) in self.texts.iter_mut().zip(texts) {
-            column.push(value.to_string());
-        }
-        for (column, value) in self.numbers.iter_mut().zip(numbers) {
-            column.push(*value);
-        }
-    }
-
-    /// The frame, with text columns then number columns named as given; integer columns cast.
-    fn frame(self, text_names: &[&str], number_names: &[(&str, bool)]) -> DataFrame {
-        let mut columns = vec![
-            Column::new("id_manufacture".into(), self.ids),
-            Column::new("mois".into(), self.months),
-        ];
-        for (name, values) in text_names.iter().zip(self.texts) {
-            columns.push(Column::new((*name).into(), values));
-        }
-        for ((name, integer), values) in number_names.iter().zip(self.numbers) {
-            let column = Column::new((*name).into(), values);
-            columns.push(if *integer {
-                column.cast(&DataType::Int64).expect("cast")
-            } else {
-                column
-            });
-        }
-        DataFrame::new_infer_height(columns).expect("frame")
-    }
-}
-
-/// `publics`: the categories declared for `publics.categorie`, read from the definitions.
-fn inputs(registry: &Registry, publics: &[String], first: Month, rng: &mut ChaCha8Rng) -> Inputs {
-    let names = [
-        "publics",
+/// The seven CSV files, each with its header.
+const TABLES: [(&str, &str); 7] = [
+    ("publics", "categorie,nb_personnes,nb_passages,dont_femmes"),
+    (
         "emplois",
+        "type_contrat,effectif_fin_mois,etp,entrees,sorties",
+    ),
+    (
         "flux",
+        "sens,categorie,partenaire,montant_ht,distance_km,nb_intermediaires",
+    ),
+    (
         "equipements",
+        "id_equipement,equipement,heures_disponibles,heures_utilisees,heures_externes,nb_structures",
+    ),
+    (
         "formations",
-        "finances",
+        "intitule,duree_h,nb_participants,dont_demandeurs_emploi,certifiante",
+    ),
+    ("finances", "poste,classe,nature,montant"),
+    (
         "matieres",
-    ];
-    let mut builders: Vec<Builder> = names.iter().map(|_| Builder::default()).collect();
-    let (mut reported_ids, mut reported_months) = (Vec::new(), Vec::new());
-    for m in registry.manufactures() {
-        for month in m.ouverture.through(first.plus(MONTHS - 1)) {
+        "matiere,kg_entrants,kg_reemployes,kg_recycles,kg_dechets",
+    ),
+];
+
+/// Writes the registry of `places` places open from a month of their first two years.
+fn write_registry(
+    path: &Path,
+    places: usize,
+    first: Month,
+    rng: &mut ChaCha8Rng,
+) -> Vec<(String, Month)> {
+    let mut text = String::from(
+        "id,nom,commune,code_insee,code_departement,code_region,filiere,vague,ouverture,fermeture\n",
+    );
+    let mut open = Vec::with_capacity(places);
+    for i in 0..places {
+        let departement = &DEPARTEMENTS[i % DEPARTEMENTS.len()];
+        let id = format!("tl{i:05}");
+        let opening = first.plus(rng.random_range(0..24));
+        let _ = writeln!(
+            text,
+            "{id},Tiers-lieu {i},Commune,{}{}1,{},{},{},{},{opening},",
+            departement.code,
+            "0".repeat(4 - departement.code.len()),
+            departement.code,
+            departement.region,
+            FILIERES[i % FILIERES.len()],
+            1 + i % 2
+        );
+        open.push((id, opening));
+    }
+    fs::write(path, text).expect("registry written");
+    open
+}
+
+/// Writes one CSV file per table: every place, every month from its opening, 5 % of months
+/// not declared. Returns the rows written.
+fn write_tables(dir: &Path, open: &[(String, Month)], last: Month, rng: &mut ChaCha8Rng) -> usize {
+    fs::create_dir_all(dir).expect("folder");
+    let mut files: Vec<BufWriter<fs::File>> = TABLES
+        .iter()
+        .map(|(table, header)| {
+            let mut file =
+                BufWriter::new(fs::File::create(dir.join(format!("{table}.csv"))).unwrap());
+            writeln!(file, "id_manufacture,mois,{header}").unwrap();
+            file
+        })
+        .collect();
+    let mut rows = 0;
+    for (id, opening) in open {
+        for month in opening.through(last) {
             if rng.random_bool(0.05) {
-                continue; // a month not reported
+                continue;
             }
-            let (id, when) = (m.id.as_str(), month.to_string());
-            reported_ids.push(id.to_string());
-            reported_months.push(when.clone());
             let size = rng.random_range(5.0..50.0f64);
+            let key = format!("{id},{month}");
+            let mut row = |table: usize, values: String| {
+                writeln!(files[table], "{key},{values}").unwrap();
+                rows += 1;
+            };
             for k in 0..4 {
                 let people = (size * rng.random_range(0.2..1.0f64)).round();
-                builders[0].row(
-                    id,
-                    &when,
-                    &[publics[(k * 2 + month.month() as usize) % publics.len()].as_str()],
-                    &[people, people * 2.0, (people * 0.4).round()],
+                let category = PUBLICS[(k * 2 + month.month() as usize) % PUBLICS.len()];
+                row(
+                    0,
+                    format!(
+                        "{category},{people},{},{}",
+                        people * 2.0,
+                        (people * 0.4).round()
+                    ),
                 );
             }
-            builders[1].row(id, &when, &["CDI"], &[3.0, 2.5, 0.0, 0.0]);
-            builders[1].row(id, &when, &["CDDI"], &[2.0, 1.4, 1.0, 1.0]);
+            row(1, "CDI,3,2.5,0,0".into());
+            row(1, "CDDI,2,1.4,1,1".into());
             for (sens, k) in [("achat", 0), ("achat", 1), ("vente", 2), ("vente", 3)] {
-                builders[2].row(
-                    id,
-                    &when,
-                    &[sens, "bois", ""],
-                    &[size * 100.0, rng.random_range(1.0..600.0), (k % 3) as f64],
+                let distance = rng.random_range(1.0..600.0f64);
+                row(
+                    2,
+                    format!("{sens},bois,,{:.2},{distance:.1},{}", size * 100.0, k % 3),
                 );
             }
             for e in 0..3 {
                 let available = 100.0 + e as f64 * 20.0;
                 let used = (available * rng.random_range(0.1..0.9f64)).round();
-                builders[3].row(
-                    id,
-                    &when,
-                    &["EQ", "Machine"],
-                    &[available, used, (used * 0.3).round(), 2.0],
+                row(
+                    3,
+                    format!(
+                        "EQ{e},Machine,{available},{used},{},2",
+                        (used * 0.3).round()
+                    ),
                 );
             }
-            builders[4].row(id, &when, &["Formation"], &[7.0, 8.0, 3.0]);
+            row(4, "Formation,7,8,3,oui".into());
             for (classe, share) in [("propre", 0.5), ("publique", 0.4), ("privée", 0.1)] {
-                builders[5].row(
-                    id,
-                    &when,
-                    &["poste", classe, "fonctionnement"],
-                    &[size * 200.0 * share],
+                row(
+                    5,
+                    format!("poste,{classe},fonctionnement,{:.2}", size * 200.0 * share),
                 );
             }
-            builders[6].row(
-                id,
-                &when,
-                &["bois"],
-                &[size * 10.0, size * 3.0, size, size * 0.5],
+            row(
+                6,
+                format!(
+                    "bois,{:.1},{:.1},{:.1},{:.1}",
+                    size * 10.0,
+                    size * 3.0,
+                    size,
+                    size * 0.5
+                ),
             );
         }
     }
-    let mut builders = builders.into_iter();
-    let mut next = || builders.next().expect("seven tables");
-    let frames = [
-        (
-            "publics",
-            next().frame(
-                &["categorie"],
-                &[
-                    ("nb_personnes", true),
-                    ("nb_passages", true),
-                    ("dont_femmes", true),
-                ],
-            ),
-        ),
-        (
-            "emplois",
-            next().frame(
-                &["type_contrat"],
-                &[
-                    ("effectif_fin_mois", true),
-                    ("etp", false),
-                    ("entrees", true),
-                    ("sorties", true),
-                ],
-            ),
-        ),
-        (
-            "flux",
-            next().frame(
-                &["sens", "categorie", "partenaire"],
-                &[
-                    ("montant_ht", false),
-                    ("distance_km", false),
-                    ("nb_intermediaires", true),
-                ],
-            ),
-        ),
-        (
-            "equipements",
-            next().frame(
-                &["id_equipement", "equipement"],
-                &[
-                    ("heures_disponibles", false),
-                    ("heures_utilisees", false),
-                    ("heures_externes", false),
-                    ("nb_structures", true),
-                ],
-            ),
-        ),
-        (
-            "formations",
-            next().frame(
-                &["intitule"],
-                &[
-                    ("duree_h", false),
-                    ("nb_participants", true),
-                    ("dont_demandeurs_emploi", true),
-                ],
-            ),
-        ),
-        (
-            "finances",
-            next().frame(&["poste", "classe", "nature"], &[("montant", false)]),
-        ),
-        (
-            "matieres",
-            next().frame(
-                &["matiere"],
-                &[
-                    ("kg_entrants", false),
-                    ("kg_reemployes", false),
-                    ("kg_recycles", false),
-                    ("kg_dechets", false),
-                ],
-            ),
-        ),
-    ];
-    let reported = df!("id_manufacture" => reported_ids, "mois" => reported_months).expect("frame");
-    let mut inputs = Inputs::default();
-    for (name, frame) in frames {
-        inputs.tables.insert(name.into(), frame);
-        inputs.reported.insert(name.into(), reported.clone());
+    for mut file in files {
+        file.flush().unwrap();
     }
-    inputs
+    rows
 }
 
-fn peak_memory_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
+/// Runs a command under `/usr/bin/time`; prints and returns its wall time and peak memory.
+fn measure(label: &str, command: &mut Command) -> (f64, u64) {
+    let times = std::env::temp_dir().join(format!("mesure-bench-{}", std::process::id()));
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+    let start = Instant::now();
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&times)
+        .arg(program)
+        .args(args)
+        .current_dir(command.get_current_dir().unwrap_or(Path::new(".")))
+        .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .output()
+        .expect("/usr/bin/time runs (Debian package time)");
+    let seconds = start.elapsed().as_secs_f64();
+    let kilobytes: u64 = fs::read_to_string(&times)
+        .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(0);
+    let _ = fs::remove_file(&times);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().last().unwrap_or("");
+    println!(
+        "{label} : {seconds:.1} s, mémoire max {} Mio{}",
+        kilobytes / 1024,
+        if output.status.success() {
+            String::new()
+        } else {
+            format!(
+                " — ÉCHEC ({}) : {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            )
+        }
+    );
+    if !last.is_empty() && last.len() < 300 {
+        println!("    {last}");
+    }
+    assert!(output.status.success(), "{label} failed");
+    (seconds, kilobytes / 1024)
+}
+
+fn count_files(dir: &Path) -> usize {
+    fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                let path = e.path();
+                if path.is_dir() { count_files(&path) } else { 1 }
+            })
+            .sum()
+    })
+}
+
+fn duckdb_python() -> Option<PathBuf> {
+    let python = match std::env::var_os("MESURE_PYTHON_DUCKDB") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(std::env::var_os("HOME")?).join(".cache/mesure-venv/bin/python"),
+    };
+    Command::new(&python)
+        .args(["-c", "import duckdb"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+        .then_some(python)
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let places: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(3_500);
+    let kept = args.get(1).map(PathBuf::from);
+    let temporary = tempfile::tempdir().expect("temporary folder");
+    let work = kept
+        .clone()
+        .unwrap_or_else(|| temporary.path().to_path_buf());
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mesure = env!("CARGO_BIN_EXE_mesure");
+    fs::create_dir_all(&work).expect("folder");
+    let status = Command::new("cp")
+        .args(["-r"])
+        .arg(repo.join("indicators"))
+        .arg(&work)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+
     let first = Month::new(2016, 1).expect("valid month");
+    let last = first.plus(MONTHS - 1);
     let mut rng = ChaCha8Rng::seed_from_u64(3500);
-    let definitions = mesure::Workspace::open(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
-        .and_then(|w| w.definitions())
-        .expect("the repository's definitions");
     let start = Instant::now();
-    let registry = registry(first, &mut rng);
-    let publics: Vec<String> = definitions
-        .table("publics")
-        .and_then(|t| t.column("categorie"))
-        .map(|c| c.values.iter().map(|v| v.value.clone()).collect())
-        .expect("publics.categorie is declared");
-    let inputs = inputs(&registry, &publics, first, &mut rng);
-    let rows: usize = inputs.tables.values().map(DataFrame::height).sum();
-    let reported = inputs.reported["publics"].height();
+    let open = write_registry(&work.join("manufactures.csv"), places, first, &mut rng);
+    let rows = write_tables(&work.join("envoi"), &open, last, &mut rng);
+    let bytes: u64 = fs::read_dir(work.join("envoi"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.metadata().map_or(0, |m| m.len()))
+        .sum();
     println!(
-        "réseau : {PLACES} lieux, {MONTHS} mois, {reported} mois déclarés, {rows} lignes ; préparé en {:.1} s, mémoire max {} Mio",
+        "réseau : {places} lieux, {MONTHS} mois ({first} à {last}), {rows} lignes dans 7 fichiers CSV ({} Mo), écrits en {:.1} s ; {} cœurs",
+        bytes / 1_000_000,
         start.elapsed().as_secs_f64(),
-        peak_memory_mb()
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    let start = Instant::now();
-    let figures = compute(&definitions, &registry, &inputs, &Request::default()).expect("compute");
+    let run = |args: &[&str]| {
+        let mut command = Command::new(mesure);
+        command.args(["--workspace"]).arg(&work).args(args);
+        command
+    };
+    let envoi = work.join("envoi");
+    measure(
+        "mesure ingest (7 CSV, stockage vide)",
+        &mut run(&["ingest", envoi.to_str().unwrap()]),
+    );
     println!(
-        "compute : {} chiffres (17 indicateurs, 6 niveaux, 5 sortes de période) en {:.1} s ; mémoire max du processus {} Mio",
-        figures.height(),
-        start.elapsed().as_secs_f64(),
-        peak_memory_mb()
+        "    stockage : {} fichiers Parquet de tables et déclarations",
+        count_files(&work.join("store/tables")) + count_files(&work.join("store/declarations"))
     );
+    let figures = work.join("chiffres.csv");
+    measure(
+        "mesure compute (tous niveaux, toutes périodes)",
+        &mut run(&["compute", "--output", figures.to_str().unwrap()]),
+    );
+    let lines = fs::read_to_string(&figures).map_or(0, |t| t.lines().count().saturating_sub(1));
+    println!("    {lines} chiffres");
+    measure(
+        "mesure report --level national",
+        &mut run(&["report", "--level", "national"]),
+    );
+    let query = work.join("requete.sql");
+    measure(
+        "mesure sql --dialect duckdb",
+        &mut run(&["sql", "--output", query.to_str().unwrap()]),
+    );
+    match duckdb_python() {
+        Some(python) => {
+            let script = "import duckdb, sys\nrows = duckdb.connect().execute(open(sys.argv[1]).read()).fetchall()\nprint(f'{len(rows)} lignes')";
+            measure(
+                "DuckDB, requête de mesure sql (mêmes fichiers)",
+                Command::new(python).args(["-c", script]).arg(&query),
+            );
+        }
+        None => println!("DuckDB absent : pip install duckdb dans ~/.cache/mesure-venv"),
+    }
+    if let Some(kept) = kept {
+        println!("espace de travail gardé : {}", kept.display());
+    }
 }

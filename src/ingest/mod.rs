@@ -705,18 +705,24 @@ impl<'a> CsvSplit<'a> {
         if let Err(err) = check_rules(table, &frame, head, place, problems) {
             return internal(err, problems);
         }
+        // The rows put in manufacture-month order once; each month is then a slice of them,
+        // which shares their memory (a network's export has hundreds of thousands of months).
+        let order: Vec<polars::prelude::IdxSize> =
+            self.groups.values().flatten().copied().collect();
+        let sorted = match frame.take(&polars::prelude::IdxCa::from_vec("".into(), order)) {
+            Ok(sorted) => sorted,
+            Err(err) => return internal(err, problems),
+        };
         let mut submissions = Vec::with_capacity(self.groups.len());
+        let mut offset = 0;
         for ((manufacture, month), rows) in self.groups {
-            let rows = polars::prelude::IdxCa::from_vec("".into(), rows);
-            match frame.take(&rows) {
-                Ok(rows) => submissions.push(Submission {
-                    manufacture,
-                    month,
-                    tables: BTreeMap::from([(table.id.clone(), rows)]),
-                    whole_month: false,
-                }),
-                Err(err) => return internal(err, problems),
-            }
+            submissions.push(Submission {
+                manufacture,
+                month,
+                tables: BTreeMap::from([(table.id.clone(), sorted.slice(offset, rows.len()))]),
+                whole_month: false,
+            });
+            offset += rows.len() as i64;
         }
         submissions
     }

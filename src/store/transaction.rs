@@ -368,11 +368,23 @@ impl Content {
             );
             parts.push(kept);
         }
+        // Thousands of manufactures' rows stacked eagerly (a lazy union of thousands of
+        // inputs is slow to plan); rows of another shape (definitions changed) go on their own.
+        let mut stacked: Option<DataFrame> = None;
         for (manufacture, frame) in change.added {
             let mut frame = frame;
             let id = Column::new(MANUFACTURE_COLUMN.into(), vec![manufacture; frame.height()]);
             frame.insert_column(0, id).map_err(failed)?;
-            parts.push(frame.lazy());
+            match &mut stacked {
+                None => stacked = Some(frame),
+                Some(all) if all.schema() == frame.schema() => {
+                    all.vstack_mut(&frame).map_err(failed)?;
+                }
+                Some(_) => parts.push(frame.lazy()),
+            }
+        }
+        if let Some(stacked) = stacked {
+            parts.push(stacked.lazy());
         }
         if parts.is_empty() {
             return Ok(DataFrame::empty());
@@ -382,7 +394,7 @@ impl Content {
             to_supertypes: true,
             ..UnionArgs::default()
         };
-        concat(parts, args)
+        let mut sorted = concat(parts, args)
             .and_then(|all| {
                 all.sort(
                     [MANUFACTURE_COLUMN],
@@ -390,7 +402,10 @@ impl Content {
                 )
                 .collect()
             })
-            .map_err(failed)
+            .map_err(failed)?;
+        // One chunk, so that the file is one row group, not one per manufacture.
+        sorted.rechunk_mut();
+        Ok(sorted)
     }
 }
 
