@@ -561,7 +561,7 @@ fn formula(indicator: &Indicator) -> String {
                 })
                 .collect();
             format!(
-                "CASE WHEN ({total}) > 0 THEN -({}) / LN({k}.0) END",
+                "CASE WHEN ({total}) > 0 THEN -({}) / LN({k}.0) + 0.0 END",
                 terms.join(" + ")
             )
         }

@@ -122,7 +122,8 @@ pub fn pielou(counts: &[f64], k: usize) -> Option<f64> {
             -p * p.ln()
         })
         .sum();
-    Some(entropy / (k as f64).ln())
+    // + 0.0 turns the -0 of a single category (-1 × ln 1) into 0.
+    Some(entropy / (k as f64).ln() + 0.0)
 }
 
 #[cfg(test)]
@@ -133,6 +134,12 @@ mod tests {
     fn pielou_by_hand() {
         // One category: 0. All K equal: 1. Two equal categories out of 5: ln 2 / ln 5.
         assert_eq!(pielou(&[10.0, 0.0, 0.0, 0.0, 0.0], 5), Some(0.0));
+        assert!(
+            pielou(&[10.0, 0.0, 0.0, 0.0, 0.0], 5)
+                .unwrap()
+                .is_sign_positive(),
+            "never -0"
+        );
         assert!((pielou(&[3.0; 5], 5).unwrap() - 1.0).abs() < 1e-12);
         let two = pielou(&[4.0, 4.0, 0.0, 0.0, 0.0], 5).unwrap();
         assert!((two - 2f64.ln() / 5f64.ln()).abs() < 1e-12);

@@ -209,9 +209,10 @@ pub fn compute(
             )
             .collect()
             .map_err(|e| engine_error(&e))?;
+        let per_manufacture = per_manufacture(indicator, &timed).map_err(|e| engine_error(&e))?;
         for (level, maps) in levels.iter().zip(&by_level) {
-            let cells =
-                roll_up(indicator, &timed, maps, &period_labels).map_err(|e| engine_error(&e))?;
+            let cells = roll_up(indicator, &per_manufacture, maps, &period_labels)
+                .map_err(|e| engine_error(&e))?;
             parts.push(long_rows(indicator, *level, &cells).map_err(|e| engine_error(&e))?);
         }
     }
@@ -410,16 +411,39 @@ struct LevelMaps {
     labels: DataFrame,
 }
 
+/// Each manufacture's components per period: the sums over its months, or for a stock the
+/// mean (or last value) of the months it reported. Every coarser cell is the sum of these,
+/// and each of their rows is one declaring manufacture.
+fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> PolarsResult<DataFrame> {
+    let aggregations: Vec<Expr> = match stock_over_months(indicator) {
+        Some(StockOverMonths::Mean) => vec![col(component(0)).mean()],
+        Some(StockOverMonths::Last) => vec![
+            col(component(0))
+                .sort_by([col(MONTH)], SortMultipleOptions::default())
+                .last(),
+        ],
+        None => (0..component_count(indicator))
+            .map(|i| col(component(i)).sum())
+            .collect(),
+    };
+    timed
+        .clone()
+        .lazy()
+        .group_by([col(INDEX), col(PERIOD_KEY)])
+        .agg(aggregations)
+        .collect()
+}
+
 /// Components rolled up to every (entity, period), with the coverage.
 fn roll_up(
     indicator: &Indicator,
-    timed: &DataFrame,
+    per_manufacture: &DataFrame,
     level: &LevelMaps,
     period_labels: &DataFrame,
 ) -> PolarsResult<DataFrame> {
     let keys = [col(ENTITY_KEY), col(PERIOD_KEY)];
     let components: Vec<String> = (0..component_count(indicator)).map(component).collect();
-    let placed = timed.clone().lazy().join(
+    let placed = per_manufacture.clone().lazy().join(
         level
             .entities
             .clone()
@@ -429,29 +453,9 @@ fn roll_up(
         [col(INDEX)],
         JoinArgs::new(JoinType::Inner),
     );
-    let per_manufacture = match stock_over_months(indicator) {
-        // A stock: each manufacture's mean (or last value) over the months it reported.
-        Some(over) => {
-            let summary = match over {
-                StockOverMonths::Mean => col(component(0)).mean(),
-                StockOverMonths::Last => col(component(0))
-                    .sort_by([col(MONTH)], SortMultipleOptions::default())
-                    .last(),
-            };
-            placed
-                .group_by([col(ENTITY_KEY), col(PERIOD_KEY), col(INDEX)])
-                .agg([summary.alias(component(0))])
-        }
-        None => placed,
-    };
     let mut aggregations: Vec<Expr> = components.iter().map(|c| col(c.as_str()).sum()).collect();
-    aggregations.push(
-        col(INDEX)
-            .n_unique()
-            .cast(DataType::UInt32)
-            .alias(DECLARANTS),
-    );
-    let values = per_manufacture.group_by(keys.clone()).agg(aggregations);
+    aggregations.push(len().cast(DataType::UInt32).alias(DECLARANTS));
+    let values = placed.group_by(keys.clone()).agg(aggregations);
     let left = |other: &DataFrame, key: &str| {
         (
             other.clone().lazy(),

@@ -250,3 +250,68 @@ fn a_store_of_the_first_layout_is_told_and_converted_by_rebuild() {
     assert_eq!(data_files(&workdir).len(), 8 * 2);
     assert_eq!(ingest(&workdir, &[workbook("mp002", "2025-04")]).code, 0);
 }
+
+/// 2,000 manufactures × 12 months of one table: the first layout stored 24,000 months, and
+/// `compute` stacked them in one plan that overflowed polars' thread stacks (« thread
+/// 'polars-0' has overflowed its stack », checked with the previous binary). The store by
+/// month reads 12 files; the figures are worked out by hand.
+#[test]
+fn twenty_four_thousand_manufacture_months_compute_with_default_stacks() {
+    let workdir = Workdir::sample_workspace();
+    let mut registry = String::from(
+        "id,nom,commune,code_insee,code_departement,code_region,filiere,vague,ouverture,fermeture\n",
+    );
+    let mut publics =
+        String::from("id_manufacture,mois,categorie,nb_personnes,nb_passages,dont_femmes\n");
+    for i in 0..2000 {
+        let (departement, region) = if i % 2 == 0 {
+            ("58", "27")
+        } else {
+            ("19", "75")
+        };
+        registry.push_str(&format!(
+            "tl{i:05},Lieu {i},Commune,{departement}001,{departement},{region},bois,1,2025-01,\n"
+        ));
+        for month in 1..=12 {
+            publics.push_str(&format!("tl{i:05},2025-{month:02},salarié,5,10,2\n"));
+        }
+    }
+    workdir.write("manufactures.csv", registry);
+    workdir.write("envoi/publics.csv", publics);
+    let ingest = workdir.run(&["ingest", "envoi/publics.csv"]);
+    assert_eq!(ingest.code, 0, "{ingest:?}");
+    assert_eq!(
+        data_files(&workdir).len(),
+        12 * 2,
+        "one file per month, and its declarations"
+    );
+    let computed = workdir.run(&[
+        "compute", "--level", "national", "--level", "region", "--per", "year",
+    ]);
+    assert_eq!(computed.code, 0, "{computed:?}");
+    let line = |prefix: &str| -> String {
+        computed
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix} in\n{}", computed.stdout))
+            .to_string()
+    };
+    // 2 women of 5 people, everywhere: 40 %; 10 passages × 12 months × 2,000 places.
+    assert_eq!(
+        line("part_femmes,national,national,2025,"),
+        "part_femmes,national,national,2025,40,%,2000,2000"
+    );
+    assert_eq!(
+        line("frequentation,national,national,2025,"),
+        "frequentation,national,national,2025,240000,passages,2000,2000"
+    );
+    assert_eq!(
+        line("frequentation,region,27,2025,"),
+        "frequentation,region,27,2025,120000,passages,1000,1000"
+    );
+    assert_eq!(
+        line("mixite_publics,national,national,2025,"),
+        "mixite_publics,national,national,2025,0,,2000,2000"
+    );
+}
