@@ -13,6 +13,7 @@ mod distribution;
 mod explain;
 mod level;
 mod period;
+mod rolling;
 
 use std::collections::HashMap;
 
@@ -182,21 +183,15 @@ pub fn compute(
         .collect::<PolarsResult<_>>()
         .map_err(|e| engine_error(&e))?;
     let period_labels = labels_of(&periods, PERIOD_KEY, PERIOD).map_err(|e| engine_error(&e))?;
+    let (calendar, windows) = split_rolling(&periods).map_err(|e| engine_error(&e))?;
     let mut parts = Vec::new();
     for indicator in indicators {
         // Computed once per indicator, then rolled up to each level.
         let base = base_grain(indicator, definitions, inputs)
             .and_then(LazyFrame::collect)
             .map_err(|e| engine_error(&e))?;
-        // Each base row once per period that holds its month (a month is in 16 periods).
-        let timed = base
+        let indexed = base
             .lazy()
-            .join(
-                periods.clone().lazy().select([col(MONTH), col(PERIOD_KEY)]),
-                [col(MONTH)],
-                [col(MONTH)],
-                JoinArgs::new(JoinType::Inner),
-            )
             .join(
                 by_level[0]
                     .entities
@@ -209,7 +204,36 @@ pub fn compute(
             )
             .collect()
             .map_err(|e| engine_error(&e))?;
-        let per_manufacture = per_manufacture(indicator, &timed).map_err(|e| engine_error(&e))?;
+        // Each base row once per calendar period that holds its month (4 of them); the rolling
+        // windows are walked per manufacture.
+        let timed = indexed
+            .clone()
+            .lazy()
+            .join(
+                calendar.clone().lazy(),
+                [col(MONTH)],
+                [col(MONTH)],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .collect()
+            .map_err(|e| engine_error(&e))?;
+        let mut per_manufacture =
+            per_manufacture(indicator, &timed).map_err(|e| engine_error(&e))?;
+        if !windows.is_empty() {
+            let rolled = rolling::rolling_windows(indicator, &indexed, &windows)
+                .and_then(|rolled| {
+                    let names: Vec<PlSmallStr> = per_manufacture
+                        .get_column_names()
+                        .into_iter()
+                        .cloned()
+                        .collect();
+                    rolled.select(names)
+                })
+                .map_err(|e| engine_error(&e))?;
+            per_manufacture
+                .vstack_mut(&rolled)
+                .map_err(|e| engine_error(&e))?;
+        }
         for (level, maps) in levels.iter().zip(&by_level) {
             let cells = roll_up(indicator, &per_manufacture, maps, &period_labels)
                 .map_err(|e| engine_error(&e))?;
@@ -295,6 +319,31 @@ pub fn periods_of_months(pers: &[Per], first: Month, last: Month) -> Vec<(Month,
         }
     }
     pairs
+}
+
+/// The periods split in two: (`mois`, `__periode`) of the calendar periods, and the number of
+/// each rolling window by its label.
+fn split_rolling(periods: &DataFrame) -> PolarsResult<(DataFrame, HashMap<String, u32>)> {
+    let rolling = col(PERIOD).str().ends_with(lit("-12M"));
+    let calendar = periods
+        .clone()
+        .lazy()
+        .filter(rolling.clone().not())
+        .select([col(MONTH), col(PERIOD_KEY)])
+        .collect()?;
+    let windows = labels_of(
+        &periods.clone().lazy().filter(rolling).collect()?,
+        PERIOD_KEY,
+        PERIOD,
+    )?;
+    let keys = windows.column(PERIOD_KEY)?.u32()?;
+    let labels = windows.column(PERIOD)?.str()?;
+    let map = labels
+        .iter()
+        .zip(keys.iter())
+        .filter_map(|(label, key)| Some((label?.to_string(), key?)))
+        .collect();
+    Ok((calendar, map))
 }
 
 /// (`id_manufacture`, `mois`) for every month a manufacture was open, within the data's range.

@@ -339,6 +339,42 @@ fn stocks_are_averaged_over_months_then_summed_over_manufactures() {
 }
 
 #[test]
+fn rolling_windows_hold_the_twelve_months_ending_in_their_month() {
+    let f = figures();
+    // ETP over the 12 months to April: A mean(2, 3, 1) = 2; B mean(1, 1, 2, 0) = 1; C 0.5.
+    close(f.value("etp", "national", "national", "2025-04-12M"), 3.5);
+    // To March: A mean(2, 3) = 2.5, B mean(1, 1, 2) = 4/3, C 0.5.
+    close(
+        f.value("etp", "national", "national", "2025-03-12M"),
+        2.5 + 4.0 / 3.0 + 0.5,
+    );
+    // Head count, the last month declared in the window: to April, A's April 1, B's April 0
+    // (declared, no row), C's February 1; to February, 3 + 1 + 1.
+    close(
+        f.value("effectif", "national", "national", "2025-04-12M"),
+        2.0,
+    );
+    close(
+        f.value("effectif", "national", "national", "2025-02-12M"),
+        5.0,
+    );
+    // A flow is summed: entrées − sorties, A (2 + 1 − 2) + B (1 + 1) + C 1.
+    close(
+        f.value("creations_nettes", "national", "national", "2025-04-12M"),
+        4.0,
+    );
+    // Coverage: three declared to April, of the four open; C alone in region 75.
+    let to_april = f.get("creations_nettes", "national", "national", "2025-04-12M");
+    assert_eq!(to_april.map(|c| (c.1, c.2)), Some((3, 4)));
+    close(
+        f.value("creations_nettes", "region", "75", "2025-04-12M"),
+        1.0,
+    );
+    // No window ends after the data (April): a window to May would be partial.
+    assert_eq!(f.get("etp", "national", "national", "2025-05-12M"), None);
+}
+
+#[test]
 fn distribution_and_ranks_across_manufactures() {
     let workspace = mesure::Workspace::open(&repo()).unwrap();
     let definitions = workspace.definitions().unwrap();

@@ -1,0 +1,110 @@
+//! Rolling 12-month windows, computed per manufacture by walking its declared months once,
+//! instead of copying each month into the twelve windows that hold it (a month is in 12 of the
+//! 16 periods `compute` reports: the copies were three quarters of the engine's rows).
+//!
+//! A window ending in month `e` holds the months `e − 11` to `e`. For each manufacture, each
+//! window that holds at least one of its declared months gets, like any other period: the sum
+//! of each component over those months, or for a stock their mean or the value of the latest.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use super::components::{component, component_count, stock_over_months};
+use super::{INDEX, MONTH, PERIOD_KEY};
+use crate::definitions::{Indicator, StockOverMonths};
+use crate::month::Month;
+
+/// One manufacture's declared months, in order, with their components.
+struct Series12 {
+    index: u32,
+    months: Vec<Month>,
+    rows: Vec<usize>,
+}
+
+/// (`__manufacture`, `__periode`, components) for every 12-month window in `windows` (label
+/// to period number) that holds a declared month of a manufacture. `indexed` has one row per
+/// manufacture and declared month: `__manufacture`, `mois`, then the components.
+pub(super) fn rolling_windows(
+    indicator: &Indicator,
+    indexed: &DataFrame,
+    windows: &HashMap<String, u32>,
+) -> PolarsResult<DataFrame> {
+    let count = component_count(indicator);
+    let indexes = indexed.column(INDEX)?.u32()?.clone();
+    let months = indexed.column(MONTH)?.str()?.clone();
+    let components: Vec<Vec<f64>> = (0..count)
+        .map(|i| {
+            let column = indexed.column(&component(i))?.f64()?.clone();
+            Ok(column.iter().map(|v| v.unwrap_or(0.0)).collect())
+        })
+        .collect::<PolarsResult<_>>()?;
+    let mut by_manufacture: HashMap<u32, Series12> = HashMap::new();
+    for row in 0..indexed.height() {
+        let (Some(index), Some(month)) = (indexes.get(row), months.get(row)) else {
+            continue;
+        };
+        let Ok(month) = month.parse::<Month>() else {
+            continue;
+        };
+        let series = by_manufacture.entry(index).or_insert_with(|| Series12 {
+            index,
+            months: Vec::new(),
+            rows: Vec::new(),
+        });
+        series.months.push(month);
+        series.rows.push(row);
+    }
+    let mut manufactures: Vec<Series12> = by_manufacture.into_values().collect();
+    manufactures.sort_by_key(|s| s.index);
+    let summary = stock_over_months(indicator);
+    let (mut out_index, mut out_period) = (Vec::new(), Vec::new());
+    let mut out: Vec<Vec<f64>> = vec![Vec::new(); if summary.is_some() { 1 } else { count }];
+    for mut series in manufactures {
+        let mut order: Vec<usize> = (0..series.months.len()).collect();
+        order.sort_by_key(|&i| series.months[i]);
+        series.months = order.iter().map(|&i| series.months[i]).collect();
+        series.rows = order.iter().map(|&i| series.rows[i]).collect();
+        let (Some(&first), Some(&last)) = (series.months.first(), series.months.last()) else {
+            continue;
+        };
+        // Months [start, end) of the series inside the window ending in `end_month`.
+        let mut start = 0;
+        let mut end = 0;
+        for end_month in first.through(last.plus(11)) {
+            while end < series.months.len() && series.months[end] <= end_month {
+                end += 1;
+            }
+            while start < end && series.months[start] < end_month.plus(-11) {
+                start += 1;
+            }
+            if start == end {
+                continue;
+            }
+            let Some(&key) = windows.get(&format!("{end_month}-12M")) else {
+                continue;
+            };
+            let rows = &series.rows[start..end];
+            out_index.push(series.index);
+            out_period.push(key);
+            match summary {
+                Some(StockOverMonths::Mean) => out[0]
+                    .push(rows.iter().map(|&r| components[0][r]).sum::<f64>() / rows.len() as f64),
+                Some(StockOverMonths::Last) => out[0].push(components[0][rows[rows.len() - 1]]),
+                None => {
+                    for (i, values) in out.iter_mut().enumerate() {
+                        values.push(rows.iter().map(|&r| components[i][r]).sum());
+                    }
+                }
+            }
+        }
+    }
+    let mut columns = vec![
+        Column::new(INDEX.into(), out_index),
+        Column::new(PERIOD_KEY.into(), out_period),
+    ];
+    for (i, values) in out.into_iter().enumerate() {
+        columns.push(Column::new(component(i).into(), values));
+    }
+    DataFrame::new_infer_height(columns)
+}
