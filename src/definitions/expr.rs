@@ -389,6 +389,7 @@ mod tests {
             ],
             rules: vec![],
             warn_if_empty: false,
+            labels: Default::default(),
         }
     }
 

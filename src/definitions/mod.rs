@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use expr::{CheckedExpr, Expected, check_expression, polars_dtype, table_schema};
 pub use indicators::{Direction, Indicator, Kind, StockOverMonths, THEMES, Target};
-pub use tables::{CategoryValue, Column, ColumnType, RESERVED_COLUMNS, Rule, Table};
+pub use tables::{CategoryValue, Column, ColumnType, LabelIndex, RESERVED_COLUMNS, Rule, Table};
 
 use crate::error::{Error, Location, Problem, Result};
 use crate::text::fold;

@@ -165,9 +165,16 @@ pub struct Table {
     /// Whether a workbook whose sheet for this table has no row gets a warning: a month
     /// without any job, say, is more often a forgotten sheet than the truth.
     pub warn_if_empty: bool,
+    /// Its labels folded, built when first read (see [`Table::labels`]).
+    pub labels: std::sync::OnceLock<LabelIndex>,
 }
 
 impl Table {
+    /// Its labels (names, synonyms, category values) folded for matching what users write.
+    pub fn labels(&self) -> &LabelIndex {
+        self.labels.get_or_init(|| LabelIndex::new(self))
+    }
+
     /// The column with this exact name.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
@@ -277,6 +284,7 @@ pub(crate) fn load_table(source: &Source, problems: &mut Vec<Problem>) -> Option
         columns,
         rules: Vec::new(),
         warn_if_empty: raw.avertir_si_vide,
+        labels: Default::default(),
     };
     table.rules = raw
         .regles
@@ -458,4 +466,63 @@ pub(crate) fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A table's declared labels folded once (when first needed), rather than once per cell
+/// compared or per file read.
+#[derive(Debug, Clone)]
+pub struct LabelIndex {
+    /// Every folded header label (name, label, synonyms) and its column's position.
+    pub(crate) headers: HashMap<String, usize>,
+    /// For each category column, every folded value and synonym and its canonical value.
+    pub(crate) categories: Vec<Option<HashMap<String, String>>>,
+}
+
+impl LabelIndex {
+    fn new(table: &Table) -> Self {
+        let mut headers = HashMap::new();
+        for (position, column) in table.columns.iter().enumerate() {
+            for label in [&column.name, &column.label]
+                .into_iter()
+                .chain(&column.synonyms)
+            {
+                headers.entry(fold(label)).or_insert(position);
+            }
+        }
+        let categories = table
+            .columns
+            .iter()
+            .map(|column| {
+                (column.kind == ColumnType::Category).then(|| {
+                    let mut map = HashMap::new();
+                    for value in &column.values {
+                        for written in std::iter::once(&value.value).chain(&value.synonyms) {
+                            map.entry(fold(written))
+                                .or_insert_with(|| value.value.clone());
+                        }
+                    }
+                    // Each value as written in the definitions too, found without folding.
+                    for value in &column.values {
+                        map.entry(value.value.clone())
+                            .or_insert_with(|| value.value.clone());
+                    }
+                    map
+                })
+            })
+            .collect();
+        LabelIndex {
+            headers,
+            categories,
+        }
+    }
+
+    /// The position of the column a header names, if any.
+    pub fn column_of(&self, header: &str) -> Option<usize> {
+        let folded = fold(header);
+        if folded.is_empty() {
+            None
+        } else {
+            self.headers.get(&folded).copied()
+        }
+    }
 }

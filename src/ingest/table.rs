@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::read::{RawCell, RawSheet, format_number};
 use super::values::{excel_serial_date, is_missing, parse_bool, parse_date, parse_number, whole};
-use crate::definitions::{Column, ColumnType, Table};
+use crate::definitions::{Column, ColumnType, LabelIndex, Table};
 use crate::error::{Location, Problem};
 use crate::template::column_letter;
 use crate::text::{did_you_mean, fold, quoted_list};
@@ -130,7 +130,7 @@ pub fn read_header(
     problems: &mut Vec<Problem>,
 ) -> Option<Header> {
     let csv = !place.named;
-    let lookup = Lookup::new(table);
+    let lookup = table.labels();
     let errors = |problems: &[Problem]| {
         problems
             .iter()
@@ -256,7 +256,7 @@ fn header_labels(sheet: &RawSheet, row: usize, index: usize) -> Vec<String> {
 }
 
 /// The header row: among the first rows, the one naming the most declared columns.
-fn find_header(sheet: &RawSheet, lookup: &Lookup) -> Option<usize> {
+fn find_header(sheet: &RawSheet, lookup: &LabelIndex) -> Option<usize> {
     sheet
         .rows
         .iter()
@@ -303,7 +303,7 @@ pub struct ReadRow {
 /// the end, against the sum of the rows read.
 pub struct RowReader<'a> {
     table: &'a Table,
-    lookup: Lookup,
+    lookup: &'a LabelIndex,
     /// The sheet, for its name and first column in messages (its first rows for a CSV file).
     sheet: &'a RawSheet,
     place: &'a SheetPlace,
@@ -324,7 +324,7 @@ impl<'a> RowReader<'a> {
     ) -> Self {
         RowReader {
             table,
-            lookup: Lookup::new(table),
+            lookup: table.labels(),
             sheet,
             place,
             header,
@@ -442,57 +442,6 @@ impl<'a> RowReader<'a> {
     }
 }
 
-/// Declared labels folded once per table read, rather than once per cell compared.
-struct Lookup {
-    /// Every folded header label (name, label, synonyms) and its column's position.
-    headers: HashMap<String, usize>,
-    /// For each category column, every folded value and synonym and its canonical value.
-    categories: Vec<Option<HashMap<String, String>>>,
-}
-
-impl Lookup {
-    fn new(table: &Table) -> Self {
-        let mut headers = HashMap::new();
-        for (position, column) in table.columns.iter().enumerate() {
-            for label in [&column.name, &column.label]
-                .into_iter()
-                .chain(&column.synonyms)
-            {
-                headers.entry(fold(label)).or_insert(position);
-            }
-        }
-        let categories = table
-            .columns
-            .iter()
-            .map(|column| {
-                (column.kind == ColumnType::Category).then(|| {
-                    let mut map = HashMap::new();
-                    for value in &column.values {
-                        for written in std::iter::once(&value.value).chain(&value.synonyms) {
-                            map.entry(fold(written))
-                                .or_insert_with(|| value.value.clone());
-                        }
-                    }
-                    map
-                })
-            })
-            .collect();
-        Lookup {
-            headers,
-            categories,
-        }
-    }
-
-    fn column_of(&self, header: &str) -> Option<usize> {
-        let folded = fold(header);
-        if folded.is_empty() {
-            None
-        } else {
-            self.headers.get(&folded).copied()
-        }
-    }
-}
-
 /// A cell's value for its column, `None` when missing; the error says what is wrong.
 pub fn typed_value(cell: &RawCell, column: &Column) -> Result<Option<Value>, String> {
     typed_value_in(cell, column, None)
@@ -554,6 +503,20 @@ fn typed_value_in(
             Ok(None)
         };
     }
+    // A number is written out only for a message: formatting every cell was a tenth of a dry
+    // run (profiled).
+    let number = match (column.kind, cell) {
+        (ColumnType::Integer, RawCell::Number(n)) => match whole(*n, "") {
+            Ok(n) => Some(Value::Int(n)),
+            Err(_) => return Err(whole(*n, &cell.shown()).expect_err("not whole").to_string()),
+        },
+        (ColumnType::Decimal, RawCell::Number(n)) => Some(Value::Float(*n)),
+        _ => None,
+    };
+    if let Some(value) = number {
+        check_bounds(&value, column, || cell.shown())?;
+        return Ok(Some(value));
+    }
     let shown = cell.shown();
     let value = match (column.kind, cell) {
         (ColumnType::Integer, RawCell::Number(n)) => {
@@ -570,7 +533,12 @@ fn typed_value_in(
         }
         (ColumnType::Text, _) => Value::Text(shown.clone()),
         (ColumnType::Category, RawCell::Text(_) | RawCell::Number(_)) => match categories
-            .map(|c| c.get(&fold(&shown)).map(String::as_str))
+            .map(|c| {
+                // The value as declared (a template's list) needs no folding.
+                c.get(shown.as_str())
+                    .or_else(|| c.get(&fold(&shown)))
+                    .map(String::as_str)
+            })
             .unwrap_or_else(|| column.category_value(&shown))
         {
             Some(value) => Value::Text(value.to_string()),
@@ -596,7 +564,7 @@ fn typed_value_in(
         ),
         (_, _) => return Err(format!("« {shown} » : {} attendu", expected(column))),
     };
-    check_bounds(&value, column, &shown)?;
+    check_bounds(&value, column, || shown.clone())?;
     Ok(Some(value))
 }
 
@@ -608,7 +576,8 @@ fn expected(column: &Column) -> String {
     text
 }
 
-fn check_bounds(value: &Value, column: &Column, shown: &str) -> Result<(), String> {
+/// Checks a number against its column's bounds; `shown` writes it, for the message only.
+fn check_bounds(value: &Value, column: &Column, shown: impl Fn() -> String) -> Result<(), String> {
     let number = match value {
         Value::Int(i) => *i as f64,
         Value::Float(f) => *f,
@@ -621,12 +590,17 @@ fn check_bounds(value: &Value, column: &Column, shown: &str) -> Result<(), Strin
             ""
         };
         return Err(format!(
-            "{shown} est inférieur au minimum {}{hint}",
+            "{} est inférieur au minimum {}{hint}",
+            shown(),
             format_number(min)
         ));
     }
     if let Some(max) = column.max.filter(|max| number > *max) {
-        return Err(format!("{shown} dépasse le maximum {}", format_number(max)));
+        return Err(format!(
+            "{} dépasse le maximum {}",
+            shown(),
+            format_number(max)
+        ));
     }
     Ok(())
 }
@@ -761,27 +735,47 @@ pub fn check_rules(
     place: &SheetPlace,
     problems: &mut Vec<Problem>,
 ) -> PolarsResult<()> {
-    for rule in &table.rules {
-        let broken = frame
-            .clone()
-            .lazy()
-            .filter(rule.condition.expr.clone().not())
-            .collect()?;
-        let lines = broken.column(LINE_COLUMN)?.i64()?.clone();
-        for (row, line) in lines.iter().enumerate() {
+    if table.rules.is_empty() || frame.height() == 0 {
+        return Ok(());
+    }
+    // Every rule in one pass, unoptimized: a workbook's sheet has a few rows, and planning a
+    // query per rule per file was a large part of a dry run (profiled).
+    let flags: Vec<Expr> = table
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            rule.condition
+                .expr
+                .clone()
+                .not()
+                .fill_null(lit(false))
+                .alias(format!("__regle{i}"))
+        })
+        .collect();
+    let broken = frame
+        .clone()
+        .lazy()
+        .without_optimizations()
+        .select(flags)
+        .collect()?;
+    let lines = frame.column(LINE_COLUMN)?.i64()?;
+    for (i, rule) in table.rules.iter().enumerate() {
+        let flags = broken.column(&format!("__regle{i}"))?.bool()?;
+        for row in (0..frame.height()).filter(|&row| flags.get(row) == Some(true)) {
             let values: Vec<String> = rule
                 .condition
                 .columns
                 .iter()
                 .filter_map(|c| {
-                    let value = broken.column(c).ok()?.get(row).ok()?;
+                    let value = frame.column(c).ok()?.get(row).ok()?;
                     Some(format!("{c} = {}", any_value_text(&value)))
                 })
                 .collect();
             problems.push(Problem::error(
                 place.at(
                     sheet,
-                    line.map(|l| l as usize),
+                    lines.get(row).map(|l| l as usize),
                     Some(rule.condition.columns.join(", ")),
                 ),
                 format!("{} ({})", rule.message, values.join(", ")),
@@ -841,6 +835,7 @@ mod tests {
             ],
             rules: vec![],
             warn_if_empty: false,
+            labels: Default::default(),
         }
     }
 

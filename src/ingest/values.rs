@@ -21,8 +21,10 @@ pub fn is_missing(text: &str) -> bool {
     {
         return true;
     }
-    MISSING.contains(&fold(trimmed).as_str())
+    // The words are short: a longer text is not one, and needs no folding.
+    trimmed.len() <= 12
         && (trimmed.starts_with('#') || !trimmed.contains(char::is_numeric))
+        && MISSING.contains(&fold(trimmed).as_str())
 }
 
 /// Why a text is not a number.
