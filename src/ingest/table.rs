@@ -139,7 +139,7 @@ pub fn read_header(
     };
     // Problems of other sheets are in the list too: only this sheet's header errors stop it.
     let errors_before = errors(problems);
-    let Some(header_index) = find_header(sheet, &lookup) else {
+    let Some(header_index) = find_header(sheet, lookup) else {
         let expected: Vec<&str> = table.column_names().collect();
         problems.push(Problem::error(
             place.at(sheet, None, None),
