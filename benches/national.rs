@@ -321,10 +321,14 @@ fn main() {
     );
     match duckdb_python() {
         Some(python) => {
-            let script = "import duckdb, sys\nrows = duckdb.connect().execute(open(sys.argv[1]).read()).fetchall()\nprint(f'{len(rows)} lignes')";
+            // Written to a CSV file, as `mesure compute --output` does.
+            let script = "import duckdb, sys\ncon = duckdb.connect()\ncon.execute(f\"COPY ({open(sys.argv[1]).read()}) TO '{sys.argv[2]}' (HEADER)\")\nprint(con.execute(f\"SELECT count(*) FROM '{sys.argv[2]}'\").fetchone()[0], 'lignes')";
             measure(
                 "DuckDB, requête de mesure sql (mêmes fichiers)",
-                Command::new(python).args(["-c", script]).arg(&query),
+                Command::new(python)
+                    .args(["-c", script])
+                    .arg(&query)
+                    .arg(work.join("chiffres-duckdb.csv")),
             );
         }
         None => println!("DuckDB absent : pip install duckdb dans ~/.cache/mesure-venv"),

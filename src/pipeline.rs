@@ -100,7 +100,7 @@ pub fn application_order(files: &[PathBuf]) -> Vec<PathBuf> {
 
 /// A transaction is switched in once it holds this many rows, so that memory stays bounded
 /// when a whole network's history is sent at once.
-pub const COMMIT_ROWS: usize = 4_000_000;
+pub const COMMIT_ROWS: usize = 1_000_000;
 
 /// Checks and stores files into a workspace's store, in [`application_order`]. `progress` is
 /// called once per file done; `on_wait` once if another process is writing to the store and
@@ -131,9 +131,8 @@ pub fn ingest(
         Some(_) => None,
         None => Store::open_existing(&workspace.store).map(StoreHistory::new),
     };
-    let batch_size = (rayon::current_num_threads() * 8).max(8);
     let mut reports = Vec::with_capacity(files.len());
-    for chunk in files.chunks(batch_size) {
+    for chunk in batches(&files) {
         if let Some(why) = storing.as_ref().and_then(|s| s.stopped.clone()) {
             for path in chunk {
                 reports.push(not_stored(path, &why));
@@ -167,17 +166,27 @@ pub fn ingest(
                 by: options.by.clone(),
             };
             storing.store(file, &mut reports)?;
-        }
-        if let Some(storing) = &mut storing
-            && storing.transaction.pending_rows() >= COMMIT_ROWS
-        {
-            storing.commit(&mut reports)?;
+            if storing.transaction.pending_rows() >= COMMIT_ROWS {
+                storing.commit(&mut reports)?;
+            }
         }
     }
     if let Some(storing) = &mut storing {
         storing.commit(&mut reports)?;
     }
     Ok(reports)
+}
+
+/// The files checked together: workbooks 8 per core, each CSV file alone (a network's export
+/// holds millions of rows: two at once would double the memory).
+fn batches(files: &[PathBuf]) -> Vec<&[PathBuf]> {
+    let size = (rayon::current_num_threads() * 8).max(8);
+    let csv_from = files
+        .iter()
+        .position(|f| file_kind(f) == Ok(FileKind::Csv))
+        .unwrap_or(files.len());
+    let (workbooks, csv) = files.split_at(csv_from);
+    workbooks.chunks(size).chain(csv.chunks(1)).collect()
 }
 
 /// The store being written by an ingest: its open transaction, the files it holds, and why

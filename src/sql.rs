@@ -466,12 +466,17 @@ fn levels() -> String {
 }
 
 /// How many manufactures each cell expects: open for at least one of its months in the data.
+/// Each manufacture's periods first, then each level counts rows (no distinct count over the
+/// months of every level, which took DuckDB gigabytes).
 fn expected() -> String {
-    "SELECT n.niveau, n.entite, p.periode, COUNT(DISTINCT r.id_manufacture) AS attendus
-FROM registre r
-JOIN periodes p ON p.mois >= r.ouverture AND (r.fermeture IS NULL OR p.mois <= r.fermeture)
-JOIN niveaux n ON n.id_manufacture = r.id_manufacture
-GROUP BY n.niveau, n.entite, p.periode"
+    "SELECT n.niveau, n.entite, o.periode, COUNT(*) AS attendus
+FROM (
+  SELECT DISTINCT r.id_manufacture, p.periode
+  FROM registre r
+  JOIN periodes p ON p.mois >= r.ouverture AND (r.fermeture IS NULL OR p.mois <= r.fermeture)
+) o
+JOIN niveaux n ON n.id_manufacture = o.id_manufacture
+GROUP BY n.niveau, n.entite, o.periode"
         .to_string()
 }
 
@@ -599,45 +604,37 @@ WHERE d.id_table = {}",
         zeros.join(", "),
         literal(&indicator.table, dialect)
     );
-    let placed = format!(
-        "FROM {name}_base b
-JOIN periodes p ON p.mois = b.mois
-JOIN niveaux n ON n.id_manufacture = b.id_manufacture"
-    );
     let mut ctes = vec![
         (format!("{name}_lignes"), rows),
         (format!("{name}_base"), base),
     ];
-    let over_months = match &indicator.kind {
-        Kind::Stock { over_months, .. } => Some(*over_months),
-        _ => None,
+    // Each manufacture's period first (sums of its months, or a stock's mean or latest), as
+    // the engine does; every level then sums these, one row per declaring manufacture.
+    let per_manufacture: Vec<String> = match &indicator.kind {
+        Kind::Stock { over_months, .. } => vec![match over_months {
+            StockOverMonths::Mean => "AVG(b.c0) AS c0".to_string(),
+            StockOverMonths::Last => "MAX_BY(b.c0, b.mois) AS c0".to_string(),
+        }],
+        _ => names.iter().map(|c| format!("SUM(b.{c}) AS {c}")).collect(),
     };
-    let cells = match over_months {
-        Some(over) => {
-            let summary = match over {
-                StockOverMonths::Mean => "AVG(b.c0)",
-                StockOverMonths::Last => "MAX_BY(b.c0, b.mois)",
-            };
-            ctes.push((
-                format!("{name}_par_manufacture"),
-                format!(
-                    "SELECT n.niveau, n.entite, p.periode, b.id_manufacture, {summary} AS c0\n{placed}\nGROUP BY n.niveau, n.entite, p.periode, b.id_manufacture"
-                ),
-            ));
-            format!(
-                "SELECT niveau, entite, periode, SUM(c0) AS c0, COUNT(*) AS declarants
-FROM {name}_par_manufacture
-GROUP BY niveau, entite, periode"
-            )
-        }
-        None => {
-            let sums: Vec<String> = names.iter().map(|c| format!("SUM(b.{c}) AS {c}")).collect();
-            format!(
-                "SELECT n.niveau, n.entite, p.periode, {}, COUNT(DISTINCT b.id_manufacture) AS declarants\n{placed}\nGROUP BY n.niveau, n.entite, p.periode",
-                sums.join(", ")
-            )
-        }
-    };
+    ctes.push((
+        format!("{name}_par_manufacture"),
+        format!(
+            "SELECT b.id_manufacture, p.periode, {}
+FROM {name}_base b
+JOIN periodes p ON p.mois = b.mois
+GROUP BY b.id_manufacture, p.periode",
+            per_manufacture.join(", ")
+        ),
+    ));
+    let sums: Vec<String> = names.iter().map(|c| format!("SUM(m.{c}) AS {c}")).collect();
+    let cells = format!(
+        "SELECT n.niveau, n.entite, m.periode, {}, COUNT(*) AS declarants
+FROM {name}_par_manufacture m
+JOIN niveaux n ON n.id_manufacture = m.id_manufacture
+GROUP BY n.niveau, n.entite, m.periode",
+        sums.join(", ")
+    );
     ctes.push((format!("{name}_cellules"), cells));
     let text = |value: &str| literal(value, dialect);
     ctes.push((

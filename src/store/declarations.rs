@@ -33,6 +33,20 @@ pub struct Declaration {
 /// The declarations of one month, by (manufacture, table).
 pub type MonthDeclarations = BTreeMap<(String, String), Declaration>;
 
+/// One manufacture's declarations of a month, by table: a range of the map, not a scan of it
+/// (a network's month has thousands of declarations, and each file looks up its own).
+pub fn of_manufacture<'a>(
+    declarations: &'a MonthDeclarations,
+    manufacture: &str,
+) -> impl Iterator<Item = (&'a String, &'a Declaration)> {
+    let start = (manufacture.to_string(), String::new());
+    let manufacture = manufacture.to_string();
+    declarations
+        .range(start..)
+        .take_while(move |((id, _), _)| *id == manufacture)
+        .map(|((_, table), declaration)| (table, declaration))
+}
+
 /// The totals of a table's numeric columns (the source line column aside).
 pub fn totals_of(frame: &DataFrame) -> BTreeMap<String, f64> {
     frame

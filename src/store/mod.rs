@@ -278,10 +278,8 @@ impl Store {
 
 /// The sources of one manufacture's month, from that month's declarations.
 fn sources_in(declarations: &MonthDeclarations, manufacture: &str) -> Sources {
-    declarations
-        .iter()
-        .filter(|((id, _), _)| id == manufacture)
-        .map(|((_, table), declaration)| {
+    declarations::of_manufacture(declarations, manufacture)
+        .map(|(table, declaration)| {
             let source = TableSource {
                 fichier: declaration.file.clone(),
                 empreinte: declaration.hash.clone(),

@@ -322,10 +322,8 @@ impl MonthChange {
 
 /// The tables a manufacture declared in a month.
 fn declared_tables(declarations: &MonthDeclarations, manufacture: &str) -> Vec<String> {
-    declarations
-        .keys()
-        .filter(|(id, _)| id == manufacture)
-        .map(|(_, table)| table.clone())
+    declarations::of_manufacture(declarations, manufacture)
+        .map(|(table, _)| table.clone())
         .collect()
 }
 
@@ -369,21 +367,32 @@ impl Content {
             parts.push(kept);
         }
         // Thousands of manufactures' rows stacked eagerly (a lazy union of thousands of
-        // inputs is slow to plan); rows of another shape (definitions changed) go on their own.
+        // inputs is slow to plan), then their ids put in front in one column; rows of another
+        // shape (the definitions changed) go on their own.
+        let mut ids: Vec<&str> = Vec::new();
         let mut stacked: Option<DataFrame> = None;
-        for (manufacture, frame) in change.added {
-            let mut frame = frame;
-            let id = Column::new(MANUFACTURE_COLUMN.into(), vec![manufacture; frame.height()]);
-            frame.insert_column(0, id).map_err(failed)?;
+        for (manufacture, frame) in &change.added {
             match &mut stacked {
-                None => stacked = Some(frame),
-                Some(all) if all.schema() == frame.schema() => {
-                    all.vstack_mut(&frame).map_err(failed)?;
+                None => stacked = Some(frame.clone()),
+                Some(all) if same_shape(all, frame) => {
+                    all.vstack_mut_owned_unchecked(frame.clone());
                 }
-                Some(_) => parts.push(frame.lazy()),
+                Some(_) => {
+                    let mut frame = frame.clone();
+                    let id = Column::new(
+                        MANUFACTURE_COLUMN.into(),
+                        vec![manufacture.as_str(); frame.height()],
+                    );
+                    frame.insert_column(0, id).map_err(failed)?;
+                    parts.push(frame.lazy());
+                    continue;
+                }
             }
+            ids.extend(std::iter::repeat_n(manufacture.as_str(), frame.height()));
         }
-        if let Some(stacked) = stacked {
+        if let Some(mut stacked) = stacked {
+            let id = Column::new(MANUFACTURE_COLUMN.into(), ids);
+            stacked.insert_column(0, id).map_err(failed)?;
             parts.push(stacked.lazy());
         }
         if parts.is_empty() {
@@ -407,6 +416,15 @@ impl Content {
         sorted.rechunk_mut();
         Ok(sorted)
     }
+}
+
+/// Whether two frames have the same columns, in the same order, of the same types.
+fn same_shape(a: &DataFrame, b: &DataFrame) -> bool {
+    a.width() == b.width()
+        && a.columns()
+            .iter()
+            .zip(b.columns())
+            .all(|(x, y)| x.name() == y.name() && x.dtype() == y.dtype())
 }
 
 /// Writes a manifest aside and renames it into place.
