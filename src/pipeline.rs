@@ -166,7 +166,7 @@ pub fn ingest(
                 by: options.by.clone(),
             };
             storing.store(file, &mut reports)?;
-            if storing.transaction.pending_rows() >= COMMIT_ROWS {
+            if storing.transaction.pending_rows() >= commit_rows() {
                 storing.commit(&mut reports)?;
             }
         }
@@ -175,6 +175,14 @@ pub fn ingest(
         storing.commit(&mut reports)?;
     }
     Ok(reports)
+}
+
+/// [`COMMIT_ROWS`], or `MESURE_COMMIT_ROWS` when set (the tests switch small batches in).
+fn commit_rows() -> usize {
+    std::env::var("MESURE_COMMIT_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(COMMIT_ROWS)
 }
 
 /// The files checked together: workbooks 8 per core, each CSV file alone (a network's export
@@ -238,8 +246,7 @@ impl<'w> Storing<'w> {
         if self.stopped.is_some() {
             return Ok(());
         }
-        let transaction = std::mem::replace(&mut self.transaction, self.writer.transaction()?);
-        match transaction.commit() {
+        match self.transaction.commit() {
             Ok(()) => {
                 self.batch = Batch::default();
                 Ok(())

@@ -205,11 +205,24 @@ impl<'w> Transaction<'w> {
     }
 
     /// Writes the new files, flushes them, switches the manifest, then removes the files it
-    /// superseded. On a failure before the switch, the files written are removed and the store
-    /// is as it was.
-    pub fn commit(mut self) -> Result<()> {
+    /// superseded; the transaction then goes on from the new state. On a failure before the
+    /// switch, the files written are removed, the store is as it was, and the transaction's
+    /// changes are dropped.
+    pub fn commit(&mut self) -> Result<()> {
         if self.is_empty() && self.replaces_all.is_none() {
             return Ok(());
+        }
+        // Only this writer changes the store, but a transaction opened before another one was
+        // switched in would switch back to the store it saw, dropping what came between.
+        let current = match self.writer.manifest() {
+            Ok(manifest) => manifest.generation,
+            Err(_) => self.base.generation, // the first layout, which a rebuild replaces
+        };
+        if current != self.base.generation {
+            return Err(Error::Usage(format!(
+                "erreur interne : changement préparé sur la génération {} du stockage, qui en est à la {current} ; rien n'est enregistré",
+                self.base.generation
+            )));
         }
         let generation = self.base.generation + 1;
         let mut next = Manifest {
@@ -251,7 +264,11 @@ impl<'w> Transaction<'w> {
             sweep(self.writer, &next)?;
         }
         let _ = fs::remove_file(root.join(CHANGE_FILE));
+        // The transaction goes on from the state it switched to.
         self.months.clear();
+        self.base = next;
+        self.replaces_all = None;
+        self.rows = 0;
         Ok(())
     }
 

@@ -315,3 +315,29 @@ fn twenty_four_thousand_manufacture_months_compute_with_default_stacks() {
         "mixite_publics,national,national,2025,0,,2000,2000"
     );
 }
+
+/// An ingest switches its transaction in whenever it holds enough rows, then goes on from the
+/// new state: here after every file (`MESURE_COMMIT_ROWS=1`). The files switched in first are
+/// all still there at the end, with the same figures as one switch.
+#[test]
+fn an_ingest_switched_in_several_times_keeps_every_file() {
+    let files = [
+        workbook("mp001", "2025-03"),
+        workbook("mp002", "2025-03"),
+        workbook("mp001", "2025-04"),
+    ];
+    let once = Workdir::sample_workspace();
+    assert_eq!(ingest(&once, &files).code, 0);
+    let several = Workdir::sample_workspace();
+    let mut args = vec!["ingest"];
+    args.extend(files.iter().map(|f| path_str(f)));
+    let outcome = several.run_with_env(&args, &[("MESURE_COMMIT_ROWS", "1")]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    let manifest = fs::read_to_string(several.path().join("store/manifeste.jsonl")).unwrap();
+    assert!(
+        manifest.contains(r#""generation":3"#),
+        "three switches:\n{manifest}"
+    );
+    assert_eq!(data_files(&several).len(), 8 * 2, "{manifest}");
+    assert_eq!(figures(&several), figures(&once));
+}
