@@ -2,7 +2,7 @@
 //! manufacture-level values (minimum, quartiles, median, maximum) and each manufacture's rank
 //! within the entity. Charts draw a manufacture against the network's median and quartiles.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use polars::prelude::*;
 
@@ -84,7 +84,7 @@ pub fn distribution(
     let keys = KeyColumns::of(figures)?;
     let values = figures.column("valeur")?.f64()?.clone();
     // (indicator, level, entity, period) -> [(manufacture, value)]
-    let mut groups: BTreeMap<FigureKey, Vec<(String, f64)>> = BTreeMap::new();
+    let mut groups: HashMap<FigureKey, Vec<(String, f64)>> = HashMap::new();
     for row in 0..figures.height() {
         if keys.level(row) != Some("manufacture") {
             continue;
@@ -110,6 +110,9 @@ pub fn distribution(
     let mut counts = Vec::new();
     let mut ranks: [Vec<String>; 5] = Default::default();
     let (mut rank_values, mut rank, mut out_of) = (Vec::new(), Vec::new(), Vec::new());
+    // Sorted by key, so that the same figures give the same rows.
+    let mut groups: Vec<(FigureKey, Vec<(String, f64)>)> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for ((indicator, level, entity, period), mut members) in groups {
         let mut sorted: Vec<f64> = members.iter().map(|(_, v)| *v).collect();
         sorted.sort_by(f64::total_cmp);
@@ -126,13 +129,12 @@ pub fn distribution(
         counts.push(sorted.len() as u32);
         members.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let total = members.len() as u32;
+        let mut place = 0;
         for (index, (id, value)) in members.iter().enumerate() {
-            // Ties share the best rank.
-            let place = members
-                .iter()
-                .position(|(_, v)| v == value)
-                .unwrap_or(index) as u32
-                + 1;
+            // Ties share the best rank: the place of the first of them (members are sorted).
+            if index == 0 || members[index - 1].1 != *value {
+                place = index as u32 + 1;
+            }
             for (column, v) in
                 ranks
                     .iter_mut()
