@@ -4,7 +4,9 @@
 //! département, région, filière and nation.
 //!
 //! The library holds every stage; the `mesure` binary is a thin command line over it.
-//! Data flows one way: [`workspace`] and [`definitions`] → [`registry`] → [`template`].
+//! Data flows one way: [`workspace`] and [`definitions`] → [`registry`] → [`template`];
+//! files → [`ingest`] → [`store`] (Parquet by table and month, one manifest) → [`engine`] →
+//! [`report`] and [`export`]; [`sql`] writes the engine's figures as SQL for DuckDB and Spark.
 //!
 //! ```
 //! use std::collections::HashMap;

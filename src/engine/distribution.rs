@@ -12,6 +12,9 @@ use crate::registry::Registry;
 /// (indicator, level, entity, period): what identifies a computed figure.
 pub type FigureKey = (String, Level, String, String);
 
+/// A [`FigureKey`] borrowing the text of the figures it comes from.
+type BorrowedKey<'a> = (&'a str, Level, &'a str, &'a str);
+
 /// The four key columns (`indicateur`, `niveau`, `entite`, `periode`) of computed figures,
 /// distribution rows or rank rows, read row by row.
 pub struct KeyColumns {
@@ -83,8 +86,18 @@ pub fn distribution(
 ) -> PolarsResult<(DataFrame, DataFrame)> {
     let keys = KeyColumns::of(figures)?;
     let values = figures.column("valeur")?.f64()?.clone();
-    // (indicator, level, entity, period) -> [(manufacture, value)]
-    let mut groups: HashMap<FigureKey, Vec<(String, f64)>> = HashMap::new();
+    // Each manufacture's entity at each level, worked out once (not once per figure).
+    let entities: HashMap<&str, Vec<String>> = registry
+        .manufactures()
+        .iter()
+        .map(|m| {
+            let at_levels = levels.iter().map(|level| level.entity_of(m)).collect();
+            (m.id.as_str(), at_levels)
+        })
+        .collect();
+    // (indicator, level, entity, period) -> [(manufacture, value)], borrowing the figures'
+    // text: millions of figures at national scale, no allocation per figure.
+    let mut borrowed: HashMap<BorrowedKey, Vec<(&str, f64)>> = HashMap::new();
     for row in 0..figures.height() {
         if keys.level(row) != Some("manufacture") {
             continue;
@@ -92,19 +105,36 @@ pub fn distribution(
         let (Some(id), Some(value)) = (keys.entity(row), values.get(row)) else {
             continue;
         };
-        let Some(manufacture) = registry.get(id) else {
+        let Some(at_levels) = entities.get(id) else {
             continue;
         };
-        for level in levels {
-            let key = (
-                keys.indicator(row).unwrap_or("").to_string(),
-                *level,
-                level.entity_of(manufacture),
-                keys.period(row).unwrap_or("").to_string(),
-            );
-            groups.entry(key).or_default().push((id.to_string(), value));
+        let (indicator, period) = (
+            keys.indicator(row).unwrap_or(""),
+            keys.period(row).unwrap_or(""),
+        );
+        for (level, entity) in levels.iter().zip(at_levels) {
+            borrowed
+                .entry((indicator, *level, entity.as_str(), period))
+                .or_default()
+                .push((id, value));
         }
     }
+    let groups: HashMap<FigureKey, Vec<(String, f64)>> = borrowed
+        .into_iter()
+        .map(|((indicator, level, entity, period), members)| {
+            let key = (
+                indicator.to_string(),
+                level,
+                entity.to_string(),
+                period.to_string(),
+            );
+            let members = members
+                .into_iter()
+                .map(|(id, v)| (id.to_string(), v))
+                .collect();
+            (key, members)
+        })
+        .collect();
     let mut stats: [Vec<String>; 4] = Default::default();
     let mut numbers: [Vec<f64>; 5] = Default::default();
     let mut counts = Vec::new();
