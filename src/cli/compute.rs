@@ -85,7 +85,7 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
             ..request.clone()
         };
         let manufacture_figures = compute(&definitions, &registry, &inputs, &all)?;
-        let (summary, ranks) = distribution(&manufacture_figures, &registry, &levels)
+        let (summary, ranks) = distribution(&manufacture_figures, &registry, &levels, &|_| true)
             .map_err(|e| Error::Usage(format!("erreur interne du calcul ({e})")))?;
         figures = if args.distribution { summary } else { ranks };
     }

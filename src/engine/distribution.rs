@@ -79,10 +79,13 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
 /// Distribution rows (`indicateur, niveau, entite, periode, manufactures, min, q1, mediane,
 /// q3, max`) and rank rows (`indicateur, niveau, entite, periode, manufacture, valeur, rang,
 /// sur`; rank 1 is the highest value), from the manufacture-level rows of computed figures.
+/// Ranks are given only for the periods `ranked` accepts (a report ranks its period, not each
+/// month: at national scale the monthly ranks were tens of millions of rows).
 pub fn distribution(
     figures: &DataFrame,
     registry: &Registry,
     levels: &[Level],
+    ranked: &dyn Fn(&str) -> bool,
 ) -> PolarsResult<(DataFrame, DataFrame)> {
     let keys = KeyColumns::of(figures)?;
     let values = figures.column("valeur")?.f64()?.clone();
@@ -157,6 +160,9 @@ pub fn distribution(
             column.push(quantile(&sorted, q).unwrap_or(f64::NAN));
         }
         counts.push(sorted.len() as u32);
+        if !ranked(&period) {
+            continue;
+        }
         members.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let total = members.len() as u32;
         let mut place = 0;

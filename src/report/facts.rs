@@ -101,8 +101,10 @@ impl Facts {
             ..Facts::default()
         };
         facts.read_figures(&computed).map_err(|e| internal(&e))?;
-        let (summary, ranks) =
-            distribution(&computed, registry, &NETWORK_LEVELS).map_err(|e| internal(&e))?;
+        let (summary, ranks) = distribution(&computed, registry, &NETWORK_LEVELS, &|period| {
+            Per::of_label(period) == Some(per)
+        })
+        .map_err(|e| internal(&e))?;
         facts.read_quartiles(&summary).map_err(|e| internal(&e))?;
         facts.read_ranks(&ranks).map_err(|e| internal(&e))?;
         facts.read_states(registry, store, deadline_days)?;

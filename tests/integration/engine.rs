@@ -385,9 +385,13 @@ fn distribution_and_ranks_across_manufactures() {
         period: None,
     };
     let figures = compute(&definitions, &registry(), &inputs(), &request).unwrap();
-    let (summary, ranks) =
-        mesure::engine::distribution(&figures, &registry(), &[Level::National, Level::Region])
-            .unwrap();
+    let (summary, ranks) = mesure::engine::distribution(
+        &figures,
+        &registry(),
+        &[Level::National, Level::Region],
+        &|_| true,
+    )
+    .unwrap();
     // Q1 per manufacture: A 32, B 29, C 3, D no value (left out): sorted 3, 29, 32.
     let row = (0..summary.height())
         .find(|&r| {
