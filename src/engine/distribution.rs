@@ -2,7 +2,6 @@
 //! manufacture-level values (minimum, quartiles, median, maximum) and each manufacture's rank
 //! within the entity. Charts draw a manufacture against the network's median and quartiles.
 
-use std::collections::HashMap;
 
 use polars::prelude::*;
 
@@ -90,7 +89,7 @@ pub fn distribution(
     let keys = KeyColumns::of(figures)?;
     let values = figures.column("valeur")?.f64()?.clone();
     // Each manufacture's entity at each level, worked out once (not once per figure).
-    let entities: HashMap<&str, Vec<String>> = registry
+    let entities: PlHashMap<&str, Vec<String>> = registry
         .manufactures()
         .iter()
         .map(|m| {
@@ -100,7 +99,7 @@ pub fn distribution(
         .collect();
     // (indicator, level, entity, period) -> [(manufacture, value)], borrowing the figures'
     // text: millions of figures at national scale, no allocation per figure.
-    let mut borrowed: HashMap<BorrowedKey, Vec<(&str, f64)>> = HashMap::new();
+    let mut borrowed: PlHashMap<BorrowedKey, Vec<(&str, f64)>> = PlHashMap::new();
     for row in 0..figures.height() {
         if keys.level(row) != Some("manufacture") {
             continue;
@@ -122,7 +121,7 @@ pub fn distribution(
                 .push((id, value));
         }
     }
-    let groups: HashMap<FigureKey, Vec<(String, f64)>> = borrowed
+    let groups: PlHashMap<FigureKey, Vec<(String, f64)>> = borrowed
         .into_iter()
         .map(|((indicator, level, entity, period), members)| {
             let key = (

@@ -2,7 +2,7 @@
 //! ranks, each manufacture's month states (on time, late, missing) and the composition of
 //! its publics, as lookups keyed by indicator, level, entity and period.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate};
 use polars::prelude::*;
@@ -57,13 +57,14 @@ pub struct Ranked {
 /// Everything the reports read.
 #[derive(Debug, Default)]
 pub struct Facts {
-    figures: HashMap<Key, Figure>,
-    quartiles: HashMap<Key, Quartiles>,
-    rankings: HashMap<Key, Vec<Ranked>>,
-    states: HashMap<(String, Month), MonthState>,
+    // polars' hash maps (a fast hasher): millions of figures at national scale.
+    figures: PlHashMap<Key, Figure>,
+    quartiles: PlHashMap<Key, Quartiles>,
+    rankings: PlHashMap<Key, Vec<Ranked>>,
+    states: PlHashMap<(String, Month), MonthState>,
     /// The evenness indicator whose categories are stacked, with its categories.
     pub composition: Option<(String, Vec<String>)>,
-    compositions: HashMap<(String, Month), Vec<f64>>,
+    compositions: PlHashMap<(String, Month), Vec<f64>>,
     /// Every period label computed, in order of appearance.
     pub periods: Vec<String>,
     /// The first and last months reported.
@@ -95,7 +96,9 @@ impl Facts {
             pers,
             ..Request::default()
         };
-        let computed = compute(definitions, registry, &inputs, &request)?;
+        let mut computed = compute(definitions, registry, &inputs, &request)?;
+        // One chunk per column: the figures are read cell by cell.
+        computed.rechunk_mut_par();
         let mut facts = Facts {
             months: inputs.month_range(),
             ..Facts::default()
@@ -238,7 +241,7 @@ impl Facts {
         store: &Store,
         deadline_days: i64,
     ) -> Result<()> {
-        let mut first_received: HashMap<(String, Month), NaiveDate> = HashMap::new();
+        let mut first_received: PlHashMap<(String, Month), NaiveDate> = PlHashMap::new();
         for entry in store.ledger()? {
             if entry.resultat == Outcome::Retire {
                 // A withdrawn month sent again counts from its new receipt.
