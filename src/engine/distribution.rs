@@ -2,7 +2,6 @@
 //! manufacture-level values (minimum, quartiles, median, maximum) and each manufacture's rank
 //! within the entity. Charts draw a manufacture against the network's median and quartiles.
 
-
 use polars::prelude::*;
 
 use super::level::Level;
