@@ -17,7 +17,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::definitions::{ColumnType, Definitions, Indicator, Kind, StockOverMonths, Table};
-use crate::engine::{Level, Per, periods_of_months};
+use crate::engine::{Level, Per, indicators_by_id, periods_of_months};
 use crate::error::{Error, Result};
 use crate::month::Month;
 use crate::registry::Registry;
@@ -62,7 +62,7 @@ pub fn write_sql(
     store: &Store,
     request: &SqlRequest,
 ) -> Result<String> {
-    let indicators = selected(definitions, &request.indicators)?;
+    let indicators = indicators_by_id(definitions, &request.indicators)?;
     let snapshot = store.snapshot()?;
     let root = match &request.root {
         Some(root) => root.trim_end_matches('/').to_string(),
@@ -128,23 +128,6 @@ pub fn write_sql(
     sql.push_str(&selects.join("\nUNION ALL\n"));
     sql.push('\n');
     Ok(sql)
-}
-
-fn selected<'a>(definitions: &'a Definitions, ids: &[String]) -> Result<Vec<&'a Indicator>> {
-    if ids.is_empty() {
-        return Ok(definitions.indicators.iter().collect());
-    }
-    ids.iter()
-        .map(|id| {
-            definitions.indicator(id).ok_or_else(|| {
-                let known = definitions.indicators.iter().map(|i| i.id.as_str());
-                Error::Usage(format!(
-                    "indicateur « {id} » inconnu{}",
-                    crate::text::did_you_mean(id, known)
-                ))
-            })
-        })
-        .collect()
 }
 
 /// The first and last months declared for a table of the definitions (the engine's range).

@@ -253,12 +253,19 @@ fn selected_indicators<'a>(
     definitions: &'a Definitions,
     request: &Request,
 ) -> Result<Vec<&'a Indicator>> {
-    if request.indicators.is_empty() {
+    indicators_by_id(definitions, &request.indicators)
+}
+
+/// The indicators with these ids, in the order given (all of them when none is given); an
+/// unknown id is an error that suggests the nearest one.
+pub fn indicators_by_id<'a>(
+    definitions: &'a Definitions,
+    ids: &[String],
+) -> Result<Vec<&'a Indicator>> {
+    if ids.is_empty() {
         return Ok(definitions.indicators.iter().collect());
     }
-    request
-        .indicators
-        .iter()
+    ids.iter()
         .map(|id| {
             definitions.indicator(id).ok_or_else(|| {
                 let ids = definitions.indicators.iter().map(|i| i.id.as_str());
