@@ -662,8 +662,9 @@ fn warn_about_jumps(
                 continue;
             };
             let sheet = definitions.table(table).map(|t| t.sheet.clone());
+            let before = before.totals.by_column();
             for (name, now) in crate::store::totals_of(frame) {
-                let Some(&before) = before.totals.get(&name) else {
+                let Some(&before) = before.get(&name) else {
                     continue;
                 };
                 if now > 0.0

@@ -27,7 +27,35 @@ pub struct Declaration {
     /// How many rows the table has.
     pub rows: u64,
     /// The total of each numeric column.
-    pub totals: BTreeMap<String, f64>,
+    pub totals: Totals,
+}
+
+/// The totals of a declaration's numeric columns: as computed, or as read from the store
+/// (kept as their JSON text until asked for: a change rewrites every declaration of the months
+/// it touches, and most are never looked at).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Totals {
+    /// Computed from the rows.
+    Computed(BTreeMap<String, f64>),
+    /// As stored, in JSON.
+    Stored(String),
+}
+
+impl Totals {
+    /// The totals by column.
+    pub fn by_column(&self) -> BTreeMap<String, f64> {
+        match self {
+            Totals::Computed(totals) => totals.clone(),
+            Totals::Stored(text) => serde_json::from_str(text).unwrap_or_default(),
+        }
+    }
+
+    fn to_json(&self) -> String {
+        match self {
+            Totals::Computed(totals) => serde_json::to_string(totals).expect("totals serialize"),
+            Totals::Stored(text) => text.clone(),
+        }
+    }
 }
 
 /// The declarations of one month, by (manufacture, table).
@@ -75,7 +103,7 @@ pub fn to_frame(declarations: &MonthDeclarations) -> PolarsResult<DataFrame> {
         files.push(declaration.file.as_str());
         hashes.push(declaration.hash.as_str());
         rows.push(declaration.rows);
-        totals.push(serde_json::to_string(&declaration.totals).expect("totals serialize"));
+        totals.push(declaration.totals.to_json());
     }
     df!(
         MANUFACTURE => manufactures,
@@ -111,7 +139,7 @@ pub fn from_frame(frame: &DataFrame) -> PolarsResult<MonthDeclarations> {
             file: files[i].clone(),
             hash: hashes[i].clone(),
             rows: rows[i],
-            totals: serde_json::from_str(&totals[i]).unwrap_or_default(),
+            totals: Totals::Stored(totals[i].clone()),
         };
         declarations.insert((manufactures[i].clone(), tables[i].clone()), declaration);
     }

@@ -40,7 +40,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use declarations::{Declaration, MonthDeclarations, TABLE as DECLARED_TABLE_COLUMN, totals_of};
+pub use declarations::{
+    Declaration, MonthDeclarations, TABLE as DECLARED_TABLE_COLUMN, Totals, totals_of,
+};
 pub(crate) use ledger::append_json_line;
 pub use ledger::{LedgerEntry, LedgerMonth, Outcome};
 pub use lock::WriteLock;

@@ -176,7 +176,7 @@ impl<'w> Transaction<'w> {
                 file: source.fichier.clone(),
                 hash: source.empreinte.clone(),
                 rows: frame.height() as u64,
-                totals: declarations::totals_of(frame),
+                totals: declarations::Totals::Computed(declarations::totals_of(frame)),
             };
             change
                 .declarations
@@ -329,11 +329,15 @@ impl<'w> Transaction<'w> {
 impl MonthChange {
     /// Takes a manufacture's rows of one table out (current and added), and its declaration.
     fn drop_rows(&mut self, manufacture: &str, table: &str) {
-        let entry = self.tables.entry(table.to_string()).or_default();
-        entry.dropped.insert(manufacture.to_string());
+        // Rows, stored or added, are always declared: nothing declared, nothing to drop (the
+        // usual case when a network's history comes in).
+        let key = (manufacture.to_string(), table.to_string());
+        if self.declarations.remove(&key).is_none() {
+            return;
+        }
+        let entry = self.tables.entry(key.1).or_default();
         entry.added.remove(manufacture);
-        self.declarations
-            .remove(&(manufacture.to_string(), table.to_string()));
+        entry.dropped.insert(key.0);
     }
 }
 
