@@ -31,16 +31,6 @@ const FILIERES: [&str; 8] = [
     "céramique",
     "éco-construction",
 ];
-const PUBLICS: [&str; 8] = [
-    "salarié",
-    "indépendant ou artisan",
-    "demandeur d'emploi",
-    "étudiant",
-    "jeune de moins de 26 ans",
-    "retraité",
-    "bénévole",
-    "autre",
-];
 
 /// The seven CSV files, each with its header.
 const TABLES: [(&str, &str); 7] = [
@@ -101,7 +91,13 @@ fn write_registry(
 
 /// Writes one CSV file per table: every place, every month from its opening, 5 % of months
 /// not declared. Returns the rows written.
-fn write_tables(dir: &Path, open: &[(String, Month)], last: Month, rng: &mut ChaCha8Rng) -> usize {
+fn write_tables(
+    dir: &Path,
+    open: &[(String, Month)],
+    last: Month,
+    publics: &[String],
+    rng: &mut ChaCha8Rng,
+) -> usize {
     fs::create_dir_all(dir).expect("folder");
     let mut files: Vec<BufWriter<fs::File>> = TABLES
         .iter()
@@ -126,7 +122,7 @@ fn write_tables(dir: &Path, open: &[(String, Month)], last: Month, rng: &mut Cha
             };
             for k in 0..4 {
                 let people = (size * rng.random_range(0.2..1.0f64)).round();
-                let category = PUBLICS[(k * 2 + month.month() as usize) % PUBLICS.len()];
+                let category = &publics[(k * 2 + month.month() as usize) % publics.len()];
                 row(
                     0,
                     format!(
@@ -277,7 +273,16 @@ fn main() {
     let mut rng = ChaCha8Rng::seed_from_u64(3500);
     let start = Instant::now();
     let open = write_registry(&work.join("manufactures.csv"), places, first, &mut rng);
-    let rows = write_tables(&work.join("envoi"), &open, last, &mut rng);
+    // The categories of publics as the definitions declare them.
+    let publics: Vec<String> = mesure::Workspace::open(repo)
+        .and_then(|w| w.definitions())
+        .ok()
+        .and_then(|d| {
+            let column = d.table("publics")?.column("categorie")?;
+            Some(column.values.iter().map(|v| v.value.clone()).collect())
+        })
+        .expect("publics.categorie is declared");
+    let rows = write_tables(&work.join("envoi"), &open, last, &publics, &mut rng);
     let bytes: u64 = fs::read_dir(work.join("envoi"))
         .unwrap()
         .flatten()
