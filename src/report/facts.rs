@@ -76,13 +76,16 @@ pub const NETWORK_LEVELS: [Level; 3] = [Level::National, Level::Region, Level::F
 
 impl Facts {
     /// Computes every figure the reports need (months and periods of `per`) and reads the
-    /// ledger. A month received more than `deadline_days` after its end is late.
+    /// ledger. A month received more than `deadline_days` after its end is late. Without
+    /// `manufacture_pages`, each manufacture's own figures are not kept (the network pages
+    /// draw them through quartiles and ranks: at national scale, millions of entries spared).
     pub fn gather(
         definitions: &Definitions,
         registry: &Registry,
         store: &Store,
         per: Per,
         deadline_days: i64,
+        manufacture_pages: bool,
     ) -> Result<Facts> {
         let inputs = Inputs::from_store(store, definitions)?;
         let mut levels = vec![Level::Manufacture];
@@ -103,7 +106,9 @@ impl Facts {
             months: inputs.month_range(),
             ..Facts::default()
         };
-        facts.read_figures(&computed).map_err(|e| internal(&e))?;
+        facts
+            .read_figures(&computed, manufacture_pages)
+            .map_err(|e| internal(&e))?;
         let (summary, ranks) = distribution(&computed, registry, &NETWORK_LEVELS, &|period| {
             Per::of_label(period) == Some(per)
         })
@@ -169,7 +174,7 @@ impl Facts {
             .map(Vec::as_slice)
     }
 
-    fn read_figures(&mut self, computed: &DataFrame) -> PolarsResult<()> {
+    fn read_figures(&mut self, computed: &DataFrame, manufactures: bool) -> PolarsResult<()> {
         let keys = KeyColumns::of(computed)?;
         let values = computed.column("valeur")?.f64()?.clone();
         let declarants = computed.column("declarants")?.u32()?.clone();
@@ -179,6 +184,9 @@ impl Facts {
             let period = keys.period(row).unwrap_or_default();
             if seen.insert(period) {
                 self.periods.push(period.to_string());
+            }
+            if !manufactures && keys.level(row) == Some(Level::Manufacture.word()) {
+                continue;
             }
             let Some(key) = keys.key(row) else {
                 continue;

@@ -133,7 +133,16 @@ pub fn write_reports(
         .as_ref()
         .map(|map| Outlines::load(&map.regions, &map.code_property).map(Arc::new))
         .transpose()?;
-    let facts = Facts::gather(&definitions, &registry, &store, per, deadline)?;
+    let manufacture_pages =
+        options.levels.is_empty() || options.levels.contains(&Level::Manufacture);
+    let facts = Facts::gather(
+        &definitions,
+        &registry,
+        &store,
+        per,
+        deadline,
+        manufacture_pages,
+    )?;
     let plans = plan_pages(&definitions, &registry, &facts, outlines, per, options)?;
     render(&workspace.reports, &registry, &plans, options, progress)
 }
