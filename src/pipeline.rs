@@ -786,17 +786,23 @@ fn months_of(checked: &CheckedFile) -> Vec<LedgerMonth> {
 }
 
 fn report_only(checked: CheckedFile, hash: String) -> FileReport {
+    report_of(&checked, hash)
+}
+
+/// The report of a checked file, leaving the file (and its months' rows) to be stored: a
+/// network's CSV file holds hundreds of thousands of months, not to be copied.
+fn report_of(checked: &CheckedFile, hash: String) -> FileReport {
     let outcome = if checked.is_accepted() {
         Outcome::Accepte
     } else {
         Outcome::Refuse
     };
     FileReport {
-        months: months_of(&checked),
-        path: checked.path,
+        months: months_of(checked),
+        path: checked.path.clone(),
         hash,
         outcome,
-        problems: checked.problems,
+        problems: checked.problems.clone(),
     }
 }
 
@@ -825,7 +831,7 @@ fn store_file(
         received_at,
         by,
     } = file;
-    let mut report = report_only(checked.clone(), hash.clone());
+    let mut report = report_of(&checked, hash.clone());
     let file_name = checked
         .path
         .file_name()
