@@ -59,14 +59,7 @@ impl Inputs {
     /// Reads every stored month of every table, all from one snapshot of the store: a month
     /// that a writer replaces meanwhile is read again from a new snapshot, never half.
     pub fn from_store(store: &Store, definitions: &Definitions) -> Result<Self> {
-        const ATTEMPTS: usize = 20;
-        let mut attempt = 1;
-        loop {
-            match Inputs::from_snapshot(&store.snapshot()?, definitions) {
-                Err(err) if err.is_gone() && attempt < ATTEMPTS => attempt += 1,
-                other => return other,
-            }
-        }
+        store.read_consistently(|snapshot| Inputs::from_snapshot(snapshot, definitions))
     }
 
     fn from_snapshot(snapshot: &Snapshot, definitions: &Definitions) -> Result<Self> {

@@ -201,7 +201,7 @@ impl Store {
 
     /// The declarations of one month (none when the month has none).
     pub fn declarations(&self, month: Month) -> Result<MonthDeclarations> {
-        self.snapshot()?.declarations_of(month)
+        self.read_consistently(|snapshot| snapshot.declarations_of(month))
     }
 
     /// The sources of a stored month's tables (empty when the month is not stored).
@@ -217,36 +217,21 @@ impl Store {
         manufacture: &str,
         month: Month,
     ) -> Result<Option<DataFrame>> {
-        let snapshot = self.snapshot()?;
-        if !snapshot
-            .declarations_of(month)?
-            .contains_key(&(manufacture.to_string(), table.to_string()))
-        {
-            return Ok(None);
-        }
-        let rows = match snapshot.manifest.files.get(&Part::table(table, month)) {
-            Some(file) => {
-                let frame = read_parquet(&self.root.join(file))?;
-                let path = self.root.join(file);
-                frame
-                    .lazy()
-                    .filter(col(MANUFACTURE_COLUMN).eq(lit(manufacture)))
-                    .select([all().exclude_cols([MANUFACTURE_COLUMN]).as_expr()])
-                    .collect()
-                    .map_err(|e| polars_error(&path, e))?
-            }
-            // Declared with no row at all (nothing happened that month).
-            None => DataFrame::empty(),
-        };
-        Ok(Some(rows))
+        self.read_consistently(|snapshot| snapshot.manufacture_table(table, manufacture, month))
     }
 
     /// Every stored (manufacture, month), sorted.
     pub fn stored_months(&self) -> Result<Vec<(String, Month)>> {
+        self.read_consistently(Snapshot::declared_months)
+    }
+
+    /// Reads from one snapshot of the store, and again from a new one if a writer removed one
+    /// of its files meanwhile ([`Error::is_gone`]): never half of one state and half of another.
+    pub fn read_consistently<T>(&self, read: impl Fn(&Snapshot) -> Result<T>) -> Result<T> {
         const ATTEMPTS: usize = 20;
         let mut attempt = 1;
         loop {
-            match self.snapshot()?.declared_months() {
+            match read(&self.snapshot()?) {
                 Err(err) if err.is_gone() && attempt < ATTEMPTS => attempt += 1,
                 other => return other,
             }
@@ -297,14 +282,40 @@ impl Snapshot {
         &self.manifest
     }
 
+    /// One table of one manufacture's month (`ligne` then the table's columns), `None` if
+    /// that month or table is not declared.
+    pub fn manufacture_table(
+        &self,
+        table: &str,
+        manufacture: &str,
+        month: Month,
+    ) -> Result<Option<DataFrame>> {
+        if !self
+            .declarations_of(month)?
+            .contains_key(&(manufacture.to_string(), table.to_string()))
+        {
+            return Ok(None);
+        }
+        let rows = match self.manifest.files.get(&Part::table(table, month)) {
+            Some(file) => {
+                let path = self.root.join(file);
+                read_parquet(&path)?
+                    .lazy()
+                    .filter(col(MANUFACTURE_COLUMN).eq(lit(manufacture)))
+                    .select([all().exclude_cols([MANUFACTURE_COLUMN]).as_expr()])
+                    .collect()
+                    .map_err(|e| polars_error(&path, e))?
+            }
+            // Declared with no row at all (nothing happened that month).
+            None => DataFrame::empty(),
+        };
+        Ok(Some(rows))
+    }
+
     /// The declarations of one month.
     pub fn declarations_of(&self, month: Month) -> Result<MonthDeclarations> {
         match self.manifest.files.get(&Part::declarations(month)) {
-            Some(file) => {
-                let path = self.root.join(file);
-                let frame = read_parquet(&path)?;
-                declarations::from_frame(&frame).map_err(|e| polars_error(&path, e))
-            }
+            Some(file) => read_declarations(&self.root.join(file)),
             None => Ok(MonthDeclarations::new()),
         }
     }
@@ -421,6 +432,11 @@ fn on_reading_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
         Some(pool) => pool.install(work),
         None => work(),
     }
+}
+
+/// Reads one month's declarations file.
+fn read_declarations(path: &Path) -> Result<MonthDeclarations> {
+    declarations::from_frame(&read_parquet(path)?).map_err(|e| polars_error(path, e))
 }
 
 /// Reads one Parquet file of the store.

@@ -18,8 +18,8 @@ use super::declarations::{self, Declaration, MonthDeclarations};
 use super::manifest::{Manifest, Part};
 use super::{
     CHANGE_FILE, DECLARATIONS_DIR, MANIFEST_FILE, MANUFACTURE_COLUMN, NEXT_MANIFEST_FILE, Sources,
-    Store, TABLES_DIR, TableSource, Writer, crash_point, io, polars_error, read_parquet,
-    sources_in, write_parquet,
+    Store, TABLES_DIR, TableSource, Writer, crash_point, io, polars_error, read_declarations,
+    read_parquet, sources_in, write_parquet,
 };
 use crate::error::{Error, Result};
 use crate::ingest::Submission;
@@ -122,11 +122,7 @@ impl<'w> Transaction<'w> {
     fn month(&mut self, month: Month) -> Result<&mut MonthChange> {
         if !self.months.contains_key(&month) {
             let declarations = match self.base.files.get(&Part::declarations(month)) {
-                Some(file) => {
-                    let path = self.writer.root().join(file);
-                    declarations::from_frame(&read_parquet(&path)?)
-                        .map_err(|e| polars_error(&path, e))?
-                }
+                Some(file) => read_declarations(&self.writer.root().join(file))?,
                 None => MonthDeclarations::new(),
             };
             let change = MonthChange {
