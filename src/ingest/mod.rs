@@ -617,7 +617,9 @@ struct CsvSplit<'a> {
     month_at: usize,
     frame: FrameBuilder,
     rows: usize,
-    groups: BTreeMap<(String, Month), Vec<polars::prelude::IdxSize>>,
+    /// Rows by month, then manufacture: a store transaction then holds a few whole months of
+    /// a network's file, not every month a little (each commit would rewrite them all).
+    groups: BTreeMap<(Month, String), Vec<polars::prelude::IdxSize>>,
     verdicts: HashMap<(String, Month), bool>,
 }
 
@@ -677,7 +679,7 @@ impl<'a> CsvSplit<'a> {
         if accepted {
             self.frame.push(read.line, &read.values);
             let row = self.rows as polars::prelude::IdxSize;
-            self.groups.entry(key).or_default().push(row);
+            self.groups.entry((month, key.0)).or_default().push(row);
             self.rows += 1;
         }
     }
@@ -705,7 +707,7 @@ impl<'a> CsvSplit<'a> {
         if let Err(err) = check_rules(table, &frame, head, place, problems) {
             return internal(err, problems);
         }
-        // The rows put in manufacture-month order once; each month is then a slice of them,
+        // The rows put in month-manufacture order once; each month is then a slice of them,
         // which shares their memory (a network's export has hundreds of thousands of months).
         let order: Vec<polars::prelude::IdxSize> =
             self.groups.values().flatten().copied().collect();
@@ -715,7 +717,7 @@ impl<'a> CsvSplit<'a> {
         };
         let mut submissions = Vec::with_capacity(self.groups.len());
         let mut offset = 0;
-        for ((manufacture, month), rows) in self.groups {
+        for ((month, manufacture), rows) in self.groups {
             submissions.push(Submission {
                 manufacture,
                 month,

@@ -10,7 +10,9 @@ use std::io::{Cursor, Read};
 use std::path::Path;
 use std::rc::Rc;
 
-use calamine::{Data, DataType, Reader, Sheets, Xlsx, XlsxError, open_workbook_auto_from_rs};
+use calamine::{
+    Data, DataRef, DataType, Reader, Sheets, Xlsx, XlsxError, open_workbook_auto_from_rs,
+};
 use chrono::NaiveDate;
 
 use crate::text::detect_separator;
@@ -256,13 +258,15 @@ fn read_xlsx<RS: Read + std::io::Seek>(xlsx: &mut Xlsx<RS>) -> Result<Vec<RawShe
             .next_cell_with_formula()
             .map_err(|_| ReadError::NotAWorkbook)?
         {
-            let value = Data::from(cell.value);
-            let raw = match (&value, cell.formula) {
-                (Data::Empty, Some(formula)) if !formula.is_empty() => {
+            let raw = match (cell.value, cell.formula) {
+                (DataRef::Empty, Some(formula)) if !formula.is_empty() => {
                     RawCell::Uncomputed(format!("={formula}"))
                 }
-                (Data::Empty, _) => continue,
-                _ => raw_cell(&value),
+                (DataRef::Empty, _) => continue,
+                // Text moves into the cell as it is, without a copy through `Data`.
+                (DataRef::String(text), _) => RawCell::Text(text),
+                (DataRef::SharedString(text), _) => RawCell::Text(text.to_string()),
+                (value, _) => raw_cell(&Data::from(value)),
             };
             cells.push((cell.pos, raw));
         }
