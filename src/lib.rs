@@ -16,7 +16,7 @@
 //! mesure::definitions::defaults::write_to(dir.path()).unwrap();
 //! let params = HashMap::from([("distance_proximite_km".to_string(), 150.0)]);
 //! let definitions = Definitions::load(dir.path(), &params).unwrap();
-//! assert_eq!(definitions.indicators.len(), 17);
+//! assert_eq!(definitions.indicators.len(), 20);
 //! assert_eq!(definitions.table("publics").unwrap().sheet, "Publics");
 //! ```
 #![deny(missing_docs)]

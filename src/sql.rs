@@ -16,8 +16,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::definitions::{ColumnType, Definitions, Indicator, Kind, StockOverMonths, Table};
-use crate::engine::{Level, Per, indicators_by_id, periods_of_months};
+use crate::definitions::{ColumnType, Definitions, Indicator, Kind, Table};
+use crate::engine::{Level, MonthRule, Per, indicators_by_id, month_rules, periods_of_months};
 use crate::error::{Error, Result};
 use crate::month::Month;
 use crate::registry::Registry;
@@ -101,12 +101,13 @@ pub fn write_sql(
         ("declarations".to_string(), writer.declarations()?),
         ("attendus".to_string(), expected()),
     ];
-    let tables: BTreeSet<&str> = indicators.iter().map(|i| i.table.as_str()).collect();
+    let readers = table_readers(&indicators);
+    let tables: BTreeSet<&str> = readers.iter().map(|i| i.table.as_str()).collect();
     for table in tables {
         let definition = definitions
             .table(table)
             .ok_or_else(|| Error::Usage(format!("table « {table} » inconnue des définitions")))?;
-        let used = used_columns(&indicators, table);
+        let used = used_columns(&readers, table);
         ctes.push((table_cte(table), writer.table(definition, &used)?));
     }
     let mut outputs = Vec::new();
@@ -161,7 +162,22 @@ fn table_cte(table: &str) -> String {
     format!("t_{table}")
 }
 
-/// The columns of a table that the selected indicators read.
+/// The indicators that read tables: the selected ones, a quotient replaced by its two sides.
+fn table_readers<'a>(indicators: &[&'a Indicator]) -> Vec<&'a Indicator> {
+    indicators
+        .iter()
+        .flat_map(|indicator| match &indicator.kind {
+            Kind::Quotient {
+                numerator,
+                denominator,
+                ..
+            } => vec![numerator.as_ref(), denominator.as_ref()],
+            _ => vec![*indicator],
+        })
+        .collect()
+}
+
+/// The columns of a table that the selected indicators read (quotients given by their sides).
 fn used_columns(indicators: &[&Indicator], table: &str) -> BTreeSet<String> {
     let mut used = BTreeSet::new();
     for indicator in indicators.iter().filter(|i| i.table == table) {
@@ -192,6 +208,7 @@ fn used_columns(indicators: &[&Indicator], table: &str) -> BTreeSet<String> {
                 used.insert(column.clone());
                 used.extend(weight.columns.iter().cloned());
             }
+            Kind::Quotient { .. } => {} // read through its sides
         }
     }
     used
@@ -522,6 +539,7 @@ fn components(indicator: &Indicator, dialect: Dialect) -> Vec<String> {
                 )
             })
             .collect(),
+        Kind::Quotient { .. } => Vec::new(), // its months come from its sides
     }
 }
 
@@ -530,7 +548,9 @@ fn formula(indicator: &Indicator) -> String {
     let divide = |scale: f64| format!("CASE WHEN c.c1 <> 0 THEN c.c0 / c.c1 * {scale:?} END");
     match &indicator.kind {
         Kind::Sum { .. } | Kind::Stock { .. } => "c.c0".to_string(),
-        Kind::Ratio { scale, .. } | Kind::Share { scale, .. } => divide(*scale),
+        Kind::Ratio { scale, .. } | Kind::Share { scale, .. } | Kind::Quotient { scale, .. } => {
+            divide(*scale)
+        }
         Kind::WeightedMean { .. } => divide(1.0),
         Kind::Evenness { categories, .. } => {
             let k = categories.len();
@@ -558,48 +578,28 @@ fn formula(indicator: &Indicator) -> String {
 
 /// The relations of one indicator, the last one (`name`) its long-form rows.
 fn indicator_ctes(indicator: &Indicator, name: &str, dialect: Dialect) -> Vec<(String, String)> {
-    let components = components(indicator, dialect);
-    let names: Vec<String> = (0..components.len()).map(|i| format!("c{i}")).collect();
-    let summed: Vec<String> = components
-        .iter()
-        .zip(&names)
-        .map(|(sum, c)| format!("{sum} AS {c}"))
+    let mut ctes = match &indicator.kind {
+        Kind::Quotient {
+            numerator,
+            denominator,
+            ..
+        } => quotient_base(numerator, denominator, name, dialect),
+        _ => base_ctes(indicator, name, dialect),
+    };
+    let names: Vec<String> = (0..month_rules(indicator).len())
+        .map(|i| format!("c{i}"))
         .collect();
-    let filter = indicator
-        .filter
-        .as_ref()
-        .map(|f| format!("\nWHERE COALESCE(({}), FALSE)", f.text))
-        .unwrap_or_default();
-    let rows = format!(
-        "SELECT id_manufacture, mois, {}\nFROM {}{filter}\nGROUP BY id_manufacture, mois",
-        summed.join(",\n  "),
-        table_cte(&indicator.table)
-    );
-    let zeros: Vec<String> = names
-        .iter()
-        .map(|c| format!("COALESCE(l.{c}, 0) AS {c}"))
-        .collect();
-    let base = format!(
-        "SELECT d.id_manufacture, d.mois, {}
-FROM declarations d
-LEFT JOIN {name}_lignes l ON l.id_manufacture = d.id_manufacture AND l.mois = d.mois
-WHERE d.id_table = {}",
-        zeros.join(", "),
-        literal(&indicator.table, dialect)
-    );
-    let mut ctes = vec![
-        (format!("{name}_lignes"), rows),
-        (format!("{name}_base"), base),
-    ];
     // Each manufacture's period first (sums of its months, or a stock's mean or latest), as
     // the engine does; every level then sums these, one row per declaring manufacture.
-    let per_manufacture: Vec<String> = match &indicator.kind {
-        Kind::Stock { over_months, .. } => vec![match over_months {
-            StockOverMonths::Mean => "AVG(b.c0) AS c0".to_string(),
-            StockOverMonths::Last => "MAX_BY(b.c0, b.mois) AS c0".to_string(),
-        }],
-        _ => names.iter().map(|c| format!("SUM(b.{c}) AS {c}")).collect(),
-    };
+    let per_manufacture: Vec<String> = month_rules(indicator)
+        .iter()
+        .zip(&names)
+        .map(|(rule, c)| match rule {
+            MonthRule::Sum => format!("SUM(b.{c}) AS {c}"),
+            MonthRule::Mean => format!("AVG(b.{c}) AS {c}"),
+            MonthRule::Last => format!("MAX_BY(b.{c}, b.mois) AS {c}"),
+        })
+        .collect();
     ctes.push((
         format!("{name}_par_manufacture"),
         format!(
@@ -640,6 +640,65 @@ FULL OUTER JOIN {name}_cellules c
         ),
     ));
     ctes
+}
+
+/// A quotient's months (`{name}_base`): those both sides reported, the numerator's component
+/// as `c0`, the denominator's as `c1`.
+fn quotient_base(
+    numerator: &Indicator,
+    denominator: &Indicator,
+    name: &str,
+    dialect: Dialect,
+) -> Vec<(String, String)> {
+    let mut ctes = base_ctes(numerator, &format!("{name}_n"), dialect);
+    ctes.extend(base_ctes(denominator, &format!("{name}_d"), dialect));
+    ctes.push((
+        format!("{name}_base"),
+        format!(
+            "SELECT n.id_manufacture, n.mois, n.c0 AS c0, d.c0 AS c1
+FROM {name}_n_base n
+JOIN {name}_d_base d ON d.id_manufacture = n.id_manufacture AND d.mois = n.mois"
+        ),
+    ));
+    ctes
+}
+
+/// The rows of an indicator that reads a table (`{name}_lignes`), and its components per
+/// declared manufacture-month (`{name}_base`: a month declared without rows counts zero).
+fn base_ctes(indicator: &Indicator, name: &str, dialect: Dialect) -> Vec<(String, String)> {
+    let components = components(indicator, dialect);
+    let names: Vec<String> = (0..components.len()).map(|i| format!("c{i}")).collect();
+    let summed: Vec<String> = components
+        .iter()
+        .zip(&names)
+        .map(|(sum, c)| format!("{sum} AS {c}"))
+        .collect();
+    let filter = indicator
+        .filter
+        .as_ref()
+        .map(|f| format!("\nWHERE COALESCE(({}), FALSE)", f.text))
+        .unwrap_or_default();
+    let rows = format!(
+        "SELECT id_manufacture, mois, {}\nFROM {}{filter}\nGROUP BY id_manufacture, mois",
+        summed.join(",\n  "),
+        table_cte(&indicator.table)
+    );
+    let zeros: Vec<String> = names
+        .iter()
+        .map(|c| format!("COALESCE(l.{c}, 0) AS {c}"))
+        .collect();
+    let base = format!(
+        "SELECT d.id_manufacture, d.mois, {}
+FROM declarations d
+LEFT JOIN {name}_lignes l ON l.id_manufacture = d.id_manufacture AND l.mois = d.mois
+WHERE d.id_table = {}",
+        zeros.join(", "),
+        literal(&indicator.table, dialect)
+    );
+    vec![
+        (format!("{name}_lignes"), rows),
+        (format!("{name}_base"), base),
+    ]
 }
 
 /// The output's columns with no row.

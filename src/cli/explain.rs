@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use mesure::Error;
+use mesure::definitions::Kind;
 use mesure::engine::{Inputs, Level, Question, explain, normalize_label};
 use mesure::ingest::read::format_number;
 use mesure::store::Store;
@@ -64,13 +65,27 @@ pub fn run(args: &ExplainArgs, global: &Global) -> Result<ExitCode, Error> {
         "Couverture : {} manufacture(s) déclarante(s) sur {} attendue(s)",
         e.declarants, e.attendus
     );
-    println!(
-        "Type : {} ; composantes additionnées sur chaque ligne, mois et manufacture :",
-        e.indicator.kind.word()
-    );
-    for (i, name) in e.component_names.iter().enumerate() {
-        let total: f64 = e.contributions.iter().map(|c| c.components[i]).sum();
-        println!("  c{i} = {name} = {}", format_number(rounded(total)));
+    if let Kind::Quotient { scale, .. } = &e.indicator.kind {
+        let times = if *scale == 1.0 {
+            String::new()
+        } else {
+            format!(" × {}", format_number(*scale))
+        };
+        println!(
+            "Type : quotient = c0 / c1{times}, chaque côté cumulé selon sa règle (somme des mois, ou moyenne ou dernier mois d'un stock) sur les mois déclarés des deux côtés, puis additionné entre manufactures :"
+        );
+        for (i, name) in e.component_names.iter().enumerate() {
+            println!("  c{i} = {name}");
+        }
+    } else {
+        println!(
+            "Type : {} ; composantes additionnées sur chaque ligne, mois et manufacture :",
+            e.indicator.kind.word()
+        );
+        for (i, name) in e.component_names.iter().enumerate() {
+            let total: f64 = e.contributions.iter().map(|c| c.components[i]).sum();
+            println!("  c{i} = {name} = {}", format_number(rounded(total)));
+        }
     }
     println!("Mois entrés dans le calcul :");
     for c in &e.contributions {
@@ -79,9 +94,9 @@ pub fn run(args: &ExplainArgs, global: &Global) -> Result<ExitCode, Error> {
             .iter()
             .map(|v| format_number(rounded(*v)))
             .collect();
-        let source = c
-            .source
-            .as_ref()
+        let source: String = c
+            .sources
+            .iter()
             .map(|s| {
                 format!(
                     " ; fichier {} (empreinte {})",
@@ -89,13 +104,22 @@ pub fn run(args: &ExplainArgs, global: &Global) -> Result<ExitCode, Error> {
                     &s.empreinte[..12.min(s.empreinte.len())]
                 )
             })
-            .unwrap_or_default();
+            .collect();
         println!(
             "  {} {} : {}{source}",
             c.manufacture,
             c.month,
             values.join(" ; ")
         );
+    }
+    if !e.one_sided.is_empty() {
+        println!("Mois déclarés d'un seul côté, laissés hors des deux côtés :");
+        for m in &e.one_sided {
+            println!(
+                "  {} {} : reçu pour {}, pas pour {}",
+                m.manufacture, m.month, m.reported, m.lacking
+            );
+        }
     }
     if !e.missing.is_empty() {
         let missing: Vec<String> = e

@@ -84,17 +84,28 @@ pub enum Kind {
         /// The count each row weighs.
         weight: CheckedExpr,
     },
+    /// Two indicators of kind sum or stock, possibly on different tables, each rolled up by
+    /// its own rule over the manufacture-months that reported both, then divided once.
+    Quotient {
+        /// The indicator divided.
+        numerator: Box<Indicator>,
+        /// The indicator it is divided by.
+        denominator: Box<Indicator>,
+        /// The factor applied.
+        scale: f64,
+    },
 }
 
 impl Kind {
     /// The kinds, with the word a consultant writes and the spec's English name.
-    pub const WORDS: [(&'static str, &'static str); 6] = [
+    pub const WORDS: [(&'static str, &'static str); 7] = [
         ("somme", "sum"),
         ("stock", "stock"),
         ("ratio", "ratio"),
         ("part", "share"),
         ("moyenne_ponderee", "weighted_mean"),
         ("equitabilite", "evenness"),
+        ("quotient", "quotient"),
     ];
 
     /// The consultant's word for this kind.
@@ -106,6 +117,7 @@ impl Kind {
             Kind::Share { .. } => 3,
             Kind::WeightedMean { .. } => 4,
             Kind::Evenness { .. } => 5,
+            Kind::Quotient { .. } => 6,
         };
         Self::WORDS[index].0
     }
@@ -144,7 +156,7 @@ pub struct Indicator {
     pub unit: String,
     /// An optional target.
     pub target: Option<Target>,
-    /// The table it reads.
+    /// The table it reads; for a quotient, its numerator's (see [`Indicator::tables`]).
     pub table: String,
     /// Rows kept before anything is computed (for a share, its « where »).
     pub filter: Option<CheckedExpr>,
@@ -152,6 +164,24 @@ pub struct Indicator {
     pub kind: Kind,
     /// Where it is defined.
     pub location: Location,
+}
+
+impl Indicator {
+    /// The tables it reads: one, or a quotient's two (the same table once).
+    pub fn tables(&self) -> Vec<&str> {
+        match &self.kind {
+            Kind::Quotient {
+                numerator,
+                denominator,
+                ..
+            } => {
+                let mut tables = vec![numerator.table.as_str(), denominator.table.as_str()];
+                tables.dedup();
+                tables
+            }
+            _ => vec![self.table.as_str()],
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -171,7 +201,7 @@ struct RawIndicator {
     unite: String,
     #[serde(rename = "type")]
     kind: Spanned<String>,
-    table: Spanned<String>,
+    table: Option<Spanned<String>>,
     filtre: Option<Spanned<String>>,
     expression: Option<Spanned<String>>,
     numerateur: Option<Spanned<String>>,
@@ -198,12 +228,167 @@ pub(crate) struct Context<'a> {
     pub params: &'a HashMap<String, f64>,
 }
 
+/// An indicator read from its file: ready, or a quotient whose two indicators are found once
+/// every file is read (they may be defined in another file).
+pub(crate) enum Loaded {
+    /// Checked and complete.
+    Ready(Box<Indicator>),
+    /// A quotient, its sides named by id.
+    Quotient(Box<PendingQuotient>),
+}
+
+/// A quotient as written: its two sides named by id, with where each is written.
+pub(crate) struct PendingQuotient {
+    location: Location,
+    id: String,
+    name: String,
+    description: String,
+    theme: String,
+    unit: String,
+    target: Option<Target>,
+    numerator: (String, Location),
+    denominator: (String, Location),
+    scale: f64,
+}
+
+impl PendingQuotient {
+    /// The quotient of its two sides, found.
+    fn with_sides(self, numerator: Indicator, denominator: Indicator) -> Indicator {
+        Indicator {
+            location: self.location,
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            theme: self.theme,
+            unit: self.unit,
+            target: self.target,
+            table: numerator.table.clone(),
+            filter: None,
+            kind: Kind::Quotient {
+                numerator: Box::new(numerator),
+                denominator: Box::new(denominator),
+                scale: self.scale,
+            },
+        }
+    }
+}
+
+/// Whether a kind's word names a quotient.
+fn is_quotient(word: &str) -> bool {
+    word == "quotient"
+}
+
+/// Every indicator of every file, each quotient's sides found among the others: an unknown
+/// id, a side that is neither a sum nor a stock, or a cycle of quotients is refused where the
+/// side is written.
+pub(crate) fn resolve_quotients(
+    loaded: Vec<Loaded>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Indicator> {
+    let ready: HashMap<String, Indicator> = loaded
+        .iter()
+        .rev() // the first of two equal ids wins, as the duplicate check will say
+        .filter_map(|l| match l {
+            Loaded::Ready(indicator) => Some((indicator.id.clone(), (**indicator).clone())),
+            Loaded::Quotient(_) => None,
+        })
+        .collect();
+    let quotients: HashMap<String, (String, String)> = loaded
+        .iter()
+        .filter_map(|l| match l {
+            Loaded::Quotient(q) => Some((
+                q.id.clone(),
+                (q.numerator.0.clone(), q.denominator.0.clone()),
+            )),
+            Loaded::Ready(_) => None,
+        })
+        .collect();
+    let known: Vec<String> = ready.keys().chain(quotients.keys()).cloned().collect();
+    let mut out = Vec::with_capacity(loaded.len());
+    for item in loaded {
+        let pending = match item {
+            Loaded::Ready(indicator) => {
+                out.push(*indicator);
+                continue;
+            }
+            Loaded::Quotient(pending) => *pending,
+        };
+        let mut side = |(id, location): &(String, Location)| -> Option<Indicator> {
+            let refuse = |message: String, problems: &mut Vec<Problem>| {
+                problems.push(Problem::error(location.clone(), message));
+                None
+            };
+            match ready.get(id) {
+                Some(found) if matches!(found.kind, Kind::Sum { .. } | Kind::Stock { .. }) => {
+                    Some(found.clone())
+                }
+                Some(found) => refuse(
+                    format!(
+                        "« {id} » est de type {} : un quotient divise deux indicateurs de type somme ou stock (pour un ratio, écrivez un quotient de ses deux sommes)",
+                        found.kind.word()
+                    ),
+                    problems,
+                ),
+                None if quotients.contains_key(id) => {
+                    let message = match cycle(&pending.id, id, &quotients) {
+                        Some(path) => format!(
+                            "cycle de quotients : {path} ; un quotient divise deux indicateurs de type somme ou stock"
+                        ),
+                        None => format!(
+                            "« {id} » est un quotient : un quotient divise deux indicateurs de type somme ou stock"
+                        ),
+                    };
+                    refuse(message, problems)
+                }
+                None => refuse(
+                    format!(
+                        "indicateur « {id} » inconnu{}",
+                        did_you_mean(id, known.iter().map(String::as_str))
+                    ),
+                    problems,
+                ),
+            }
+        };
+        let numerator = side(&pending.numerator);
+        let denominator = side(&pending.denominator);
+        if let (Some(numerator), Some(denominator)) = (numerator, denominator) {
+            out.push(pending.with_sides(numerator, denominator));
+        }
+    }
+    out
+}
+
+/// `a → b → a` when following quotients' sides from `side` leads back to `from`.
+fn cycle(from: &str, side: &str, quotients: &HashMap<String, (String, String)>) -> Option<String> {
+    let mut path = vec![from.to_string(), side.to_string()];
+    let mut stack = vec![(side.to_string(), path.clone())];
+    let mut seen = std::collections::HashSet::new();
+    while let Some((at, trail)) = stack.pop() {
+        if !seen.insert(at.clone()) {
+            continue;
+        }
+        let Some((n, d)) = quotients.get(&at) else {
+            continue;
+        };
+        for next in [n, d] {
+            let mut longer = trail.clone();
+            longer.push(next.clone());
+            if next == from {
+                path = longer;
+                return Some(path.join(" → "));
+            }
+            stack.push((next.clone(), longer));
+        }
+    }
+    None
+}
+
 /// Reads every `[[indicateur]]` of one file, keeping the valid ones and reporting the others.
 pub(crate) fn load_indicators(
     source: &Source,
     context: &Context,
     problems: &mut Vec<Problem>,
-) -> Vec<Indicator> {
+) -> Vec<Loaded> {
     let raw: RawFile = match source.parse() {
         Ok(raw) => raw,
         Err(problem) => {
@@ -241,7 +426,7 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
         self.ok = false;
     }
 
-    fn run(mut self, raw: RawIndicator) -> Option<Indicator> {
+    fn run(mut self, raw: RawIndicator) -> Option<Loaded> {
         let id = raw.id.get_ref().clone();
         if !super::tables::is_identifier(&id) {
             self.refuse(
@@ -261,23 +446,84 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
             );
         }
         let target = raw.cible.as_ref().and_then(|t| self.target(t));
-        let table = self.table(&raw.table)?;
+        if is_quotient(raw.kind.get_ref()) {
+            return self.quotient(raw, id, target);
+        }
+        let Some(table_name) = &raw.table else {
+            self.refuse(
+                raw.id.span(),
+                format!(
+                    "indicateur « {id} » de type {} : champ « table » manquant",
+                    raw.kind.get_ref()
+                ),
+            );
+            return None;
+        };
+        let table = self.table(table_name)?;
         let filter = raw
             .filtre
             .as_ref()
             .and_then(|f| self.expression(f, table, Expected::Boolean));
         let kind = self.kind(&raw, table)?;
-        self.ok.then(|| Indicator {
-            location: self.source.at(raw.id.span()),
-            id,
-            name: raw.nom,
-            description: raw.description,
-            theme: raw.theme.into_inner(),
-            unit: raw.unite,
-            target,
-            table: table.id.clone(),
-            filter,
-            kind,
+        self.ok.then(|| {
+            Loaded::Ready(Box::new(Indicator {
+                location: self.source.at(raw.id.span()),
+                id,
+                name: raw.nom,
+                description: raw.description,
+                theme: raw.theme.into_inner(),
+                unit: raw.unite,
+                target,
+                table: table.id.clone(),
+                filter,
+                kind,
+            }))
+        })
+    }
+
+    /// A quotient reads no table of its own: its sides do, with their filters.
+    fn quotient(mut self, raw: RawIndicator, id: String, target: Option<Target>) -> Option<Loaded> {
+        self.unused(&raw, &["numerateur", "denominateur", "echelle"]);
+        for (field, span) in [
+            ("table", raw.table.as_ref().map(Spanned::span)),
+            ("filtre", raw.filtre.as_ref().map(Spanned::span)),
+        ] {
+            if let Some(span) = span {
+                self.refuse(
+                    span,
+                    format!("indicateur « {id} » de type quotient : le champ « {field} » ne s'applique pas (chaque côté du quotient lit sa table, avec son filtre)"),
+                );
+            }
+        }
+        let mut side = |field: &Option<Spanned<String>>, name: &str| match field {
+            Some(value) => Some((
+                value.get_ref().trim().to_string(),
+                self.source.at(value.span()),
+            )),
+            None => {
+                self.refuse(
+                    raw.id.span(),
+                    format!("indicateur « {id} » de type quotient : champ « {name} » manquant (l'identifiant d'un indicateur de type somme ou stock)"),
+                );
+                None
+            }
+        };
+        let numerator = side(&raw.numerateur, "numerateur");
+        let denominator = side(&raw.denominateur, "denominateur");
+        let (numerator, denominator) = (numerator?, denominator?);
+        self.ok.then(|| {
+            Loaded::Quotient(Box::new(PendingQuotient {
+                location: self.source.at(raw.id.span()),
+                id,
+                name: raw.nom,
+                description: raw.description,
+                theme: raw.theme.into_inner(),
+                unit: raw.unite,
+                target,
+                numerator,
+                denominator,
+                scale: raw.echelle.unwrap_or(1.0),
+            }))
         })
     }
 

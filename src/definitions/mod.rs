@@ -60,6 +60,7 @@ impl Definitions {
                 &mut problems,
             ));
         }
+        let found = indicators::resolve_quotients(found, &mut problems);
         let indicators = without_duplicate_ids(found, &mut problems);
         check_stray_files(dir, &mut problems)?;
         if problems.is_empty() {

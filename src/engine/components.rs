@@ -14,7 +14,9 @@ pub fn component(i: usize) -> String {
     format!("c{i}")
 }
 
-/// The component expressions of an indicator, aggregated per (manufacture, month).
+/// The component expressions of an indicator, aggregated per (manufacture, month) over its
+/// table's rows. A quotient has no rows of its own (the engine joins its two sides' months):
+/// it has none.
 pub fn base_aggregations(indicator: &Indicator) -> Vec<Expr> {
     let float = |e: &Expr| e.clone().cast(DataType::Float64);
     let both = |a: &Expr, b: &Expr| a.clone().is_not_null().and(b.clone().is_not_null());
@@ -71,6 +73,7 @@ pub fn base_aggregations(indicator: &Indicator) -> Vec<Expr> {
                     .sum()
             })
             .collect(),
+        Kind::Quotient { .. } => Vec::new(),
     };
     exprs
         .into_iter()
@@ -83,16 +86,42 @@ pub fn base_aggregations(indicator: &Indicator) -> Vec<Expr> {
 pub fn component_count(indicator: &Indicator) -> usize {
     match &indicator.kind {
         Kind::Sum { .. } | Kind::Stock { .. } => 1,
-        Kind::Ratio { .. } | Kind::Share { .. } | Kind::WeightedMean { .. } => 2,
+        Kind::Ratio { .. }
+        | Kind::Share { .. }
+        | Kind::WeightedMean { .. }
+        | Kind::Quotient { .. } => 2,
         Kind::Evenness { categories, .. } => categories.len(),
     }
 }
 
-/// How a stock is summarised over the months of a period, per manufacture.
-pub fn stock_over_months(indicator: &Indicator) -> Option<StockOverMonths> {
+/// How one component is summarised over a manufacture's months in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthRule {
+    /// Summed (flows, and every pooled component).
+    Sum,
+    /// The mean of the months reported (a stock).
+    Mean,
+    /// The value of the latest month reported (a stock).
+    Last,
+}
+
+/// Each component's rule over months: a quotient's two sides keep their own.
+pub fn month_rules(indicator: &Indicator) -> Vec<MonthRule> {
+    let stock = |over: StockOverMonths| match over {
+        StockOverMonths::Mean => MonthRule::Mean,
+        StockOverMonths::Last => MonthRule::Last,
+    };
     match &indicator.kind {
-        Kind::Stock { over_months, .. } => Some(*over_months),
-        _ => None,
+        Kind::Stock { over_months, .. } => vec![stock(*over_months)],
+        Kind::Quotient {
+            numerator,
+            denominator,
+            ..
+        } => [numerator, denominator]
+            .iter()
+            .flat_map(|side| month_rules(side))
+            .collect(),
+        _ => vec![MonthRule::Sum; component_count(indicator)],
     }
 }
 
@@ -102,7 +131,9 @@ pub fn finalize(indicator: &Indicator, c: &[f64]) -> Option<f64> {
     let divide = |num: f64, den: f64, scale: f64| (den != 0.0).then(|| num / den * scale);
     match &indicator.kind {
         Kind::Sum { .. } | Kind::Stock { .. } => Some(c[0]),
-        Kind::Ratio { scale, .. } | Kind::Share { scale, .. } => divide(c[0], c[1], *scale),
+        Kind::Ratio { scale, .. } | Kind::Share { scale, .. } | Kind::Quotient { scale, .. } => {
+            divide(c[0], c[1], *scale)
+        }
         Kind::WeightedMean { .. } => divide(c[0], c[1], 1.0),
         Kind::Evenness { categories, .. } => pielou(c, categories.len()),
     }

@@ -20,8 +20,21 @@ pub struct Contribution {
     pub month: Month,
     /// Its components, in [`Explanation::component_names`] order.
     pub components: Vec<f64>,
-    /// The file its table came from, when known.
-    pub source: Option<TableSource>,
+    /// The files its tables came from (a quotient reads two), when known.
+    pub sources: Vec<TableSource>,
+}
+
+/// A month a quotient's side was reported for while the other was not: it enters neither side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneSided {
+    /// The manufacture.
+    pub manufacture: String,
+    /// The month.
+    pub month: Month,
+    /// The side's indicator that has the month.
+    pub reported: String,
+    /// The side's indicator that lacks it.
+    pub lacking: String,
 }
 
 /// How one figure was made.
@@ -41,6 +54,8 @@ pub struct Explanation {
     pub contributions: Vec<Contribution>,
     /// Months expected (the manufacture was open) but not reported.
     pub missing: Vec<(String, Month)>,
+    /// For a quotient, the months only one side was reported for (left out of both).
+    pub one_sided: Vec<OneSided>,
 }
 
 /// What each component of an indicator is, in French.
@@ -69,6 +84,14 @@ pub fn component_names(indicator: &Indicator) -> Vec<String> {
         } => categories
             .iter()
             .map(|c| format!("Σ {} « {c} »", weight.text))
+            .collect(),
+        Kind::Quotient {
+            numerator,
+            denominator,
+            ..
+        } => [numerator, denominator]
+            .iter()
+            .map(|side| format!("{} ({}, table {})", side.name, side.id, side.table))
             .collect(),
     }
 }
@@ -152,20 +175,30 @@ pub fn explain(
         if !members.contains(&id) || !months.contains(&month) {
             continue;
         }
-        let source = match store {
-            Some(store) => store.sources(id, month)?.remove(&indicator.table),
-            None => None,
+        let sources = match store {
+            Some(store) => {
+                let mut all = store.sources(id, month)?;
+                let mut found: Vec<TableSource> = indicator
+                    .tables()
+                    .iter()
+                    .filter_map(|table| all.remove(*table))
+                    .collect();
+                // Both sides of a workbook's month come from the same file: told once.
+                found.dedup_by(|a, b| a.empreinte == b.empreinte);
+                found
+            }
+            None => Vec::new(),
         };
         let components = columns.iter().map(|c| c.get(row).unwrap_or(0.0)).collect();
         contributions.push(Contribution {
             manufacture: id.to_string(),
             month,
             components,
-            source,
+            sources,
         });
     }
     contributions.sort_by(|a, b| (&a.manufacture, a.month).cmp(&(&b.manufacture, b.month)));
-    let missing = registry
+    let missing: Vec<(String, Month)> = registry
         .manufactures()
         .iter()
         .filter(|m| members.contains(&m.id.as_str()))
@@ -181,7 +214,19 @@ pub fn explain(
                 .any(|c| c.manufacture == *id && c.month == *month)
         })
         .collect();
+    let in_cell = |id: &str, month: Month| members.contains(&id) && months.contains(&month);
+    let one_sided = one_sided_months(&indicator, definitions, inputs, &in_cell)?;
+    // A month one side has is received, in part: it is told apart, not listed as missing.
+    let missing: Vec<(String, Month)> = missing
+        .into_iter()
+        .filter(|(id, month)| {
+            !one_sided
+                .iter()
+                .any(|o| o.manufacture == *id && o.month == *month)
+        })
+        .collect();
     Ok(Explanation {
+        one_sided,
         component_names: component_names(&indicator),
         indicator,
         value,
@@ -190,6 +235,59 @@ pub fn explain(
         contributions,
         missing,
     })
+}
+
+/// The months of the cell that only one side of a quotient was reported for (none for other
+/// kinds).
+fn one_sided_months(
+    indicator: &Indicator,
+    definitions: &Definitions,
+    inputs: &Inputs,
+    in_cell: &dyn Fn(&str, Month) -> bool,
+) -> Result<Vec<OneSided>> {
+    let Kind::Quotient {
+        numerator,
+        denominator,
+        ..
+    } = &indicator.kind
+    else {
+        return Ok(Vec::new());
+    };
+    let months_of = |side: &Indicator| -> Result<std::collections::BTreeSet<(String, Month)>> {
+        let base = base_grain(side, definitions, inputs)
+            .and_then(LazyFrame::collect)
+            .map_err(|e| engine_error(&e))?;
+        let ids = base.column("id_manufacture").and_then(|c| c.str().cloned());
+        let months = base.column("mois").and_then(|c| c.str().cloned());
+        let (ids, months) = (
+            ids.map_err(|e| engine_error(&e))?,
+            months.map_err(|e| engine_error(&e))?,
+        );
+        Ok(ids
+            .iter()
+            .zip(months.iter())
+            .filter_map(|(id, month)| Some((id?.to_string(), month?.parse::<Month>().ok()?)))
+            .filter(|(id, month)| in_cell(id, *month))
+            .collect())
+    };
+    let (top, bottom) = (months_of(numerator)?, months_of(denominator)?);
+    let only = |have: &std::collections::BTreeSet<(String, Month)>,
+                lack: &std::collections::BTreeSet<(String, Month)>,
+                reported: &Indicator,
+                lacking: &Indicator| {
+        have.difference(lack)
+            .map(|(id, month)| OneSided {
+                manufacture: id.clone(),
+                month: *month,
+                reported: reported.id.clone(),
+                lacking: lacking.id.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = only(&top, &bottom, numerator, denominator);
+    out.extend(only(&bottom, &top, denominator, numerator));
+    out.sort_by(|a, b| (&a.manufacture, a.month).cmp(&(&b.manufacture, b.month)));
+    Ok(out)
 }
 
 fn cell(figures: &DataFrame, entity: &str) -> PolarsResult<(Option<f64>, u32, u32)> {

@@ -19,18 +19,18 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-pub use components::{component, finalize, pielou};
+pub use components::{MonthRule, component, finalize, month_rules, pielou};
 pub use distribution::{FigureKey, KeyColumns, distribution, quantile};
-pub use explain::{Contribution, Explanation, Question, component_names, explain};
+pub use explain::{Contribution, Explanation, OneSided, Question, component_names, explain};
 pub use level::Level;
 pub use period::{Per, normalize_label};
 
-use crate::definitions::{Definitions, Indicator, StockOverMonths, table_schema};
+use crate::definitions::{Definitions, Indicator, Kind, table_schema};
 use crate::error::{Error, Result};
 use crate::month::Month;
 use crate::registry::Registry;
 use crate::store::{DECLARED_TABLE_COLUMN as TABLE_COLUMN, Snapshot, Store};
-use components::{base_aggregations, component_count, stock_over_months};
+use components::{base_aggregations, component_count};
 
 const ID: &str = "id_manufacture";
 const MONTH: &str = "mois";
@@ -418,6 +418,14 @@ fn base_grain(
     definitions: &Definitions,
     inputs: &Inputs,
 ) -> PolarsResult<LazyFrame> {
+    if let Kind::Quotient {
+        numerator,
+        denominator,
+        ..
+    } = &indicator.kind
+    {
+        return quotient_grain(numerator, denominator, definitions, inputs);
+    }
     // A table with nothing stored reads as no row and no month reported.
     let rows = match (
         inputs.tables.get(&indicator.table),
@@ -453,6 +461,28 @@ fn base_grain(
         .with_columns(fill))
 }
 
+/// A quotient's months: those its two sides both reported (a month reported for one table
+/// only enters neither side), with the numerator's component as `c0` and the denominator's as
+/// `c1`.
+fn quotient_grain(
+    numerator: &Indicator,
+    denominator: &Indicator,
+    definitions: &Definitions,
+    inputs: &Inputs,
+) -> PolarsResult<LazyFrame> {
+    let side = |indicator: &Indicator, name: String| {
+        base_grain(indicator, definitions, inputs)
+            .map(|rows| rows.select([col(ID), col(MONTH), col(component(0)).alias(name)]))
+    };
+    let keys = [col(ID), col(MONTH)];
+    Ok(side(numerator, component(0))?.join(
+        side(denominator, component(1))?,
+        keys.clone(),
+        keys,
+        JoinArgs::new(JoinType::Inner),
+    ))
+}
+
 /// One level's entities (with their numbers), expected coverage per cell, and labels.
 struct LevelMaps {
     entities: DataFrame,
@@ -464,17 +494,20 @@ struct LevelMaps {
 /// mean (or last value) of the months it reported. Every coarser cell is the sum of these,
 /// and each of their rows is one declaring manufacture.
 fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> PolarsResult<DataFrame> {
-    let aggregations: Vec<Expr> = match stock_over_months(indicator) {
-        Some(StockOverMonths::Mean) => vec![col(component(0)).mean()],
-        Some(StockOverMonths::Last) => vec![
-            col(component(0))
-                .sort_by([col(MONTH)], SortMultipleOptions::default())
-                .last(),
-        ],
-        None => (0..component_count(indicator))
-            .map(|i| col(component(i)).sum())
-            .collect(),
-    };
+    let aggregations: Vec<Expr> = month_rules(indicator)
+        .into_iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let c = col(component(i));
+            match rule {
+                MonthRule::Sum => c.sum(),
+                MonthRule::Mean => c.mean(),
+                MonthRule::Last => c
+                    .sort_by([col(MONTH)], SortMultipleOptions::default())
+                    .last(),
+            }
+        })
+        .collect();
     timed
         .clone()
         .lazy()

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::components::{component, component_count, stock_over_months};
+use super::components::{MonthRule, component, component_count, month_rules};
 use super::{INDEX, MONTH, PERIOD_KEY};
-use crate::definitions::{Indicator, StockOverMonths};
+use crate::definitions::Indicator;
 use crate::month::Month;
 
 /// One manufacture's declared months, in order, with their components.
@@ -57,9 +57,9 @@ pub(super) fn rolling_windows(
     }
     let mut manufactures: Vec<Series12> = by_manufacture.into_values().collect();
     manufactures.sort_by_key(|s| s.index);
-    let summary = stock_over_months(indicator);
+    let rules = month_rules(indicator);
     let (mut out_index, mut out_period) = (Vec::new(), Vec::new());
-    let mut out: Vec<Vec<f64>> = vec![Vec::new(); if summary.is_some() { 1 } else { count }];
+    let mut out: Vec<Vec<f64>> = vec![Vec::new(); count];
     for mut series in manufactures {
         let mut order: Vec<usize> = (0..series.months.len()).collect();
         order.sort_by_key(|&i| series.months[i]);
@@ -87,15 +87,13 @@ pub(super) fn rolling_windows(
             let rows = &series.rows[start..end];
             out_index.push(series.index);
             out_period.push(key);
-            match summary {
-                Some(StockOverMonths::Mean) => out[0]
-                    .push(rows.iter().map(|&r| components[0][r]).sum::<f64>() / rows.len() as f64),
-                Some(StockOverMonths::Last) => out[0].push(components[0][rows[rows.len() - 1]]),
-                None => {
-                    for (i, values) in out.iter_mut().enumerate() {
-                        values.push(rows.iter().map(|&r| components[i][r]).sum());
-                    }
-                }
+            for (i, (values, rule)) in out.iter_mut().zip(&rules).enumerate() {
+                let sum = || rows.iter().map(|&r| components[i][r]).sum::<f64>();
+                values.push(match rule {
+                    MonthRule::Sum => sum(),
+                    MonthRule::Mean => sum() / rows.len() as f64,
+                    MonthRule::Last => components[i][rows[rows.len() - 1]],
+                });
             }
         }
     }

@@ -11,7 +11,7 @@ fn the_repository_checks_clean() {
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     assert_eq!(
         outcome.stdout,
-        "Aucun problème : 7 tables et 17 indicateurs, 30 manufactures.\n"
+        "Aucun problème : 7 tables et 20 indicateurs, 30 manufactures.\n"
     );
     assert_eq!(outcome.stderr, "");
 }
@@ -22,7 +22,7 @@ fn a_fresh_workspace_checks_clean() {
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     assert_eq!(
         outcome.stdout,
-        "Aucun problème : 7 tables et 17 indicateurs, 0 manufactures.\n"
+        "Aucun problème : 7 tables et 20 indicateurs, 0 manufactures.\n"
     );
 }
 
@@ -89,7 +89,7 @@ fn a_registry_saved_by_french_excel_is_read() {
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     assert_eq!(
         outcome.stdout,
-        "Aucun problème : 7 tables et 17 indicateurs, 2 manufactures.\n"
+        "Aucun problème : 7 tables et 20 indicateurs, 2 manufactures.\n"
     );
     let registry =
         mesure::registry::Registry::load(&workdir.path().join("manufactures.csv")).unwrap();

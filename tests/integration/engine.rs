@@ -101,6 +101,25 @@ fn inputs() -> Inputs {
         inputs.tables.insert(table.into(), frame);
         inputs.reported.insert(table.into(), reported(&MONTHS));
     }
+    // Formations: A in January (10 h × 3) and February (5 h × 2), not April; B in January
+    // (4 h × 5), February (2 h × 3) and March (declared, no row). C sent none.
+    let formations = df!(
+        "id_manufacture" => ["A", "A", "B", "B"], "mois" => ["2025-01", "2025-02", "2025-01", "2025-02"],
+        "intitule" => ["Soudure", "Découpe", "Tournage", "Affûtage"], "duree_h" => [10.0, 5.0, 4.0, 2.0],
+        "nb_participants" => [3i64, 2, 5, 3], "dont_demandeurs_emploi" => [1i64, 0, 2, 1], "certifiante" => [true, false, false, true],
+    )
+    .unwrap();
+    inputs.tables.insert("formations".into(), formations);
+    inputs.reported.insert(
+        "formations".into(),
+        reported(&[
+            ("A", "2025-01"),
+            ("A", "2025-02"),
+            ("B", "2025-01"),
+            ("B", "2025-02"),
+            ("B", "2025-03"),
+        ]),
+    );
     inputs.tables.insert("flux".into(), flux);
     inputs
         .reported
@@ -375,6 +394,50 @@ fn rolling_windows_hold_the_twelve_months_ending_in_their_month() {
 }
 
 #[test]
+fn a_quotient_rolls_each_side_by_its_rule_over_the_months_both_sides_reported() {
+    let f = figures();
+    // Heures-stagiaires per ETP, région 27 (A, B) over Q1. Months with both tables: A January
+    // and February (its April has no training sheet); B January to March.
+    // A: 30 + 10 = 40 h over mean ETP (2 + 3) / 2 = 2.5; B: 20 + 6 + 0 = 26 h over
+    // (1 + 1 + 2) / 3 = 4/3 ETP. Pooled: 66 / (2.5 + 4/3) = 66 / (23/6) = 396/23.
+    close(
+        f.value("heures_stagiaires_par_etp", "region", "27", "2025-T1"),
+        396.0 / 23.0,
+    );
+    // The nation in Q1 is the same two: C sent its jobs in February but no training sheet,
+    // so it enters neither side, and it is not a declarant; four were expected.
+    let nation = f.get(
+        "heures_stagiaires_par_etp",
+        "national",
+        "national",
+        "2025-T1",
+    );
+    assert_eq!(nation.map(|c| (c.1, c.2)), Some((2, 4)));
+    close(nation.and_then(|c| c.0), 396.0 / 23.0);
+    // A over the year: April (jobs, no training) is left out of the ETP side too:
+    // 40 / 2.5 = 16, not 40 h / mean(2, 3, 1) = 20 (heures_stagiaires / etp of the year).
+    close(
+        f.value("heures_stagiaires_par_etp", "manufacture", "A", "2025"),
+        16.0,
+    );
+    close(
+        f.value("heures_stagiaires", "manufacture", "A", "2025"),
+        40.0,
+    );
+    close(f.value("etp", "manufacture", "A", "2025"), 2.0);
+    // A in Q2 reported jobs only: no month with both sides, no value, not a declarant.
+    assert_eq!(
+        f.get("heures_stagiaires_par_etp", "manufacture", "A", "2025-T2"),
+        Some((None, 0, 1))
+    );
+    // Rolling 12 months to March: the same months as Q1 for A and B.
+    close(
+        f.value("heures_stagiaires_par_etp", "region", "27", "2025-03-12M"),
+        396.0 / 23.0,
+    );
+}
+
+#[test]
 fn distribution_and_ranks_across_manufactures() {
     let workspace = mesure::Workspace::open(&repo()).unwrap();
     let definitions = workspace.definitions().unwrap();
@@ -495,6 +558,54 @@ fn explain_lists_what_entered_a_figure_and_what_is_missing() {
         missing,
         ["C 2025-03", "D 2025-01", "D 2025-02", "D 2025-03"]
     );
+}
+
+#[test]
+fn explain_shows_both_sides_of_a_quotient_and_the_months_of_one_side_only() {
+    use mesure::engine::{Question, explain};
+    let workspace = mesure::Workspace::open(&repo()).unwrap();
+    let definitions = workspace.definitions().unwrap();
+    let question = Question {
+        indicator: "heures_stagiaires_par_etp",
+        level: Level::Manufacture,
+        entity: "A",
+        period: "2025",
+    };
+    let e = explain(&definitions, &registry(), None, &inputs(), question).unwrap();
+    assert_eq!((e.value, e.declarants, e.attendus), (Some(16.0), 1, 1));
+    assert_eq!(
+        e.component_names,
+        [
+            "Heures-stagiaires de formation (heures_stagiaires, table formations)",
+            "Emplois en équivalents temps plein (etp, table emplois)"
+        ]
+    );
+    let entered: Vec<(String, Vec<f64>)> = e
+        .contributions
+        .iter()
+        .map(|c| (c.month.to_string(), c.components.clone()))
+        .collect();
+    assert_eq!(
+        entered,
+        [
+            ("2025-01".to_string(), vec![30.0, 2.0]),
+            ("2025-02".to_string(), vec![10.0, 3.0])
+        ]
+    );
+    // April: jobs without a training sheet, told apart; March was sent by neither.
+    let one_sided: Vec<String> = e
+        .one_sided
+        .iter()
+        .map(|o| format!("{} {} {} {}", o.manufacture, o.month, o.reported, o.lacking))
+        .collect();
+    assert_eq!(one_sided, ["A 2025-04 etp heures_stagiaires"]);
+    let missing: Vec<String> = e
+        .missing
+        .iter()
+        .map(|(id, m)| format!("{id} {m}"))
+        .collect();
+    assert!(missing.contains(&"A 2025-03".to_string()), "{missing:?}");
+    assert!(!missing.contains(&"A 2025-04".to_string()), "{missing:?}");
 }
 
 #[test]

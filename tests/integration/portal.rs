@@ -1227,7 +1227,7 @@ async fn a_consultant_reads_the_definitions_and_the_check_and_changes_nothing() 
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
     assert!(
-        text.contains("Aucun problème : 7 tables et 17 indicateurs, 30 manufactures."),
+        text.contains("Aucun problème : 7 tables et 20 indicateurs, 30 manufactures."),
         "{text}"
     );
     assert!(text.contains("Part des achats en circuit court"), "{text}");

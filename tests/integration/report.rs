@@ -347,9 +347,9 @@ fn charts_are_written_as_png_and_svg_for_one_month() {
         .join("reports/2025-03/graphiques/manufacture-mp003");
     let pngs = files_with_extension(&folder, "png");
     let svgs = files_with_extension(&folder, "svg");
-    // The profile, the publics and one trend per indicator (17).
-    assert_eq!(pngs.len(), 19, "{pngs:?}");
-    assert_eq!(svgs.len(), 19);
+    // The profile, the publics and one trend per indicator (20).
+    assert_eq!(pngs.len(), 22, "{pngs:?}");
+    assert_eq!(svgs.len(), 22);
     assert!(folder.join("profil.png").is_file());
     for png in &pngs {
         assert_eq!(&fs::read(png).unwrap()[..4], b"\x89PNG");

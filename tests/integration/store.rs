@@ -238,7 +238,18 @@ fn a_store_of_the_first_layout_is_told_and_converted_by_rebuild() {
     assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
     let converted = workdir.run(&national);
     assert_eq!(converted.code, 0, "{converted:?}");
-    assert_eq!(converted.stdout, old_figures, "the same figures as before");
+    // Indicators added to the defaults since the fixture was made are left aside.
+    let known: std::collections::BTreeSet<&str> = old_figures
+        .lines()
+        .filter_map(|line| line.split(',').next())
+        .collect();
+    let same_indicators: String = converted
+        .stdout
+        .lines()
+        .filter(|line| line.split(',').next().is_some_and(|id| known.contains(id)))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(same_indicators, old_figures, "the same figures as before");
     let tables: Vec<String> = fs::read_dir(workdir.path().join("store/tables"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -493,6 +493,21 @@ pub(super) fn indicator_view(indicator: &crate::definitions::Indicator) -> Indic
                 weight.text
             ),
         ),
+        Kind::Quotient {
+            numerator,
+            denominator,
+            scale: s,
+        } => (
+            "quotient (chaque indicateur cumulé selon sa règle sur les mois déclarés des deux côtés, puis divisé une fois)",
+            format!(
+                "{} ({}) / {} ({}){}",
+                numerator.name,
+                numerator.id,
+                denominator.name,
+                denominator.id,
+                scale(*s)
+            ),
+        ),
     };
     IndicatorView {
         id: indicator.id.clone(),
@@ -501,7 +516,7 @@ pub(super) fn indicator_view(indicator: &crate::definitions::Indicator) -> Indic
         description: indicator.description.clone(),
         kind,
         formula,
-        table: indicator.table.clone(),
+        table: indicator.tables().join(" et "),
         filter: indicator
             .filter
             .as_ref()
