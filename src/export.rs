@@ -165,6 +165,18 @@ impl<'a> Typed<'a> {
     }
 }
 
+/// The column every export carries: the fingerprint of the definitions and settings that
+/// made its figures, so a file read months later still says what produced it.
+pub const DEFINITIONS_COLUMN: &str = "definitions";
+
+/// The figures with a last column, [`DEFINITIONS_COLUMN`], holding `fingerprint` on every
+/// row: the file stays a plain table that Excel, pandas or DuckDB open as it is.
+pub fn with_definitions(mut frame: DataFrame, fingerprint: &str) -> Result<DataFrame> {
+    let column = Column::new(DEFINITIONS_COLUMN.into(), vec![fingerprint; frame.height()]);
+    frame.with_column(column).map_err(write_error)?;
+    Ok(frame)
+}
+
 /// Writes a frame as a JSON array of objects (empty values are `null`).
 pub fn write_json(frame: &DataFrame, out: &mut dyn Write) -> Result<()> {
     let names: Vec<String> = frame

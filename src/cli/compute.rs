@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use mesure::Error;
 use mesure::engine::{Inputs, Level, Per, Request, compute, distribution};
-use mesure::export::{write_csv, write_json, write_parquet};
+use mesure::export::{with_definitions, write_csv, write_json, write_parquet};
 use mesure::files::write_atomically;
 use mesure::store::Store;
 
@@ -89,6 +89,7 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
             .map_err(|e| Error::Usage(format!("erreur interne du calcul ({e})")))?;
         figures = if args.distribution { summary } else { ranks };
     }
+    let figures = with_definitions(figures, &definitions.fingerprint())?;
     let write = |out: &mut dyn Write| match args.format {
         Format::Csv => write_csv(&figures, out, args.excel),
         Format::Json => write_json(&figures, out),

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use mesure::engine::{Inputs, Request, compute};
-use mesure::export::write_csv;
+use mesure::export::{with_definitions, write_csv};
 use mesure::files::write_atomically;
 use mesure::pipeline::{FileReport, IngestOptions, expand_paths, ingest};
 use mesure::portal::accounts::{Accounts, NewAccount, Role};
@@ -58,7 +58,8 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
     let inputs = Inputs::from_store(&store, &definitions)?;
     let figures = compute(&definitions, &registry, &inputs, &Request::default())?;
     let table = workspace.reports.join("indicateurs.csv");
-    write_atomically(&table, |out| write_csv(&figures, out, true))?;
+    let exported = with_definitions(figures.clone(), &definitions.fingerprint())?;
+    write_atomically(&table, |out| write_csv(&exported, out, true))?;
     println!(
         "3. {} chiffres calculés ({} indicateurs, 6 niveaux, 5 sortes de période), pour Excel : {}",
         figures.height(),

@@ -7,10 +7,11 @@
 
 mod expr;
 mod indicators;
+pub mod method;
 pub(crate) mod source;
 mod tables;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +40,8 @@ pub struct Definitions {
     pub tables: Vec<Table>,
     /// The indicators, in file then declaration order.
     pub indicators: Vec<Indicator>,
+    /// The workspace's settings the expressions were read with (`distance_proximite_km`...).
+    pub settings: BTreeMap<String, f64>,
 }
 
 impl Definitions {
@@ -64,7 +67,11 @@ impl Definitions {
         let indicators = without_duplicate_ids(found, &mut problems);
         check_stray_files(dir, &mut problems)?;
         if problems.is_empty() {
-            Ok(Definitions { tables, indicators })
+            Ok(Definitions {
+                tables,
+                indicators,
+                settings: params.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            })
         } else {
             Err(Error::Invalid(problems))
         }
@@ -73,6 +80,12 @@ impl Definitions {
     /// The table with this id.
     pub fn table(&self, id: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.id == id)
+    }
+
+    /// The fingerprint of the indicators and settings: the same for the same formulas and
+    /// settings, another one after any change that can move a figure (see [`method`]).
+    pub fn fingerprint(&self) -> String {
+        method::fingerprint(&self.indicators, &self.settings)
     }
 
     /// The indicator with this id.

@@ -93,6 +93,28 @@ pub struct Index {
     pub periods: Vec<IndexPeriod>,
 }
 
+/// One indicator on the « fiche méthode ».
+pub struct MethodIndicator {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub kind: &'static str,
+    pub formula: String,
+    pub unit: String,
+    pub tables: String,
+    pub filter: String,
+    pub target: String,
+}
+
+/// The « fiche méthode »: how each indicator is computed, under which settings.
+#[derive(Template)]
+#[template(path = "rapport/methode.html", config = "src/templates/askama.toml")]
+pub struct Method {
+    pub fingerprint: String,
+    pub settings: Vec<(String, String)>,
+    pub indicators: Vec<MethodIndicator>,
+}
+
 /// A section's heading and its introduction (static text; escaped all the same).
 #[derive(Template)]
 #[template(path = "rapport/section.html", config = "src/templates/askama.toml")]

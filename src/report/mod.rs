@@ -11,6 +11,7 @@ pub mod charts;
 pub mod facts;
 pub mod french;
 pub mod html;
+pub mod method;
 pub mod pages;
 
 use std::collections::BTreeMap;
@@ -144,7 +145,14 @@ pub fn write_reports(
         manufacture_pages,
     )?;
     let plans = plan_pages(&definitions, &registry, &facts, outlines, per, options)?;
-    render(&workspace.reports, &registry, &plans, options, progress)
+    render(
+        &workspace.reports,
+        &definitions,
+        &registry,
+        &plans,
+        options,
+        progress,
+    )
 }
 
 /// The plans of every page asked for, by period.
@@ -322,6 +330,7 @@ fn jobs<'a>(plans: &'a [(String, Vec<Plan>)], formats: &[Format]) -> Vec<Job<'a>
 /// Draws and writes what changed, then the index and the manifest.
 fn render(
     reports: &Path,
+    definitions: &Definitions,
     registry: &Registry,
     plans: &[(String, Vec<Plan>)],
     options: &Options,
@@ -369,8 +378,19 @@ fn render(
             manifest.insert(job.path.clone(), job.fingerprint.clone());
         }
     }
+    let fingerprint = definitions.fingerprint();
+    let method_file = reports.join(method::METHOD_FILE);
+    crate::files::write_bytes_atomically(
+        &method_file,
+        html::document(
+            "Fiche méthode — mesure",
+            &method::method_page(definitions),
+            &footer_line(&fingerprint, method::METHOD_FILE),
+        )
+        .as_bytes(),
+    )?;
     let index = reports.join("index.html");
-    let footer = footer_line();
+    let footer = footer_line(&fingerprint, method::METHOD_FILE);
     let body = pages::index_page(registry, &pages_on_disk(reports));
     crate::files::write_bytes_atomically(
         &index,
@@ -445,12 +465,19 @@ pub fn render_page(plan: &Plan) -> Result<String> {
             }
         }
     }
-    Ok(html::document(&plan.title, &body, &footer_line()))
+    let method_link = format!("../{}", method::METHOD_FILE);
+    Ok(html::document(
+        &plan.title,
+        &body,
+        &footer_line(&plan.definitions, &method_link),
+    ))
 }
 
-fn footer_line() -> String {
+/// The footer of every page: the program, the definitions' fingerprint with a link to the
+/// « fiche méthode », and how to get full precision.
+fn footer_line(fingerprint: &str, method_link: &str) -> String {
     format!(
-        "Produit par mesure {} à partir des données du stockage. Les valeurs sont arrondies pour la lecture ; <code>mesure compute</code> les donne en pleine précision.",
+        "Produit par mesure {} à partir des données du stockage, avec les définitions <code>{fingerprint}</code> (<a href=\"{method_link}\">fiche méthode</a>). Les valeurs sont arrondies pour la lecture ; <code>mesure compute</code> les donne en pleine précision.",
         env!("CARGO_PKG_VERSION")
     )
 }

@@ -30,6 +30,8 @@ pub struct Plan {
     pub title: String,
     /// The content.
     pub blocks: Vec<Block>,
+    /// The fingerprint of the definitions that made its figures (in its footer).
+    pub definitions: String,
 }
 
 /// A piece of a page.
@@ -60,6 +62,8 @@ pub struct Book<'a> {
     pub months: Vec<Month>,
     /// Real région boundaries for the maps (tiles without them).
     pub outlines: Option<Arc<Outlines>>,
+    /// The fingerprint of the definitions.
+    pub fingerprint: String,
 }
 
 impl<'a> Book<'a> {
@@ -78,6 +82,7 @@ impl<'a> Book<'a> {
             period: period.to_string(),
             months,
             outlines: None,
+            fingerprint: definitions.fingerprint(),
         })
     }
 
@@ -378,6 +383,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         path: format!("{period}/{}", network_file(Level::Manufacture, id)),
         title: format!("{} — {}", manufacture.nom, book.period_words()),
         blocks,
+        definitions: book.fingerprint.clone(),
     }
 }
 
@@ -565,6 +571,7 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
         path: format!("{period}/{}", network_file(level, entity)),
         title: format!("{name} — {}", book.period_words()),
         blocks,
+        definitions: book.fingerprint.clone(),
     }
 }
 

@@ -138,14 +138,40 @@ fn the_demo_writes_every_report_of_the_sample_network() {
     assert_eq!(invited, ["gestion.mp001@exemple.fr", "reseau@exemple.fr"]);
     let reports = workdir.path().join("reports");
     let pages = files_with_extension(&reports, "html");
-    // The index, the nation, 14 régions, 9 filières and 30 manufactures, for 2025.
-    assert_eq!(pages.len(), 1 + 1 + 14 + 9 + 30, "{pages:?}");
+    // The index, the « fiche méthode », the nation, 14 régions, 9 filières and 30
+    // manufactures, for 2025.
+    assert_eq!(pages.len(), 1 + 1 + 1 + 14 + 9 + 30, "{pages:?}");
     for page in &pages {
         assert_self_contained(page);
     }
 
+    // The « fiche méthode » and every page's footer name the definitions that made the
+    // figures, the same fingerprint as the figures exported for Excel.
+    let for_excel = fs::read_to_string(reports.join("indicateurs.csv")).unwrap();
+    let fingerprint = for_excel
+        .lines()
+        .nth(1)
+        .and_then(|l| l.rsplit(';').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(fingerprint.len(), 12, "{fingerprint}");
+    let method = fs::read_to_string(reports.join("methode.html")).unwrap();
+    for marker in [
+        format!("<code>{fingerprint}</code>"),
+        "<code>produits_par_etp</code>".to_string(),
+        "Produits d&#39;exploitation (produits_exploitation) / Emplois en équivalents temps plein (etp)".to_string(),
+        "<code>distance_proximite_km</code> = 150".to_string(),
+    ] {
+        assert!(method.contains(&marker), "methode.html lacks « {marker} »");
+    }
     let year = reports.join("2025");
     let national = fs::read_to_string(year.join("national.html")).unwrap();
+    assert!(
+        national.contains(&format!(
+            "définitions <code>{fingerprint}</code> (<a href=\"../methode.html\">"
+        )),
+        "the national page's footer lacks the fingerprint"
+    );
     for marker in [
         "médiane : ",
         "boîte : 1er–3e quartile",

@@ -36,6 +36,15 @@ type Figures = BTreeMap<(String, String, String, String), (Option<f64>, String, 
 
 /// The long-form rows of a CSV, by indicator, level, entity and period.
 fn figures(csv: &str) -> Figures {
+    let csv = if csv
+        .lines()
+        .next()
+        .is_some_and(|l| l.ends_with(",definitions"))
+    {
+        crate::support::without_definitions(csv)
+    } else {
+        csv.to_string()
+    };
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().map(|l| l.trim_start_matches('\u{feff}')),

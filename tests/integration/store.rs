@@ -243,8 +243,7 @@ fn a_store_of_the_first_layout_is_told_and_converted_by_rebuild() {
         .lines()
         .filter_map(|line| line.split(',').next())
         .collect();
-    let same_indicators: String = converted
-        .stdout
+    let same_indicators: String = crate::support::without_definitions(&converted.stdout)
         .lines()
         .filter(|line| line.split(',').next().is_some_and(|id| known.contains(id)))
         .map(|line| format!("{line}\n"))
@@ -300,9 +299,9 @@ fn twenty_four_thousand_manufacture_months_compute_with_default_stacks() {
         "compute", "--level", "national", "--level", "region", "--per", "year",
     ]);
     assert_eq!(computed.code, 0, "{computed:?}");
+    let figures = crate::support::without_definitions(&computed.stdout);
     let line = |prefix: &str| -> String {
-        computed
-            .stdout
+        figures
             .lines()
             .find(|l| l.starts_with(prefix))
             .unwrap_or_else(|| panic!("{prefix} in\n{}", computed.stdout))

@@ -320,3 +320,33 @@ pub fn post_form(port: u16, path: &str, cookie: &str, body: &str) -> HttpAnswer 
     )
     .unwrap()
 }
+
+/// A CSV export of `mesure compute` without its last column, `definitions`, after checking
+/// that the column is there and holds one 12-digit fingerprint on every row.
+pub fn without_definitions(csv: &str) -> String {
+    let separator = if csv.lines().next().unwrap_or("").contains(';') {
+        ';'
+    } else {
+        ','
+    };
+    let mut fingerprints = std::collections::BTreeSet::new();
+    let mut out = String::new();
+    for (i, line) in csv.lines().enumerate() {
+        let (kept, last) = line
+            .rsplit_once(separator)
+            .unwrap_or_else(|| panic!("no column in {line}"));
+        if i == 0 {
+            assert_eq!(last, "definitions", "{line}");
+        } else {
+            assert!(
+                last.len() == 12 && last.chars().all(|c| c.is_ascii_hexdigit()),
+                "{line}"
+            );
+            fingerprints.insert(last.to_string());
+        }
+        out.push_str(kept);
+        out.push('\n');
+    }
+    assert!(fingerprints.len() <= 1, "{fingerprints:?}");
+    out
+}

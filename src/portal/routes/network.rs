@@ -431,84 +431,9 @@ pub(super) async fn definitions_page(State(portal): App, jar: CookieJar) -> Resp
 }
 
 pub(super) fn indicator_view(indicator: &crate::definitions::Indicator) -> IndicatorView {
-    use crate::definitions::{Direction, Kind, StockOverMonths};
-    let scale = |s: f64| {
-        if s == 1.0 {
-            String::new()
-        } else {
-            format!(" × {}", french::number(s, 0))
-        }
-    };
-    let (kind, formula) = match &indicator.kind {
-        Kind::Sum { value } => (
-            "somme (flux : additionné sur les mois et les manufactures)",
-            format!("Σ {}", value.text),
-        ),
-        Kind::Stock { value, over_months } => (
-            match over_months {
-                StockOverMonths::Mean => {
-                    "stock (additionné entre manufactures ; moyenne des mois déclarés)"
-                }
-                StockOverMonths::Last => {
-                    "stock (additionné entre manufactures ; dernier mois déclaré)"
-                }
-            },
-            format!("Σ {} dans le mois", value.text),
-        ),
-        Kind::Ratio {
-            numerator,
-            denominator,
-            scale: s,
-        } => (
-            "ratio regroupé",
-            format!("Σ {} / Σ {}{}", numerator.text, denominator.text, scale(*s)),
-        ),
-        Kind::Share {
-            value,
-            part,
-            scale: s,
-        } => (
-            "part regroupée",
-            format!(
-                "(Σ {} où {}) / Σ {}{}",
-                value.text,
-                part.text,
-                value.text,
-                scale(*s)
-            ),
-        ),
-        Kind::WeightedMean { value, weight } => (
-            "moyenne pondérée regroupée",
-            format!("Σ ({} × {}) / Σ {}", value.text, weight.text, weight.text),
-        ),
-        Kind::Evenness {
-            column,
-            categories,
-            weight,
-        } => (
-            "équitabilité (indice de Pielou)",
-            format!(
-                "H / ln {} sur {column}, chaque ligne pesant {}",
-                categories.len(),
-                weight.text
-            ),
-        ),
-        Kind::Quotient {
-            numerator,
-            denominator,
-            scale: s,
-        } => (
-            "quotient (chaque indicateur cumulé selon sa règle sur les mois déclarés des deux côtés, puis divisé une fois)",
-            format!(
-                "{} ({}) / {} ({}){}",
-                numerator.name,
-                numerator.id,
-                denominator.name,
-                denominator.id,
-                scale(*s)
-            ),
-        ),
-    };
+    use crate::definitions::{Direction, method};
+    let kind = method::kind_in_french(indicator);
+    let formula = method::formula_in_french(indicator);
     IndicatorView {
         id: indicator.id.clone(),
         name: indicator.name.clone(),

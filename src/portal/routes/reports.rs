@@ -259,6 +259,8 @@ pub(super) async fn figures_download(
             })
             .collect();
         let mine = figures.filter(&mask).map_err(polars_error)?;
+        let fingerprint = p.workspace.definitions()?.fingerprint();
+        let mine = crate::export::with_definitions(mine, &fingerprint)?;
         let mut bytes = Vec::new();
         if parquet {
             crate::export::write_parquet(&mine, &mut bytes)?;
