@@ -2,6 +2,7 @@
 
 mod access;
 mod check;
+mod compare;
 mod compute;
 mod demo;
 mod explain;
@@ -105,6 +106,9 @@ enum Command {
     /// Recrée les tables stockées à partir des seuls fichiers reçus.
     #[command(help_template = HELP_TEMPLATE)]
     Rebuild(rebuild::RebuildArgs),
+    /// Compare les chiffres sous deux jeux de définitions : ce qu'un changement déplace.
+    #[command(help_template = HELP_TEMPLATE)]
+    Compare(compare::CompareArgs),
     /// Écrit la requête SQL (DuckDB, Spark) qui calcule les mêmes chiffres que compute.
     #[command(help_template = HELP_TEMPLATE)]
     Sql(sql::SqlArgs),
@@ -142,6 +146,7 @@ pub fn run() -> ExitCode {
         Command::Status(args) => status::run(args, &cli.global),
         Command::Rebuild(args) => rebuild::run(args, &cli.global),
         Command::Sql(args) => sql::run(args, &cli.global),
+        Command::Compare(args) => compare::run(args, &cli.global),
         Command::Retirer(args) => withdraw::run(args, &cli.global),
         Command::Compute(args) => compute::run(args, &cli.global),
         Command::Explain(args) => explain::run(args, &cli.global),

@@ -8,6 +8,7 @@
 //! missing, never zero; a reported month with no row counts as zero rows. A cell with no data
 //! or a zero denominator has no value.
 
+mod compare;
 mod components;
 mod distribution;
 mod explain;
@@ -19,6 +20,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+pub use compare::{Comparison, Moved, compare};
 pub use components::{MonthRule, component, finalize, month_rules, pielou};
 pub use distribution::{FigureKey, KeyColumns, distribution, quantile};
 pub use explain::{Contribution, Explanation, OneSided, Question, component_names, explain};

@@ -5,6 +5,7 @@ mod browser;
 mod charts;
 mod check;
 mod cli;
+mod compare;
 mod engine;
 mod hardening;
 mod ingest;
