@@ -4,6 +4,7 @@ mod access;
 mod check;
 mod compare;
 mod compute;
+mod definitions;
 mod demo;
 mod explain;
 mod floor;
@@ -106,6 +107,9 @@ enum Command {
     /// Recrée les tables stockées à partir des seuls fichiers reçus.
     #[command(help_template = HELP_TEMPLATE)]
     Rebuild(rebuild::RebuildArgs),
+    /// Écrit le dictionnaire des définitions (tables, colonnes, indicateurs), en HTML ou Markdown.
+    #[command(help_template = HELP_TEMPLATE)]
+    Definitions(definitions::DefinitionsArgs),
     /// Compare les chiffres sous deux jeux de définitions : ce qu'un changement déplace.
     #[command(help_template = HELP_TEMPLATE)]
     Compare(compare::CompareArgs),
@@ -147,6 +151,7 @@ pub fn run() -> ExitCode {
         Command::Rebuild(args) => rebuild::run(args, &cli.global),
         Command::Sql(args) => sql::run(args, &cli.global),
         Command::Compare(args) => compare::run(args, &cli.global),
+        Command::Definitions(args) => definitions::run(args, &cli.global),
         Command::Retirer(args) => withdraw::run(args, &cli.global),
         Command::Compute(args) => compute::run(args, &cli.global),
         Command::Explain(args) => explain::run(args, &cli.global),

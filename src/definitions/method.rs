@@ -92,6 +92,60 @@ pub fn formula_in_french(indicator: &Indicator) -> String {
     }
 }
 
+/// The columns an indicator reads, as `table.colonne`, in order of first use (a quotient's
+/// through its two sides).
+pub fn columns_read(indicator: &Indicator) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |table: &str, columns: &[String]| {
+        for column in columns {
+            let name = format!("{table}.{column}");
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    };
+    if let Some(filter) = &indicator.filter {
+        add(&indicator.table, &filter.columns);
+    }
+    match &indicator.kind {
+        Kind::Sum { value } | Kind::Stock { value, .. } => add(&indicator.table, &value.columns),
+        Kind::Ratio {
+            numerator,
+            denominator,
+            ..
+        } => {
+            add(&indicator.table, &numerator.columns);
+            add(&indicator.table, &denominator.columns);
+        }
+        Kind::Share { value, part, .. } => {
+            add(&indicator.table, &value.columns);
+            add(&indicator.table, &part.columns);
+        }
+        Kind::WeightedMean { value, weight } => {
+            add(&indicator.table, &value.columns);
+            add(&indicator.table, &weight.columns);
+        }
+        Kind::Evenness { column, weight, .. } => {
+            add(&indicator.table, std::slice::from_ref(column));
+            add(&indicator.table, &weight.columns);
+        }
+        Kind::Quotient {
+            numerator,
+            denominator,
+            ..
+        } => {
+            for side in [numerator, denominator] {
+                for name in columns_read(side) {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
 /// A number as a French reader writes it (`0,5`, `100`).
 fn number(value: f64) -> String {
     value.to_string().replace('.', ",")

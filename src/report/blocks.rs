@@ -104,6 +104,8 @@ pub struct MethodIndicator {
     pub tables: String,
     pub filter: String,
     pub target: String,
+    /// The columns read (`table.colonne`), in the dictionary only.
+    pub columns: String,
 }
 
 /// The « fiche méthode »: how each indicator is computed, under which settings.
@@ -112,6 +114,39 @@ pub struct MethodIndicator {
 pub struct Method {
     pub fingerprint: String,
     pub settings: Vec<(String, String)>,
+    pub indicators: Vec<MethodIndicator>,
+}
+
+/// One column in the definitions dictionary.
+pub struct DictionaryColumn {
+    pub name: String,
+    pub label: String,
+    pub kind: String,
+    pub unit: String,
+    pub required: bool,
+    pub bounds: String,
+    pub values: String,
+}
+
+/// One table in the definitions dictionary.
+pub struct DictionaryTable {
+    pub id: String,
+    pub sheet: String,
+    pub description: String,
+    pub columns: Vec<DictionaryColumn>,
+    /// Each rule's condition and the message a row that breaks it gets.
+    pub rules: Vec<(String, String)>,
+}
+
+/// The definitions dictionary: tables, then indicators.
+#[derive(Template)]
+#[template(
+    path = "rapport/dictionnaire.html",
+    config = "src/templates/askama.toml"
+)]
+pub struct Dictionary {
+    pub fingerprint: String,
+    pub tables: Vec<DictionaryTable>,
     pub indicators: Vec<MethodIndicator>,
 }
 

@@ -29,7 +29,8 @@ pub fn method_page(definitions: &Definitions) -> String {
     })
 }
 
-fn method_indicator(indicator: &Indicator) -> MethodIndicator {
+/// One indicator as the fiche méthode and the dictionary show it.
+pub(super) fn method_indicator(indicator: &Indicator) -> MethodIndicator {
     MethodIndicator {
         id: indicator.id.clone(),
         name: indicator.name.clone(),
@@ -56,5 +57,6 @@ fn method_indicator(indicator: &Indicator) -> MethodIndicator {
                 )
             })
             .unwrap_or_default(),
+        columns: String::new(),
     }
 }

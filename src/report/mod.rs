@@ -8,6 +8,7 @@
 
 mod blocks;
 pub mod charts;
+pub mod dictionary;
 pub mod facts;
 pub mod french;
 pub mod html;
@@ -388,6 +389,11 @@ fn render(
             &footer_line(&fingerprint, method::METHOD_FILE),
         )
         .as_bytes(),
+    )?;
+    let dictionary_file = reports.join(dictionary::DICTIONARY_FILE);
+    crate::files::write_bytes_atomically(
+        &dictionary_file,
+        dictionary::html_page(definitions).as_bytes(),
     )?;
     let index = reports.join("index.html");
     let footer = footer_line(&fingerprint, method::METHOD_FILE);

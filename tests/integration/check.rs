@@ -130,3 +130,34 @@ fn a_missing_definitions_folder_is_named() {
         "./indicators/tables : fichier ou dossier introuvable\n1 problème(s) à corriger.\n"
     );
 }
+
+/// The definitions dictionary lists each table's columns with their type, unit and bounds,
+/// and each indicator's formula and the columns it reads, across tables for a quotient.
+#[test]
+fn the_dictionary_describes_tables_and_indicators() {
+    let workdir = Workdir::workspace();
+    let markdown = workdir.run(&["definitions", "--format", "markdown"]);
+    assert_eq!(markdown.code, 0, "{markdown:?}");
+    for line in [
+        "### `emplois` (feuille « Emplois »)",
+        "| `etp` | Équivalents temps plein | decimal | ETP | oui | au moins 0 |  |",
+        "| `heures_disponibles` | Heures disponibles | decimal | h | oui | 0 à 744 |  |",
+        "Règle : `heures_utilisees <= heures_disponibles` ; sinon : « les heures utilisées dépassent les heures disponibles »",
+        "### Produits d'exploitation par ETP (`produits_par_etp`)",
+        "- Formule : `Produits d'exploitation (produits_exploitation) / Emplois en équivalents temps plein (etp)`",
+        "- Colonnes lues : finances.nature, finances.montant, emplois.etp",
+        "- Cible : au moins 50,0\u{a0}%",
+    ] {
+        assert!(
+            markdown.stdout.lines().any(|l| l == line),
+            "missing « {line} » in\n{}",
+            markdown.stdout
+        );
+    }
+    let html = workdir.run(&["definitions", "-o", "dictionnaire.html"]);
+    assert_eq!(html.code, 0, "{html:?}");
+    let page = fs::read_to_string(workdir.path().join("dictionnaire.html")).unwrap();
+    assert!(page.contains("<h1>Dictionnaire des définitions</h1>"));
+    assert!(page.contains("<code>produits_par_etp</code>"));
+    assert!(!page.contains("http://") && !page.contains("https://"), "self-contained");
+}

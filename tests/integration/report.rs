@@ -138,9 +138,9 @@ fn the_demo_writes_every_report_of_the_sample_network() {
     assert_eq!(invited, ["gestion.mp001@exemple.fr", "reseau@exemple.fr"]);
     let reports = workdir.path().join("reports");
     let pages = files_with_extension(&reports, "html");
-    // The index, the « fiche méthode », the nation, 14 régions, 9 filières and 30
-    // manufactures, for 2025.
-    assert_eq!(pages.len(), 1 + 1 + 1 + 14 + 9 + 30, "{pages:?}");
+    // The index, the « fiche méthode », the dictionary, the nation, 14 régions, 9 filières
+    // and 30 manufactures, for 2025.
+    assert_eq!(pages.len(), 1 + 1 + 1 + 1 + 14 + 9 + 30, "{pages:?}");
     for page in &pages {
         assert_self_contained(page);
     }
