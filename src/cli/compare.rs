@@ -10,6 +10,7 @@ use clap::Args;
 use mesure::definitions::Definitions;
 use mesure::engine::{Comparison, Inputs, Level, Per, Request, compare, compute};
 use mesure::ingest::read::format_number;
+use mesure::report::publication;
 use mesure::store::Store;
 use mesure::{Error, Workspace};
 
@@ -20,8 +21,16 @@ use super::Global;
 pub struct CompareArgs {
     /// Définitions d'avant : un dossier (un espace de travail, ou son dossier de définitions)
     /// ou une révision git de l'espace de travail (HEAD, HEAD~1, un tag...).
-    #[arg(long, value_name = "DOSSIER|RÉVISION")]
-    avant: String,
+    #[arg(
+        long,
+        value_name = "DOSSIER|RÉVISION",
+        required_unless_present = "publication"
+    )]
+    avant: Option<String>,
+    /// Au lieu de --avant : les chiffres publiés de cette période (mesure report --publier)
+    /// qui ont changé depuis, et pourquoi.
+    #[arg(long, value_name = "P", conflicts_with = "avant")]
+    publication: Option<String>,
     /// Niveau (répétable ; tous par défaut).
     #[arg(long, value_name = "NIVEAU")]
     level: Vec<Level>,
@@ -41,8 +50,12 @@ pub struct CompareArgs {
 
 pub fn run(args: &CompareArgs, global: &Global) -> Result<ExitCode, Error> {
     let workspace = global.open()?;
+    if let Some(period) = &args.publication {
+        return since_publication(&workspace, period, args);
+    }
     let after = workspace.definitions()?;
-    let (before, origin) = before_definitions(&workspace, &args.avant)?;
+    let avant = args.avant.as_deref().expect("clap requires --avant");
+    let (before, origin) = before_definitions(&workspace, avant)?;
     let registry = workspace.registry()?;
     let store = Store::open_existing(&workspace.store);
     let figures = |definitions: &Definitions| -> Result<_, Error> {
@@ -94,6 +107,89 @@ pub fn run(args: &CompareArgs, global: &Global) -> Result<ExitCode, Error> {
     let count = comparison.moved().count();
     println!(
         "{count} chiffre(s) qui changent, un par ligne : {}",
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The published figures of a period that have changed, each with its reasons; all of them
+/// in a CSV file with a `raisons` column.
+fn since_publication(
+    workspace: &Workspace,
+    period: &str,
+    args: &CompareArgs,
+) -> Result<ExitCode, Error> {
+    let period = super::period_label(Some(period))?.expect("a period was given");
+    if !publication::folder(workspace, &period)
+        .join("publication.json")
+        .is_file()
+    {
+        let known = publication::published_periods(workspace);
+        return Err(Error::Usage(format!(
+            "aucune publication de {period} (publiées : {}) ; publiez avec mesure report --period {period} --publier",
+            if known.is_empty() {
+                "aucune".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    let (record, changed) = publication::changes_since(workspace, &period)?;
+    println!(
+        "Publication {period} du {} (définitions {}) : {} chiffre(s) sur {} ont changé depuis.",
+        record.publie_le,
+        record.empreinte,
+        changed.len(),
+        record.chiffres
+    );
+    let shown = |v: Option<f64>| v.map_or("non calculable".to_string(), format_number);
+    for c in changed.iter().take(args.ecarts.max(1) * 10) {
+        let (indicator, level, entity, p) = &c.figure.key;
+        println!(
+            "  {indicator} {level} {entity} {p} : {} → {}",
+            shown(c.figure.before),
+            shown(c.figure.after)
+        );
+        for reason in &c.reasons {
+            println!("    {reason}");
+        }
+    }
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| workspace.reports.join(format!("changements-{period}.csv")));
+    mesure::files::write_atomically(&output, |out| {
+        let mut csv = csv::Writer::from_writer(out);
+        let failed = |e: csv::Error| Error::Usage(format!("écriture du CSV impossible ({e})"));
+        csv.write_record([
+            "indicateur",
+            "niveau",
+            "entite",
+            "periode",
+            "publie",
+            "aujourdhui",
+            "raisons",
+        ])
+        .map_err(failed)?;
+        let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        for c in &changed {
+            let (indicator, level, entity, p) = &c.figure.key;
+            csv.write_record([
+                indicator.as_str(),
+                level.word(),
+                entity,
+                p,
+                &number(c.figure.before),
+                &number(c.figure.after),
+                &c.reasons.join(" ; "),
+            ])
+            .map_err(failed)?;
+        }
+        csv.flush()
+            .map_err(|e| Error::Usage(format!("écriture du CSV impossible ({e})")))
+    })?;
+    println!(
+        "Chaque chiffre changé, avec ses raisons : {}",
         output.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mesure::Error;
 use mesure::engine::{Level, Per};
+use mesure::report::publication;
 use mesure::report::{Format, Options, Progress, Summary, write_reports};
 
 use super::Global;
@@ -28,6 +29,10 @@ pub struct ReportArgs {
     /// Format : html (pages, graphiques inclus), png ou svg (un fichier par graphique) ; répétable.
     #[arg(long, value_enum, value_name = "FORMAT", default_value = "html")]
     format: Vec<ReportFormat>,
+    /// Fige les chiffres de la période (--period) et les définitions qui les ont faits, dans
+    /// publications/ du dossier des rapports ; les rapports suivants disent lesquels ont changé.
+    #[arg(long, requires = "period")]
+    publier: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -42,7 +47,32 @@ pub fn run(args: &ReportArgs, global: &Global) -> Result<ExitCode, Error> {
     let options = options(args)?;
     let summary = write_with_progress(&workspace, &options)?;
     print_summary(&summary);
+    if args.publier {
+        let period = options.period.as_deref().expect("clap requires --period");
+        let (folder, record) = publication::publish(&workspace, period)?;
+        println!(
+            "Publication {period} figée : {} chiffres, définitions {} ; {}",
+            record.chiffres,
+            record.empreinte,
+            folder.display()
+        );
+    }
+    tell_changed_publications(&workspace)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per publication whose figures have changed since, with the command that says why.
+fn tell_changed_publications(workspace: &mesure::Workspace) -> Result<(), Error> {
+    for period in publication::published_periods(workspace) {
+        let (_, changed) = publication::changes_since(workspace, &period)?;
+        if !changed.is_empty() {
+            println!(
+                "Publication {period} : {} chiffre(s) publié(s) ont changé depuis ; pourquoi : mesure compare --publication {period}",
+                changed.len()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn options(args: &ReportArgs) -> Result<Options, Error> {

@@ -14,6 +14,7 @@ pub mod french;
 pub mod html;
 pub mod method;
 pub mod pages;
+pub mod publication;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -159,5 +159,8 @@ fn the_dictionary_describes_tables_and_indicators() {
     let page = fs::read_to_string(workdir.path().join("dictionnaire.html")).unwrap();
     assert!(page.contains("<h1>Dictionnaire des définitions</h1>"));
     assert!(page.contains("<code>produits_par_etp</code>"));
-    assert!(!page.contains("http://") && !page.contains("https://"), "self-contained");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "self-contained"
+    );
 }

@@ -12,6 +12,7 @@ mod ingest;
 mod init;
 mod laws;
 mod portal;
+mod publication;
 mod report;
 mod sample;
 mod serve;
