@@ -1236,6 +1236,16 @@ async fn a_consultant_reads_the_definitions_and_the_check_and_changes_nothing() 
         "{text}"
     );
     assert!(text.contains("Σ "), "{text}");
+    assert!(text.contains("/definitions/dictionnaire"), "{text}");
+    let dictionary = reader.get("/definitions/dictionnaire").await;
+    assert_eq!(dictionary.status, StatusCode::OK);
+    let dictionary = dictionary.text();
+    assert!(dictionary.contains("<h1>Dictionnaire des définitions</h1>"));
+    assert!(dictionary.contains("<code>heures_disponibles</code>"));
+    assert_eq!(
+        browser.get("/definitions/dictionnaire").await.status,
+        StatusCode::NOT_FOUND
+    );
     // A consultant sees every manufacture but sends nothing.
     let page = reader.get("/manufactures/mp002").await;
     assert_eq!(page.status, StatusCode::OK);

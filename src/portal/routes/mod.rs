@@ -96,6 +96,7 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
         .route("/declarations", get(declarations_page))
         .route("/rapports", get(reports_page))
         .route("/definitions", get(definitions_page))
+        .route("/definitions/dictionnaire", get(network::dictionary_page))
         .route("/chiffres.csv", get(figures_download))
         .route("/rapports/{period}/{file}", get(report_file))
         .route("/comptes", get(accounts_page))

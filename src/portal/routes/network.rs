@@ -430,6 +430,27 @@ pub(super) async fn definitions_page(State(portal): App, jar: CookieJar) -> Resp
     }
 }
 
+/// The definitions dictionary (tables, columns, indicators), for those who see the definitions.
+pub(super) async fn dictionary_page(State(portal): App, jar: CookieJar) -> Response {
+    let Some((session, account)) = signed_in(&portal, &jar) else {
+        return to_login();
+    };
+    let page = || Page::signed_in("Dictionnaire des définitions", &account, &session);
+    if !sees_definitions(&account) {
+        return not_found(page());
+    }
+    let workspace = portal.workspace.clone();
+    let written = blocking(&portal, move || {
+        let definitions = workspace.definitions()?;
+        Ok::<_, Error>(crate::report::dictionary::html_page(&definitions))
+    })
+    .await;
+    match written {
+        Ok(html) => axum::response::Html(html).into_response(),
+        Err(e) => internal(page(), &e),
+    }
+}
+
 pub(super) fn indicator_view(indicator: &crate::definitions::Indicator) -> IndicatorView {
     use crate::definitions::{Direction, method};
     let kind = method::kind_in_french(indicator);
