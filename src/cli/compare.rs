@@ -158,36 +158,29 @@ fn since_publication(
         .output
         .clone()
         .unwrap_or_else(|| workspace.reports.join(format!("changements-{period}.csv")));
-    mesure::files::write_atomically(&output, |out| {
-        let mut csv = csv::Writer::from_writer(out);
-        let failed = |e: csv::Error| Error::Usage(format!("écriture du CSV impossible ({e})"));
-        csv.write_record([
-            "indicateur",
-            "niveau",
-            "entite",
-            "periode",
-            "publie",
-            "aujourdhui",
-            "raisons",
-        ])
-        .map_err(failed)?;
-        let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        for c in &changed {
-            let (indicator, level, entity, p) = &c.figure.key;
-            csv.write_record([
-                indicator.as_str(),
-                level.word(),
-                entity,
-                p,
-                &number(c.figure.before),
-                &number(c.figure.after),
-                &c.reasons.join(" ; "),
-            ])
-            .map_err(failed)?;
-        }
-        csv.flush()
-            .map_err(|e| Error::Usage(format!("écriture du CSV impossible ({e})")))
-    })?;
+    let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let rows = changed.iter().map(|c| {
+        let (indicator, level, entity, p) = &c.figure.key;
+        [
+            indicator.clone(),
+            level.word().to_string(),
+            entity.clone(),
+            p.clone(),
+            number(c.figure.before),
+            number(c.figure.after),
+            c.reasons.join(" ; "),
+        ]
+    });
+    let header = [
+        "indicateur",
+        "niveau",
+        "entite",
+        "periode",
+        "publie",
+        "aujourdhui",
+        "raisons",
+    ];
+    mesure::files::write_atomically(&output, |out| write_rows(out, header, rows))?;
     println!(
         "Chaque chiffre changé, avec ses raisons : {}",
         output.display()
@@ -318,9 +311,20 @@ fn print_summary(comparison: &Comparison, before: &Definitions, after: &Definiti
 
 /// Every moved figure: `indicateur,niveau,entite,periode,avant,apres,difference`.
 fn write_moved(comparison: &Comparison, out: &mut dyn std::io::Write) -> mesure::error::Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
-    let failed = |e: csv::Error| Error::Usage(format!("écriture du CSV impossible ({e})"));
-    csv.write_record([
+    let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let rows = comparison.moved().map(|m| {
+        let (indicator, level, entity, period) = &m.key;
+        [
+            indicator.clone(),
+            level.word().to_string(),
+            entity.clone(),
+            period.clone(),
+            number(m.before),
+            number(m.after),
+            number(m.difference()),
+        ]
+    });
+    let header = [
         "indicateur",
         "niveau",
         "entite",
@@ -328,21 +332,21 @@ fn write_moved(comparison: &Comparison, out: &mut dyn std::io::Write) -> mesure:
         "avant",
         "apres",
         "difference",
-    ])
-    .map_err(failed)?;
-    let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    for m in comparison.moved() {
-        let (indicator, level, entity, period) = &m.key;
-        csv.write_record([
-            indicator.as_str(),
-            level.word(),
-            entity,
-            period,
-            &number(m.before),
-            &number(m.after),
-            &number(m.difference()),
-        ])
-        .map_err(failed)?;
+    ];
+    write_rows(out, header, rows)
+}
+
+/// A CSV file of seven columns.
+fn write_rows(
+    out: &mut dyn std::io::Write,
+    header: [&str; 7],
+    rows: impl Iterator<Item = [String; 7]>,
+) -> mesure::error::Result<()> {
+    let failed = |e: csv::Error| Error::Usage(format!("écriture du CSV impossible ({e})"));
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(header).map_err(failed)?;
+    for row in rows {
+        csv.write_record(&row).map_err(failed)?;
     }
     csv.flush()
         .map_err(|e| Error::Usage(format!("écriture du CSV impossible ({e})")))

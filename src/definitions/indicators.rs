@@ -450,13 +450,7 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
             return self.quotient(raw, id, target);
         }
         let Some(table_name) = &raw.table else {
-            self.refuse(
-                raw.id.span(),
-                format!(
-                    "indicateur « {id} » de type {} : champ « table » manquant",
-                    raw.kind.get_ref()
-                ),
-            );
+            self.missing(&raw, "table");
             return None;
         };
         let table = self.table(table_name)?;
@@ -579,6 +573,18 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
         }
     }
 
+    /// Refuses an indicator that lacks a field its kind needs.
+    fn missing(&mut self, raw: &RawIndicator, field: &str) {
+        self.refuse(
+            raw.id.span(),
+            format!(
+                "indicateur « {} » de type {} : champ « {field} » manquant",
+                raw.id.get_ref(),
+                raw.kind.get_ref()
+            ),
+        );
+    }
+
     /// A field the kind needs: missing is an error.
     fn needed(
         &mut self,
@@ -591,14 +597,7 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
         match field {
             Some(value) => self.expression(value, table, expected),
             None => {
-                self.refuse(
-                    raw.id.span(),
-                    format!(
-                        "indicateur « {} » de type {} : champ « {name} » manquant",
-                        raw.id.get_ref(),
-                        raw.kind.get_ref()
-                    ),
-                );
+                self.missing(raw, name);
                 None
             }
         }
@@ -730,13 +729,7 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
         table: &Table,
     ) -> Option<(String, Vec<String>)> {
         let Some(name) = &raw.colonne else {
-            self.refuse(
-                raw.id.span(),
-                format!(
-                    "indicateur « {} » de type equitabilite : champ « colonne » manquant",
-                    raw.id.get_ref()
-                ),
-            );
+            self.missing(raw, "colonne");
             return None;
         };
         match table.column(name.get_ref()) {

@@ -49,7 +49,7 @@ impl Comparison {
 }
 
 /// Two values are the same figure when equal to 12 significant digits (what `compute` keeps).
-fn same(before: Option<f64>, after: Option<f64>) -> bool {
+pub fn same_figure(before: Option<f64>, after: Option<f64>) -> bool {
     match (before, after) {
         (None, None) => true,
         (Some(a), Some(b)) => (a - b).abs() <= 1e-11 * a.abs().max(b.abs()),
@@ -75,7 +75,7 @@ pub fn compare(before: &DataFrame, after: &DataFrame) -> Result<Comparison> {
         let entry = comparison.indicators.entry(key.0.clone()).or_default();
         entry.0 += 1;
         let old = before.get(key).copied().flatten();
-        if !same(old, *value) {
+        if !same_figure(old, *value) {
             entry.1.push(Moved {
                 key: key.clone(),
                 before: old,

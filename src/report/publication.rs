@@ -12,7 +12,9 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::definitions::Definitions;
-use crate::engine::{Inputs, KeyColumns, Level, Moved, Per, Request, compare, compute};
+use crate::engine::{
+    Inputs, KeyColumns, Level, Moved, Per, Request, compare, compute, same_figure,
+};
 use crate::error::{Error, Result};
 use crate::month::Month;
 use crate::registry::Registry;
@@ -140,7 +142,9 @@ pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec
         let key = &moved.key;
         let mut reasons = Vec::new();
         let under_then = data_only.get(key).copied().flatten();
-        if !same(moved.before, under_then) || (under_then.is_none() && moved.before.is_none()) {
+        if !same_figure(moved.before, under_then)
+            || (under_then.is_none() && moved.before.is_none())
+        {
             let tables: BTreeSet<String> = [&then, &today]
                 .iter()
                 .filter_map(|d| d.indicator(&key.0))
@@ -157,7 +161,7 @@ pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec
             ));
         }
         if record.empreinte != today.fingerprint()
-            && !same(under_then, current.get(key).copied().flatten())
+            && !same_figure(under_then, current.get(key).copied().flatten())
         {
             reasons.push(format!(
                 "définitions changées (empreinte {} → {})",
@@ -174,14 +178,6 @@ pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec
         });
     }
     Ok((record, changed))
-}
-
-fn same(a: Option<f64>, b: Option<f64>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(a), Some(b)) => (a - b).abs() <= 1e-11 * a.abs().max(b.abs()),
-        _ => false,
-    }
 }
 
 /// What changed in the declarations of the entity's manufactures over the period's months,
