@@ -56,8 +56,12 @@ impl Per {
                     ('S', 6)
                 };
                 let index: u32 = part.strip_prefix(letter)?.parse().ok()?;
+                // Checked before use: `2025-T0` once underflowed here (a panic).
+                if !(1..=12 / size).contains(&index) {
+                    return None;
+                }
                 let first = Month::new(year.parse().ok()?, (index - 1) * size + 1)?;
-                (index >= 1 && index <= 12 / size).then(|| months(first, size as i32))
+                Some(months(first, size as i32))
             }
             Per::Year => Some(months(Month::new(label.parse().ok()?, 1)?, 12)),
             Per::Rolling12 => {
@@ -152,6 +156,9 @@ mod tests {
             m("2024-04")
         );
         assert_eq!(Per::Quarter.months_of("2025-T5"), None);
+        assert_eq!(Per::Quarter.months_of("2025-T0"), None);
+        assert_eq!(Per::Semester.months_of("2025-S0"), None);
+        assert_eq!(Per::Semester.months_of("2025-S3"), None);
         assert_eq!(Per::of_label("2025-S1"), Some(Per::Semester));
         assert_eq!(Per::of_label("2025"), Some(Per::Year));
         assert_eq!(normalize_label("2025-Q1").as_deref(), Some("2025-T1"));

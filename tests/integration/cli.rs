@@ -65,3 +65,19 @@ fn usage_errors_are_french_and_exit_2() {
         "erreur : valeur « 2025-13 » invalide pour --mois <AAAA-MM> : « 2025-13 » n'est pas un mois au format AAAA-MM (par exemple 2025-03)\nPour l'aide : mesure --help\n"
     );
 }
+
+/// A quarter or half-year numbered 0 is refused in French (it once underflowed: a panic).
+#[test]
+fn a_period_numbered_zero_is_refused_not_a_panic() {
+    let workdir = Workdir::workspace();
+    for period in ["2025-T0", "2025-Q0", "2025-S0"] {
+        let outcome = workdir.run(&["compute", "--period", period]);
+        assert_eq!(outcome.code, 1, "{period}: {outcome:?}");
+        assert!(
+            outcome.stderr.starts_with("erreur : « 2025-")
+                && outcome.stderr.contains("n'est pas une période"),
+            "{period}: {}",
+            outcome.stderr
+        );
+    }
+}
