@@ -69,6 +69,8 @@ pub struct Facts {
     pub periods: Vec<String>,
     /// The first and last months reported.
     pub months: Option<(Month, Month)>,
+    /// Days after a month's end within which it is on time (the workspace's setting).
+    pub deadline_days: i64,
 }
 
 /// The levels the reports compare within.
@@ -104,6 +106,7 @@ impl Facts {
         computed.rechunk_mut_par();
         let mut facts = Facts {
             months: inputs.month_range(),
+            deadline_days,
             ..Facts::default()
         };
         facts

@@ -376,7 +376,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         received,
         due,
         late: count(&[MonthState::Late]),
-        deadline_days: super::DEFAULT_DEADLINE_DAYS,
+        deadline_days: book.facts.deadline_days,
         table: &months_table,
     })));
     Plan {

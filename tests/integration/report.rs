@@ -487,3 +487,37 @@ fn a_geojson_named_in_mesure_toml_draws_the_regions_real_shapes() {
         missing.stderr
     );
 }
+
+/// The quality section says the workspace's reporting deadline, not the default 30 days.
+#[test]
+fn the_quality_section_says_the_workspaces_deadline() {
+    let workdir = Workdir::sample_workspace();
+    workdir.write(
+        "mesure.toml",
+        "[parametres]\ndelai_declaration_jours = 45\n",
+    );
+    let classeurs = repo().join("sample-data/classeurs/mp001");
+    let ingest = workdir.run(&["ingest", classeurs.to_str().unwrap()]);
+    assert_eq!(ingest.code, 0, "{}", ingest.stderr);
+    let outcome = workdir.run(&[
+        "report",
+        "--period",
+        "2025-T1",
+        "--manufacture",
+        "mp001",
+        "--level",
+        "manufacture",
+    ]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    let page = fs::read_to_string(
+        workdir
+            .path()
+            .join("reports/2025-T1/manufacture-mp001.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("reçus plus de 45 jours après la fin du mois"),
+        "{page}"
+    );
+    assert!(!page.contains("reçus plus de 30 jours"));
+}
