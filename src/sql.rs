@@ -586,12 +586,11 @@ fn indicator_ctes(indicator: &Indicator, name: &str, dialect: Dialect) -> Vec<(S
         } => quotient_base(numerator, denominator, name, dialect),
         _ => base_ctes(indicator, name, dialect),
     };
-    let names: Vec<String> = (0..month_rules(indicator).len())
-        .map(|i| format!("c{i}"))
-        .collect();
+    let rules = month_rules(indicator);
+    let names: Vec<String> = (0..rules.len()).map(|i| format!("c{i}")).collect();
     // Each manufacture's period first (sums of its months, or a stock's mean or latest), as
     // the engine does; every level then sums these, one row per declaring manufacture.
-    let per_manufacture: Vec<String> = month_rules(indicator)
+    let per_manufacture: Vec<String> = rules
         .iter()
         .zip(&names)
         .map(|(rule, c)| match rule {

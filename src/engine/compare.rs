@@ -57,19 +57,21 @@ pub fn same_figure(before: Option<f64>, after: Option<f64>) -> bool {
     }
 }
 
-/// Compares two outputs of `compute` over the same store.
-pub fn compare(before: &DataFrame, after: &DataFrame) -> Result<Comparison> {
-    let values = |frame: &DataFrame| -> PolarsResult<BTreeMap<FigureKey, Option<f64>>> {
+/// The value of each figure of an output of `compute`, by its key.
+pub fn figure_values(frame: &DataFrame) -> Result<BTreeMap<FigureKey, Option<f64>>> {
+    let read = || -> PolarsResult<_> {
         let keys = KeyColumns::of(frame)?;
         let value = frame.column("valeur")?.f64()?;
         Ok((0..frame.height())
             .filter_map(|row| Some((keys.key(row)?, value.get(row))))
             .collect())
     };
-    let (before, after) = (
-        values(before).map_err(|e| engine_error(&e))?,
-        values(after).map_err(|e| engine_error(&e))?,
-    );
+    read().map_err(|e| engine_error(&e))
+}
+
+/// Compares two outputs of `compute` over the same store.
+pub fn compare(before: &DataFrame, after: &DataFrame) -> Result<Comparison> {
+    let (before, after) = (figure_values(before)?, figure_values(after)?);
     let mut comparison = Comparison::default();
     for (key, value) in &after {
         let entry = comparison.indicators.entry(key.0.clone()).or_default();

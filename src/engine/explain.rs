@@ -137,10 +137,8 @@ pub fn explain(
         .indicator(indicator_id)
         .expect("checked by compute")
         .clone();
-    let members: Vec<&str> = registry
-        .manufactures()
-        .iter()
-        .filter(|m| level.entity_of(m) == entity)
+    let members: Vec<&str> = level
+        .members(registry, entity)
         .map(|m| m.id.as_str())
         .collect();
     if members.is_empty() {

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::registry::Manufacture;
+use crate::registry::{Manufacture, Registry};
 
 /// A level of aggregation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -44,6 +44,19 @@ impl Level {
             Level::Vague => manufacture.vague.clone(),
             Level::National => "national".to_string(),
         }
+    }
+
+    /// The manufactures of the registry that belong to `entity` at this level.
+    pub fn members<'a>(
+        self,
+        registry: &'a Registry,
+        entity: &str,
+    ) -> impl Iterator<Item = &'a Manufacture> {
+        let entity = entity.to_string();
+        registry
+            .manufactures()
+            .iter()
+            .filter(move |m| self.entity_of(m) == entity)
     }
 
     /// The word of the output's `niveau` column.

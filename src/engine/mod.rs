@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-pub use compare::{Comparison, Moved, compare, same_figure};
+pub use compare::{Comparison, Moved, compare, figure_values, same_figure};
 pub use components::{MonthRule, component, finalize, month_rules, pielou};
 pub use distribution::{FigureKey, KeyColumns, distribution, quantile};
 pub use explain::{Contribution, Explanation, OneSided, Question, component_names, explain};

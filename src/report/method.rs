@@ -29,8 +29,8 @@ pub fn method_page(definitions: &Definitions) -> String {
     })
 }
 
-/// One indicator as the fiche méthode and the dictionary show it.
-pub(super) fn method_indicator(indicator: &Indicator) -> MethodIndicator {
+/// One indicator as the fiche méthode, the dictionary and the portal show it.
+pub(crate) fn method_indicator(indicator: &Indicator) -> MethodIndicator {
     MethodIndicator {
         id: indicator.id.clone(),
         name: indicator.name.clone(),

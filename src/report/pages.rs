@@ -97,11 +97,7 @@ impl<'a> Book<'a> {
     }
 
     fn manufactures_of(&self, level: Level, entity: &str) -> Vec<&'a Manufacture> {
-        self.registry
-            .manufactures()
-            .iter()
-            .filter(|m| level.entity_of(m) == entity)
-            .collect()
+        level.members(self.registry, entity).collect()
     }
 
     /// Manufactures expected in the period, and those that reported at least one month.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::definitions::Definitions;
 use crate::engine::{
-    Inputs, KeyColumns, Level, Moved, Per, Request, compare, compute, same_figure,
+    Inputs, Level, Moved, Per, Request, compare, compute, figure_values, same_figure,
 };
 use crate::error::{Error, Result};
 use crate::month::Month;
@@ -131,12 +131,10 @@ pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec
     let now = period_figures(&today, &registry, &store, period)?;
     let then_on_today_store = period_figures(&then, &registry, &store, period)?;
     let now_declared = declared(&store, period)?;
-    let data_only = values(&then_on_today_store)?;
-    let current = values(&now)?;
+    let data_only = figure_values(&then_on_today_store)?;
+    let current = figure_values(&now)?;
     let comparison = compare(&published, &now)?;
-    let months = Per::of_label(period)
-        .and_then(|per| per.months_of(period))
-        .unwrap_or_default();
+    let months = months_of(period);
     let mut changed = Vec::new();
     for moved in comparison.moved() {
         let key = &moved.key;
@@ -191,10 +189,8 @@ fn data_reasons(
     then: &Declared,
     now: &Declared,
 ) -> Vec<String> {
-    let members: BTreeSet<&str> = registry
-        .manufactures()
-        .iter()
-        .filter(|m| level.entity_of(m) == entity)
+    let members: BTreeSet<&str> = level
+        .members(registry, entity)
         .map(|m| m.id.as_str())
         .collect();
     let concerned = |(id, month, table): &(String, Month, String)| {
@@ -240,25 +236,17 @@ fn period_figures(
     compute(definitions, registry, &inputs, &request)
 }
 
-fn values(frame: &DataFrame) -> Result<BTreeMap<crate::engine::FigureKey, Option<f64>>> {
-    let internal = |e: PolarsError| Error::Usage(format!("erreur interne ({e})"));
-    let keys = KeyColumns::of(frame).map_err(internal)?;
-    let value = frame
-        .column("valeur")
-        .and_then(|c| c.f64().cloned())
-        .map_err(internal)?;
-    Ok((0..frame.height())
-        .filter_map(|row| Some((keys.key(row)?, value.get(row))))
-        .collect())
+/// The months of a period label (none if it is not one).
+fn months_of(period: &str) -> Vec<Month> {
+    Per::of_label(period)
+        .and_then(|per| per.months_of(period))
+        .unwrap_or_default()
 }
 
 /// Every table declared for the period's months, with the hash of its file.
 fn declared(store: &Store, period: &str) -> Result<Declared> {
-    let months = Per::of_label(period)
-        .and_then(|per| per.months_of(period))
-        .unwrap_or_default();
     let mut out = Declared::new();
-    for month in months {
+    for month in months_of(period) {
         for ((id, table), declaration) in store.declarations(month)? {
             out.insert((id, month, table), declaration.hash);
         }

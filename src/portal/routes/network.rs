@@ -452,33 +452,22 @@ pub(super) async fn dictionary_page(State(portal): App, jar: CookieJar) -> Respo
 }
 
 pub(super) fn indicator_view(indicator: &crate::definitions::Indicator) -> IndicatorView {
-    use crate::definitions::{Direction, method};
-    let kind = method::kind_in_french(indicator);
-    let formula = method::formula_in_french(indicator);
+    // The report's description of an indicator (the « fiche méthode »), with its theme.
+    let described = crate::report::method::method_indicator(indicator);
     IndicatorView {
-        id: indicator.id.clone(),
-        name: indicator.name.clone(),
+        id: described.id,
+        name: described.name,
         theme: indicator.theme.clone(),
-        description: indicator.description.clone(),
-        kind,
-        formula,
-        table: indicator.tables().join(" et "),
-        filter: indicator
-            .filter
-            .as_ref()
-            .map(|f| f.text.clone())
-            .unwrap_or_default(),
-        unit: indicator.unit.clone(),
-        target: match indicator.target {
-            Some(t) => format!(
-                "{} {}",
-                match t.direction {
-                    Direction::AtLeast => "au moins",
-                    Direction::AtMost => "au plus",
-                },
-                french::value(Some(t.value), &indicator.unit)
-            ),
-            None => "aucune".to_string(),
+        description: described.description,
+        kind: described.kind,
+        formula: described.formula,
+        table: described.tables,
+        filter: described.filter,
+        unit: described.unit,
+        target: if described.target.is_empty() {
+            "aucune".to_string()
+        } else {
+            described.target
         },
     }
 }
