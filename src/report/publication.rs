@@ -80,6 +80,11 @@ pub fn publish(workspace: &Workspace, period: &str) -> Result<(PathBuf, Record)>
     let target = folder(workspace, period);
     let parent = target.parent().expect("a publication has a parent folder");
     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let former = parent.join(format!(".{period}.ancien"));
+    if !target.exists() && former.exists() {
+        // A publish killed between its two renames: the former publication comes back first.
+        fs::rename(&former, &target).map_err(|e| Error::io(&target, e))?;
+    }
     // Written aside, then switched in whole.
     let partial = parent.join(format!(".{period}.partiel"));
     let _ = fs::remove_dir_all(&partial);
@@ -102,8 +107,15 @@ pub fn publish(workspace: &Workspace, period: &str) -> Result<(PathBuf, Record)>
     };
     let json = serde_json::to_string_pretty(&record).expect("a record serializes");
     crate::files::write_bytes_atomically(&partial.join("publication.json"), json.as_bytes())?;
-    let _ = fs::remove_dir_all(&target);
+    // The former publication is moved aside, never removed, before the new one takes its
+    // place: a process killed between the two renames leaves it whole beside the new one
+    // (`.P.ancien`), put back by the next `publish`.
+    if target.exists() {
+        let _ = fs::remove_dir_all(&former);
+        fs::rename(&target, &former).map_err(|e| Error::io(&target, e))?;
+    }
     fs::rename(&partial, &target).map_err(|e| Error::io(&target, e))?;
+    let _ = fs::remove_dir_all(&former);
     Ok((target, record))
 }
 
