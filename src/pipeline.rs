@@ -502,7 +502,7 @@ fn replay(
 pub fn version_entry<'a>(
     ledger: &'a [LedgerEntry],
     manufacture: &str,
-    month: crate::month::Month,
+    month: Month,
     version: usize,
 ) -> Option<&'a LedgerEntry> {
     let month_text = month.to_string();
@@ -524,7 +524,7 @@ pub fn version_entry<'a>(
 pub fn restore(
     workspace: &Workspace,
     manufacture: &str,
-    month: crate::month::Month,
+    month: Month,
     version: usize,
     by: Option<&str>,
     on_wait: &dyn Fn(&str),
@@ -572,7 +572,7 @@ pub struct Withdrawal {
 pub fn withdraw(
     workspace: &Workspace,
     manufacture: &str,
-    month: crate::month::Month,
+    month: Month,
     by: Option<&str>,
     on_wait: &dyn Fn(&str),
 ) -> Result<Option<Withdrawal>> {
@@ -971,14 +971,14 @@ pub fn months_outside_registry(
     let Some(store) = Store::open_existing(&workspace.store) else {
         return Ok(Vec::new());
     };
-    let mut by_manufacture: BTreeMap<String, Vec<crate::month::Month>> = BTreeMap::new();
+    let mut by_manufacture: BTreeMap<String, Vec<Month>> = BTreeMap::new();
     for (manufacture, month) in store.stored_months()? {
         by_manufacture.entry(manufacture).or_default().push(month);
     }
     let at = Location::file(&workspace.registry);
     let mut problems = Vec::new();
     for (id, months) in by_manufacture {
-        let span = |months: &[crate::month::Month]| match months {
+        let span = |months: &[Month]| match months {
             [one] => one.to_string(),
             [first, .., last] => format!("{} mois, de {first} à {last}", months.len()),
             [] => String::new(),
@@ -999,7 +999,7 @@ pub fn months_outside_registry(
             ));
             continue;
         };
-        let outside: Vec<crate::month::Month> = months
+        let outside: Vec<Month> = months
             .into_iter()
             .filter(|m| !manufacture.is_open(*m))
             .collect();

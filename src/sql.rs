@@ -186,7 +186,7 @@ fn used_columns(indicators: &[&Indicator], table: &str) -> BTreeSet<String> {
         }
         match &indicator.kind {
             Kind::Sum { value } | Kind::Stock { value, .. } => {
-                used.extend(value.columns.iter().cloned())
+                used.extend(value.columns.iter().cloned());
             }
             Kind::Ratio {
                 numerator,

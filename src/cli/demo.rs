@@ -164,7 +164,7 @@ fn replay_sample(workspace: &Workspace) -> Result<Vec<FileReport>, Error> {
             by: None,
         };
         reports.extend(ingest(workspace, &files, options, &|| {}, &|m| {
-            eprintln!("{m}")
+            eprintln!("{m}");
         })?);
     }
     Ok(reports)

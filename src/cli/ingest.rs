@@ -51,7 +51,7 @@ pub fn run(args: &IngestArgs, global: &Global) -> Result<ExitCode, Error> {
         by: None,
     };
     let reports = ingest(&workspace, &files, options, &|| bar.inc(1), &|message| {
-        bar.suspend(|| eprintln!("{message}"))
+        bar.suspend(|| eprintln!("{message}"));
     })?;
     bar.finish_and_clear();
     match args.format {

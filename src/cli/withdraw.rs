@@ -25,7 +25,7 @@ pub struct WithdrawArgs {
 pub fn run(args: &WithdrawArgs, global: &Global) -> Result<ExitCode, Error> {
     let workspace = global.open()?;
     let withdrawal = withdraw(&workspace, &args.manufacture, args.mois, None, &|message| {
-        eprintln!("{message}")
+        eprintln!("{message}");
     })?;
     let Some(withdrawal) = withdrawal else {
         eprintln!(

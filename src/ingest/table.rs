@@ -693,7 +693,7 @@ impl FrameBuilder {
                     b.append_option(value.as_ref().and_then(|v| match v {
                         Value::Int(_) | Value::Float(_) => Some(as_f64(v)),
                         _ => None,
-                    }))
+                    }));
                 }
                 ColumnBuilder::Text(b) => b.append_option(match value {
                     Some(Value::Text(t)) => Some(t.as_str()),

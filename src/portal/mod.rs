@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{self, HeaderValue, StatusCode, header};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -195,7 +195,7 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .layer(CatchPanicLayer::custom(routes::panic_page))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+                .make_span_with(|request: &http::Request<axum::body::Body>| {
                     let path = logged_path(request.uri().path());
                     tracing::info_span!("requete", method = %request.method(), path = %path)
                 })

@@ -468,7 +468,7 @@ pub fn render_page(plan: &Plan) -> Result<String> {
         match block {
             Block::Html(text) => body.push_str(text),
             Block::Chart { chart, .. } => {
-                body.push_str(&html::figure(&chart.to_svg()?, &chart.heading().title))
+                body.push_str(&html::figure(&chart.to_svg()?, &chart.heading().title));
             }
         }
     }

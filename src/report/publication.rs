@@ -216,7 +216,7 @@ fn data_reasons(
                 "mois reçu après la publication : {id} {month} ({table})"
             )),
             Some(old) if old != hash => {
-                reasons.push(format!("mois remplacé depuis : {id} {month} ({table})"))
+                reasons.push(format!("mois remplacé depuis : {id} {month} ({table})"));
             }
             Some(_) => {}
         }

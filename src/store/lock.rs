@@ -97,7 +97,7 @@ mod tests {
         let heard = told.clone();
         let second = std::thread::spawn(move || {
             WriteLock::acquire(&root, "mesure rebuild", &|m| {
-                *heard.lock().unwrap() = m.to_string()
+                *heard.lock().unwrap() = m.to_string();
             })
             .map(|_| ())
         });

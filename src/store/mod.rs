@@ -504,6 +504,9 @@ fn polars_error(path: &Path, err: PolarsError) -> Error {
 }
 
 /// Flushes the whole file system holding `dir` (Linux `syncfs`), or the folder elsewhere.
+/// The crate's one `unsafe` block: std has no `syncfs`, and one flush of the file system is
+/// what makes a batch of months cost one disk round trip instead of one per file.
+#[allow(unsafe_code)]
 fn sync_file_system(dir: &fs::File) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {

@@ -21,7 +21,7 @@ use crate::support::{Workdir, fixture, multipart, repo};
 /// What the server answered.
 struct Answer {
     status: StatusCode,
-    headers: axum::http::HeaderMap,
+    headers: http::HeaderMap,
     body: Vec<u8>,
 }
 
@@ -62,7 +62,7 @@ impl Browser {
         }
     }
 
-    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Answer {
+    async fn send(&mut self, request: http::request::Builder, body: Body) -> Answer {
         let cookies: Vec<String> = self
             .cookies
             .iter()

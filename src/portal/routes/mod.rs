@@ -18,7 +18,7 @@ use axum::Router;
 use axum::extract::{
     ConnectInfo, DefaultBodyLimit, Form, Multipart, Path as UrlPath, Query, State,
 };
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{self, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -96,7 +96,7 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
         .route("/declarations", get(declarations_page))
         .route("/rapports", get(reports_page))
         .route("/definitions", get(definitions_page))
-        .route("/definitions/dictionnaire", get(network::dictionary_page))
+        .route("/definitions/dictionnaire", get(dictionary_page))
         .route("/chiffres.csv", get(figures_download))
         .route("/rapports/{period}/{file}", get(report_file))
         .route("/comptes", get(accounts_page))
@@ -180,7 +180,7 @@ impl axum::extract::FromRequestParts<Arc<Portal>> for Client {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
+        parts: &mut http::request::Parts,
         portal: &Arc<Portal>,
     ) -> Result<Self, Self::Rejection> {
         // axum's own extractor, which also knows the tests' MockConnectInfo.
