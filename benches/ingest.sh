@@ -7,12 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mesure-target}"
 manufactures="${1:-100}"
-cargo build --release --locked --quiet
+cargo build --release --locked --quiet --features dev-tools
 bin="$CARGO_TARGET_DIR/release/mesure"
+dev="$CARGO_TARGET_DIR/release/mesure-dev"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-"$bin" echantillon --manufactures "$manufactures" --debut 2024-01 --fin 2024-12 --output "$work/reseau" >/dev/null
+"$dev" echantillon --manufactures "$manufactures" --debut 2024-01 --fin 2024-12 --output "$work/reseau" >/dev/null
 mkdir -p "$work/ws"
 cp -r indicators "$work/ws/"
 cp "$work/reseau/manufactures.csv" "$work/ws/"
@@ -27,7 +28,7 @@ measure() { # label, command...
   echo "$label : ${seconds} s, mémoire max $((kilobytes / 1024)) Mio"
 }
 
-measure "calamine seul (plancher)" "$bin" lecture-brute "$work/reseau/classeurs"
+measure "calamine seul (plancher)" "$dev" lecture-brute "$work/reseau/classeurs"
 cat "$work/out"
 measure "mesure ingest (stockage vide)" "$bin" -w "$work/ws" ingest "$work/reseau/classeurs"
 tail -1 "$work/out"
@@ -39,14 +40,14 @@ tail -1 "$work/out"
 
 # One month sent again into a three-year store of 111 manufactures (2023 to 2025): the new
 # files come from the same generator with another seed, so each replaces a stored month.
-"$bin" echantillon --manufactures 111 --debut 2023-01 --fin 2025-12 --output "$work/grand" >/dev/null
+"$dev" echantillon --manufactures 111 --debut 2023-01 --fin 2025-12 --output "$work/grand" >/dev/null
 mkdir -p "$work/ws3"
 cp -r indicators "$work/ws3/"
 cp "$work/grand/manufactures.csv" "$work/ws3/"
 measure "stockage de 3 ans, 111 manufactures ($(find "$work/grand/classeurs" -name '*.xlsx' | wc -l) classeurs)" \
   "$bin" -w "$work/ws3" ingest "$work/grand/classeurs"
 tail -1 "$work/out"
-"$bin" echantillon --manufactures 111 --seed 7 --debut 2025-06 --fin 2025-06 --output "$work/renvoi" >/dev/null
+"$dev" echantillon --manufactures 111 --seed 7 --debut 2025-06 --fin 2025-06 --output "$work/renvoi" >/dev/null
 times=()
 for file in $(find "$work/renvoi/classeurs" -name '*.xlsx' | sort | head -n 9); do
   start=$(date +%s%N)

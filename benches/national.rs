@@ -5,7 +5,7 @@
 //! --level national`, and the DuckDB query of `mesure sql` on the same store (when the
 //! `duckdb` Python package is there: `MESURE_PYTHON_DUCKDB`, or `~/.cache/mesure-venv`).
 //!
-//! Run: `cargo bench --bench national -- [PLACES] [FOLDER]` (release profile). The workspace
+//! Run: `cargo bench --features dev-tools --bench national -- [PLACES] [FOLDER]` (release profile). The workspace
 //! is written to FOLDER (default: a temporary folder, removed at the end).
 
 use std::fmt::Write as _;

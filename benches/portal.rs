@@ -4,7 +4,7 @@
 //! upload-to-preview and confirm-to-stored times, page views' times, and the server's peak
 //! memory; checks that every month is stored.
 //!
-//! `cargo bench --bench portal [-- MANAGERS]` (111 by default); figures in BENCHMARKS.md.
+//! `cargo bench --features dev-tools --bench portal [-- MANAGERS]` (111 by default); figures in BENCHMARKS.md.
 
 #[allow(dead_code)]
 #[path = "../tests/integration/support.rs"]
@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use mesure::Workspace;
 use mesure::portal::accounts::{Accounts, NewAccount, Role};
+use mesure::sample::{SampleOptions, generate};
 use mesure::store::Store;
 use support::{Workdir, form_token, http, multipart, repo, start_server};
 
@@ -28,18 +29,19 @@ fn main() {
         .unwrap_or(111);
     let workdir = Workdir::new();
     workdir.copy(&repo().join("indicators"), "indicators");
-    let generated = workdir.run(&[
-        "echantillon",
-        "--manufactures",
-        &managers.to_string(),
-        "--debut",
-        "2026-01",
-        "--fin",
-        "2026-10",
-        "--output",
-        "reseau",
-    ]);
-    assert_eq!(generated.code, 0, "{generated:?}");
+    let options = SampleOptions {
+        manufactures: managers,
+        repeat_places: managers > 30,
+        first: "2026-01".parse().unwrap(),
+        last: "2026-10".parse().unwrap(),
+        with_errors: false,
+        ..SampleOptions::default()
+    };
+    let definitions = Workspace::open(workdir.path())
+        .unwrap()
+        .definitions()
+        .unwrap();
+    generate(&definitions, &workdir.path().join("reseau"), &options).unwrap();
     workdir.copy(
         &workdir.path().join("reseau/manufactures.csv"),
         "manufactures.csv",

@@ -11,9 +11,10 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mesure-target}"
 manufactures="${1:-111}"
 if [ -z "${MESURE_BIN:-}" ]; then
-  cargo build --release --locked --quiet
+  cargo build --release --locked --quiet --features dev-tools
 fi
 bin="${MESURE_BIN:-$CARGO_TARGET_DIR/release/mesure}"
+dev="$(dirname "$bin")/mesure-dev"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -41,7 +42,7 @@ cp -r indicators sample-data mesure.toml "$work/exemple/"
 render "$work/exemple"
 
 echo "Réseau généré ($manufactures manufactures, janvier 2023 à décembre 2025)"
-"$bin" echantillon --manufactures "$manufactures" --debut 2023-01 --fin 2025-12 --output "$work/reseau" > /dev/null
+"$dev" echantillon --manufactures "$manufactures" --debut 2023-01 --fin 2025-12 --output "$work/reseau" > /dev/null
 mkdir -p "$work/grand"
 cp -r indicators "$work/grand/"
 cp "$work/reseau/manufactures.csv" "$work/grand/"

@@ -33,6 +33,7 @@ pub mod pipeline;
 pub mod portal;
 pub mod registry;
 pub mod report;
+#[cfg(feature = "dev-tools")]
 pub mod sample;
 pub mod sql;
 pub mod store;

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -17,7 +18,6 @@ use mesure::files::write_atomically;
 use mesure::pipeline::{FileReport, IngestOptions, expand_paths, ingest};
 use mesure::portal::accounts::{Accounts, NewAccount, Role};
 use mesure::report::Options;
-use mesure::sample::simulated_reception;
 use mesure::store::{Outcome, Store};
 use mesure::template::{Identification, write_template};
 use mesure::{Error, Month, Workspace};
@@ -142,12 +142,12 @@ fn portal_accounts(
     Ok(links)
 }
 
+/// The monthly workbooks of the sample network, as `mesure-dev echantillon` writes them.
+const SAMPLE_WORKBOOKS: &str = "classeurs";
+
 /// Ingests the sample workbooks, each batch dated when it would have been received.
 fn replay_sample(workspace: &Workspace) -> Result<Vec<FileReport>, Error> {
-    let sample = workspace
-        .root
-        .join("sample-data")
-        .join(mesure::sample::WORKBOOKS_DIR);
+    let sample = workspace.root.join("sample-data").join(SAMPLE_WORKBOOKS);
     let files = expand_paths(std::slice::from_ref(&sample))?;
     let mut by_day: BTreeMap<_, Vec<_>> = BTreeMap::new();
     for file in files {
@@ -168,4 +168,16 @@ fn replay_sample(workspace: &Workspace) -> Result<Vec<FileReport>, Error> {
         })?);
     }
     Ok(reports)
+}
+
+/// When a sample workbook counts as received, for the demo's replay of the sample year: the
+/// 10th of the month after its own, or, for about one file in eight (picked by a hash of its
+/// name, so every run agrees), 45 days after its month ends, past the 30-day deadline. `None`
+/// for a name that is not `<id>_<AAAA-MM>.<ext>`.
+fn simulated_reception(path: &Path) -> Option<chrono::DateTime<chrono::Utc>> {
+    let stem = path.file_stem()?.to_str()?;
+    let month: Month = stem.rsplit_once('_')?.1.parse().ok()?;
+    let late = mesure::store::sha256_hex(stem.as_bytes()).starts_with(['0', '1']);
+    let day = month.next().first_day() + chrono::Duration::days(if late { 44 } else { 9 });
+    Some(day.and_hms_opt(9, 0, 0)?.and_utc())
 }

@@ -7,12 +7,10 @@ mod compute;
 mod definitions;
 mod demo;
 mod explain;
-mod floor;
 mod ingest;
 mod init;
 mod rebuild;
 mod report;
-mod sample;
 mod serve;
 mod sql;
 mod status;
@@ -128,12 +126,6 @@ enum Command {
     /// Déroule la chaîne complète sur les données d'exemple.
     #[command(help_template = HELP_TEMPLATE)]
     Demo(demo::DemoArgs),
-    /// Lit des classeurs avec calamine seul (mesure de référence des performances).
-    #[command(hide = true, name = "lecture-brute")]
-    Floor(floor::FloorArgs),
-    /// Régénère le réseau d'exemple (outil de développement).
-    #[command(hide = true)]
-    Echantillon(sample::SampleArgs),
 }
 
 /// Parses the command line, runs the verb and gives the exit code.
@@ -159,8 +151,6 @@ pub fn run() -> ExitCode {
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Serve(args) => serve::run(args, &cli.global),
         Command::Acces(args) => access::run(args, &cli.global),
-        Command::Echantillon(args) => sample::run(args, &cli.global),
-        Command::Floor(args) => floor::run(args, &cli.global),
     };
     match outcome {
         Ok(code) => code,

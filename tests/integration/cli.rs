@@ -20,6 +20,16 @@ fn help_is_french() {
 }
 
 #[test]
+fn the_users_binary_holds_only_the_users_verbs() {
+    // The sample generator and the calamine floor live in `mesure-dev` (feature dev-tools).
+    for developer_verb in ["echantillon", "lecture-brute"] {
+        let outcome = Workdir::new().run(&[developer_verb]);
+        assert_eq!(outcome.code, 2, "{developer_verb}: {outcome:?}");
+        assert!(outcome.stderr.contains("inconnue"), "{outcome:?}");
+    }
+}
+
+#[test]
 fn a_closed_pipe_is_not_an_error() {
     use std::io::Read;
     use std::process::{Command, Stdio};

@@ -14,6 +14,8 @@ mod laws;
 mod portal;
 mod publication;
 mod report;
+// The sample generator is a developer tool: `cargo test --all-features` runs its test.
+#[cfg(feature = "dev-tools")]
 mod sample;
 mod serve;
 mod sql;

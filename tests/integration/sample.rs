@@ -50,7 +50,7 @@ fn the_committed_sample_is_what_the_generator_writes() {
         let twin = committed.join(file.strip_prefix(out.path()).unwrap());
         assert!(
             fs::read(file).unwrap() == fs::read(&twin).unwrap(),
-            "{} differs: run `mesure echantillon`",
+            "{} differs: run `cargo run --features dev-tools --bin mesure-dev -- echantillon`",
             twin.display()
         );
     }

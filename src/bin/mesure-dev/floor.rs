@@ -1,4 +1,4 @@
-//! `mesure lecture-brute` (hidden): calamine alone parses every workbook of a folder, in
+//! `mesure-dev lecture-brute`: calamine alone parses every workbook of a folder, in
 //! parallel like `ingest`, and nothing else. Its time is the floor ingestion is measured
 //! against (see BENCHMARKS.md).
 
@@ -13,7 +13,7 @@ use mesure::Error;
 use mesure::pipeline::expand_paths;
 use rayon::prelude::*;
 
-use super::Global;
+use crate::Global;
 
 /// Lit les classeurs avec calamine seul (mesure de référence).
 #[derive(Args)]

@@ -1,281 +1,21 @@
-//! The sample network: a seeded generator of fictional manufactures placed in real communes,
-//! and of their monthly workbooks, written through the template code.
-//!
-//! The same seed always gives the same files, byte for byte. Activity follows each place's
-//! size (a rural workshop receives a few dozen people a month, an urban one hundreds), the
-//! seasons (August is quiet), and each manufacture's profile (insertion, training, reuse...).
-//! Some months are missing, as in real life, and one manufacture stops reporting. A few
-//! workbooks with plausible mistakes are written apart, for ingestion tests.
+//! A manufacture's activity month by month: its profile (size, publics, insertion,
+//! equipment, buying), the staff carried over from one month to the next, and the rows of
+//! each table it declares.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use crate::definitions::Definitions;
+use super::SampleOptions;
+use super::places::PLACES;
 use crate::error::{Error, Result};
 use crate::geo;
 use crate::month::Month;
-use crate::registry::{self, Manufacture};
-use crate::template::{Cell, Identification, Rows, write_workbook};
-
-/// What to generate.
-#[derive(Debug, Clone)]
-pub struct SampleOptions {
-    /// The seed of the random generator.
-    pub seed: u64,
-    /// The first month of data.
-    pub first: Month,
-    /// The last month of data.
-    pub last: Month,
-    /// How many manufactures (at most the number of places known to the generator, 30,
-    /// unless `repeat_places` is set).
-    pub manufactures: usize,
-    /// Whether places may be reused, for networks larger than 30 manufactures.
-    pub repeat_places: bool,
-    /// Whether to write the folder of workbooks with mistakes.
-    pub with_errors: bool,
-}
-
-impl Default for SampleOptions {
-    fn default() -> Self {
-        SampleOptions {
-            seed: 2025,
-            first: Month::new(2025, 1).expect("valid month"),
-            last: Month::new(2025, 12).expect("valid month"),
-            manufactures: PLACES.len(),
-            repeat_places: false,
-            with_errors: true,
-        }
-    }
-}
-
-/// What was written.
-#[derive(Debug, Clone, Default)]
-pub struct SampleSummary {
-    /// Manufactures in the registry.
-    pub manufactures: usize,
-    /// Monthly workbooks written.
-    pub workbooks: usize,
-    /// Workbooks with mistakes written apart.
-    pub broken_workbooks: usize,
-}
-
-/// The folder of monthly workbooks inside a sample folder.
-pub const WORKBOOKS_DIR: &str = "classeurs";
-/// The folder of workbooks with mistakes inside a sample folder.
-pub const ERRORS_DIR: &str = "erreurs";
-
-/// A real commune: name, INSEE code, population (rounded), and the fictional manufacture there.
-struct Place {
-    commune: &'static str,
-    code_insee: &'static str,
-    population: u32,
-    name: &'static str,
-    filiere: &'static str,
-}
-
-macro_rules! places {
-    ($(($commune:literal, $insee:literal, $pop:literal, $name:literal, $filiere:literal)),* $(,)?) => {
-        [$(Place { commune: $commune, code_insee: $insee, population: $pop, name: $name, filiere: $filiere }),*]
-    };
-}
-
-const PLACES: [Place; 30] = places![
-    ("Nevers", "58194", 33000, "La Fabrique nivernaise", "bois"),
-    ("Tulle", "19272", 13000, "L'Établi corrézien", "métal"),
-    (
-        "Saint-Étienne",
-        "42218",
-        173000,
-        "Manufacture du Crêt",
-        "fabrication numérique"
-    ),
-    ("Roubaix", "59512", 98000, "Les Ateliers du Fil", "textile"),
-    (
-        "Lorient",
-        "56121",
-        58000,
-        "Le Hangar des Gréements",
-        "réemploi"
-    ),
-    ("Figeac", "46102", 10000, "L'Atelier du Célé", "bois"),
-    ("Aurillac", "15014", 26000, "La Forge cantalienne", "métal"),
-    (
-        "Chalon-sur-Saône",
-        "71076",
-        45000,
-        "Le Quai des Savoir-Faire",
-        "fabrication numérique"
-    ),
-    (
-        "Besançon",
-        "25056",
-        118000,
-        "La Manufacture horlogère partagée",
-        "métal"
-    ),
-    (
-        "Saint-Dié-des-Vosges",
-        "88413",
-        19000,
-        "L'Atelier de la Meurthe",
-        "bois"
-    ),
-    (
-        "Thiers",
-        "63430",
-        12000,
-        "Coutellerie partagée de Thiers",
-        "métal"
-    ),
-    ("Annonay", "07010", 17000, "La Tannerie solidaire", "cuir"),
-    (
-        "Oyonnax",
-        "01283",
-        22000,
-        "Plasturgie en commun",
-        "réemploi"
-    ),
-    ("Cholet", "49099", 54000, "Le Tissage choletais", "textile"),
-    (
-        "Guingamp",
-        "22070",
-        7000,
-        "Ti ar Vicherourien",
-        "éco-construction"
-    ),
-    (
-        "Douarnenez",
-        "29046",
-        14000,
-        "La Conserverie des Possibles",
-        "alimentaire"
-    ),
-    (
-        "Mont-de-Marsan",
-        "40192",
-        32000,
-        "Le Pin des Landes",
-        "bois"
-    ),
-    (
-        "Millau",
-        "12145",
-        22000,
-        "Ganterie partagée du Tarn",
-        "cuir"
-    ),
-    (
-        "Carcassonne",
-        "11069",
-        46000,
-        "La Fabrique de la Cité",
-        "céramique"
-    ),
-    (
-        "Ajaccio",
-        "2A004",
-        76000,
-        "Fabbrica Aiaccina",
-        "fabrication numérique"
-    ),
-    ("Saint-Denis", "97411", 156000, "Lakour Fabrik", "réemploi"),
-    (
-        "Fort-de-France",
-        "97209",
-        76000,
-        "Atelier Bwa Kanpèch",
-        "bois"
-    ),
-    (
-        "Abbeville",
-        "80001",
-        22000,
-        "Les Ateliers de la Baie",
-        "textile"
-    ),
-    (
-        "Charleville-Mézières",
-        "08105",
-        46000,
-        "La Fonderie ardennaise",
-        "métal"
-    ),
-    (
-        "Vierzon",
-        "18279",
-        25000,
-        "La Porcelainerie du Cher",
-        "céramique"
-    ),
-    (
-        "Limoges",
-        "87085",
-        130000,
-        "L'Atelier des Émaux",
-        "céramique"
-    ),
-    ("Guéret", "23096", 13000, "La Laine creusoise", "textile"),
-    (
-        "Arles",
-        "13004",
-        52000,
-        "La Fabrique camarguaise",
-        "éco-construction"
-    ),
-    (
-        "Grenoble",
-        "38185",
-        156000,
-        "Le FabLab des Alpes",
-        "fabrication numérique"
-    ),
-    ("Rouen", "76540", 118000, "Le Dock normand", "réemploi"),
-];
-
-/// Writes the registry (`manufactures.csv`) and the monthly workbooks into `out`.
-pub fn generate(
-    definitions: &Definitions,
-    out: &Path,
-    options: &SampleOptions,
-) -> Result<SampleSummary> {
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let profiles: Vec<Profile> = (0..options.manufactures)
-        .map(|i| Profile::draw(i, options, &mut rng))
-        .collect::<Result<_>>()?;
-    let manufactures: Vec<Manufacture> = profiles.iter().map(|p| p.manufacture.clone()).collect();
-    create_dir(out)?;
-    registry::write(&out.join("manufactures.csv"), &manufactures)?;
-    let mut summary = SampleSummary {
-        manufactures: manufactures.len(),
-        ..SampleSummary::default()
-    };
-    for profile in &profiles {
-        let mut state = profile.initial_state(&mut rng);
-        let folder = out.join(WORKBOOKS_DIR).join(&profile.manufacture.id);
-        create_dir(&folder)?;
-        for month in profile.reported_months(options, &mut rng) {
-            let rows = profile.month_rows(month, &mut state, &mut rng);
-            let path = folder.join(format!("{}_{month}.xlsx", profile.manufacture.id));
-            write_workbook(&path, definitions, &profile.identification(month), &rows)?;
-            summary.workbooks += 1;
-        }
-    }
-    if options.with_errors {
-        summary.broken_workbooks = write_broken(definitions, out, &profiles, options, &mut rng)?;
-    }
-    Ok(summary)
-}
-
-fn create_dir(dir: &Path) -> Result<()> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
-}
+use crate::registry::Manufacture;
+use crate::template::{Cell, Identification, Rows};
 
 /// What drives one manufacture's activity.
-struct Profile {
-    manufacture: Manufacture,
+pub(super) struct Profile {
+    pub(super) manufacture: Manufacture,
     /// 0.4 for a small rural workshop up to about 3 for a large urban one.
     size: f64,
     /// Weight of each public category.
@@ -293,7 +33,7 @@ struct Profile {
 }
 
 /// What carries over from one month to the next: the staff by contract.
-struct State {
+pub(super) struct State {
     staff: Vec<(usize, u32)>,
 }
 
@@ -334,7 +74,11 @@ const MACHINES: [&str; 10] = [
 ];
 
 impl Profile {
-    fn draw(index: usize, options: &SampleOptions, rng: &mut ChaCha8Rng) -> Result<Profile> {
+    pub(super) fn draw(
+        index: usize,
+        options: &SampleOptions,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Profile> {
         let place = &PLACES[index % PLACES.len()];
         if index >= PLACES.len() && !options.repeat_places {
             return Err(Error::Usage(format!(
@@ -403,7 +147,7 @@ impl Profile {
         })
     }
 
-    fn identification(&self, month: Month) -> Identification {
+    pub(super) fn identification(&self, month: Month) -> Identification {
         Identification {
             manufacture: self.manufacture.id.clone(),
             name: self.manufacture.nom.clone(),
@@ -412,7 +156,11 @@ impl Profile {
     }
 
     /// The months it sends a workbook for: open months, less a few forgotten ones.
-    fn reported_months(&self, options: &SampleOptions, rng: &mut ChaCha8Rng) -> Vec<Month> {
+    pub(super) fn reported_months(
+        &self,
+        options: &SampleOptions,
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<Month> {
         let m = &self.manufacture;
         let last = [Some(options.last), m.fermeture, self.stops_after]
             .into_iter()
@@ -425,7 +173,7 @@ impl Profile {
             .collect()
     }
 
-    fn initial_state(&self, rng: &mut ChaCha8Rng) -> State {
+    pub(super) fn initial_state(&self, rng: &mut ChaCha8Rng) -> State {
         let mut staff = vec![(0, (self.size * 2.0).round().max(1.0) as u32)];
         if rng.random_bool(0.5) {
             staff.push((1, 1));
@@ -442,7 +190,7 @@ impl Profile {
         State { staff }
     }
 
-    fn month_rows(&self, month: Month, state: &mut State, rng: &mut ChaCha8Rng) -> Rows {
+    pub(super) fn month_rows(&self, month: Month, state: &mut State, rng: &mut ChaCha8Rng) -> Rows {
         let season = match month.month() {
             8 => 0.35,
             7 => 0.7,
@@ -680,7 +428,7 @@ impl Profile {
     }
 }
 
-fn text(value: &str) -> Cell {
+pub(super) fn text(value: &str) -> Cell {
     Cell::Text(value.to_string())
 }
 
@@ -712,94 +460,4 @@ fn finance_row(poste: &str, classe: &str, nature: &str, amount: f64) -> Vec<Cell
         text(nature),
         Cell::Number((amount * 100.0).round() / 100.0),
     ]
-}
-
-/// One planted mistake: the file's name, what is wrong, and how to plant it.
-struct Mistake {
-    file: &'static str,
-    what: &'static str,
-    plant: fn(&mut Rows, &mut Identification),
-}
-
-const MISTAKES: [Mistake; 6] = [
-    Mistake {
-        file: "texte_dans_un_nombre",
-        what: "Publics, ligne 2, nb_personnes : « douze » au lieu d'un nombre",
-        plant: |rows, _| set(rows, "publics", 0, 1, text("douze")),
-    },
-    Mistake {
-        file: "categorie_inconnue",
-        what: "Publics, ligne 2, categorie : « intérimaire » n'est pas une catégorie déclarée",
-        plant: |rows, _| set(rows, "publics", 0, 0, text("intérimaire")),
-    },
-    Mistake {
-        file: "heures_utilisees_superieures",
-        what: "Equipements, ligne 2 : heures_utilisees (300) dépasse heures_disponibles",
-        plant: |rows, _| set(rows, "equipements", 0, 3, Cell::Number(300.0)),
-    },
-    Mistake {
-        file: "montant_negatif",
-        what: "Flux, ligne 2, montant_ht : -350 alors que le montant doit être positif",
-        plant: |rows, _| set(rows, "flux", 0, 2, Cell::Number(-350.0)),
-    },
-    Mistake {
-        file: "manufacture_inconnue",
-        what: "Identification : la manufacture « mp999 » n'est pas dans le registre",
-        plant: |_, identification| identification.manufacture = "mp999".into(),
-    },
-    Mistake {
-        file: "mois_avant_ouverture",
-        what: "Identification : le mois précède l'ouverture de la manufacture",
-        plant: |_, identification| identification.month = identification.month.plus(-24),
-    },
-];
-
-fn set(rows: &mut Rows, table: &str, row: usize, column: usize, value: Cell) {
-    if let Some(cell) = rows
-        .get_mut(table)
-        .and_then(|r| r.get_mut(row))
-        .and_then(|r| r.get_mut(column))
-    {
-        *cell = value;
-    }
-}
-
-fn write_broken(
-    definitions: &Definitions,
-    out: &Path,
-    profiles: &[Profile],
-    options: &SampleOptions,
-    rng: &mut ChaCha8Rng,
-) -> Result<usize> {
-    let folder: PathBuf = out.join(ERRORS_DIR);
-    create_dir(&folder)?;
-    let mut readme = String::from(
-        "# Classeurs avec erreurs\n\nChaque classeur contient une erreur plausible ; l'ingestion doit le refuser \
-         avec un message précis et accepter les autres.\n\n| fichier | erreur |\n|---|---|\n",
-    );
-    for (i, mistake) in MISTAKES.iter().enumerate() {
-        let profile = &profiles[i % profiles.len()];
-        let month = profile.manufacture.ouverture.plus(2).min(options.last);
-        let mut state = profile.initial_state(rng);
-        let mut rows = profile.month_rows(month, &mut state, rng);
-        let mut identification = profile.identification(month);
-        (mistake.plant)(&mut rows, &mut identification);
-        let name = format!("{}_{}_{}.xlsx", profile.manufacture.id, month, mistake.file);
-        write_workbook(&folder.join(&name), definitions, &identification, &rows)?;
-        readme.push_str(&format!("| {name} | {} |\n", mistake.what));
-    }
-    let readme_path = folder.join("README.md");
-    fs::write(&readme_path, readme).map_err(|e| Error::io(&readme_path, e))?;
-    Ok(MISTAKES.len())
-}
-/// When a sample workbook counts as received, for the demo's replay of the sample year: the
-/// 10th of the month after its own, or, for about one file in eight (picked by a hash of its
-/// name, so every run agrees), 45 days after its month ends, past the 30-day deadline. `None`
-/// for a name that is not `<id>_<AAAA-MM>.<ext>`.
-pub fn simulated_reception(path: &Path) -> Option<chrono::DateTime<chrono::Utc>> {
-    let stem = path.file_stem()?.to_str()?;
-    let month: Month = stem.rsplit_once('_')?.1.parse().ok()?;
-    let late = crate::store::sha256_hex(stem.as_bytes()).starts_with(['0', '1']);
-    let day = month.next().first_day() + chrono::Duration::days(if late { 44 } else { 9 });
-    Some(day.and_hms_opt(9, 0, 0)?.and_utc())
 }

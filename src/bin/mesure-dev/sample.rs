@@ -1,4 +1,4 @@
-//! `mesure echantillon` (hidden): regenerates the sample network in `sample-data/`.
+//! `mesure-dev echantillon`: regenerates the sample network in `sample-data/`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +7,7 @@ use clap::Args;
 use mesure::sample::{SampleOptions, generate};
 use mesure::{Error, Month};
 
-use super::Global;
+use crate::Global;
 
 /// Régénère le réseau d'exemple.
 #[derive(Args)]

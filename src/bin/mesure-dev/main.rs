@@ -1,0 +1,67 @@
+//! `mesure-dev`: the developers' tools, apart from the users' `mesure` (built with
+//! `--features dev-tools`). `echantillon` regenerates the sample network of `sample-data/`;
+//! `lecture-brute` times calamine alone, the floor ingestion is measured against
+//! (`benches/ingest.sh`).
+
+mod floor;
+mod sample;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use mesure::{Error, Workspace};
+
+/// Outils de développement de mesure (réseau d'exemple, mesure de référence).
+#[derive(Parser)]
+#[command(name = "mesure-dev")]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options of every command.
+#[derive(Args)]
+struct Global {
+    /// Dossier de l'espace de travail (par défaut : le dossier courant).
+    #[arg(
+        long,
+        short = 'w',
+        global = true,
+        value_name = "DOSSIER",
+        default_value = "."
+    )]
+    workspace: PathBuf,
+}
+
+impl Global {
+    fn open(&self) -> Result<Workspace, Error> {
+        Workspace::open(&self.workspace)
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Régénère le réseau d'exemple.
+    Echantillon(sample::SampleArgs),
+    /// Lit des classeurs avec calamine seul (mesure de référence des performances).
+    #[command(name = "lecture-brute")]
+    Floor(floor::FloorArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Echantillon(args) => sample::run(args, &cli.global),
+        Command::Floor(args) => floor::run(args, &cli.global),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("erreur : {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
