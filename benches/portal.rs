@@ -67,7 +67,7 @@ fn main() {
             .invite(
                 NewAccount {
                     email: email.clone(),
-                    role: Role::Gestionnaire,
+                    role: Role::Manager,
                     manufactures: vec![manufacture.id.clone()],
                     regions: vec![],
                 },

@@ -295,7 +295,7 @@ fn not_stored(path: &Path, why: &Problem) -> FileReport {
     FileReport {
         path: path.to_path_buf(),
         hash: String::new(),
-        outcome: Outcome::Refuse,
+        outcome: Outcome::Refused,
         months: Vec::new(),
         problems: vec![Problem {
             location: Location::file(path),
@@ -345,7 +345,7 @@ impl Batch {
 pub fn annotate_rejected(reports: &[FileReport], dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut written = Vec::new();
-    for report in reports.iter().filter(|r| r.outcome == Outcome::Refuse) {
+    for report in reports.iter().filter(|r| r.outcome == Outcome::Refused) {
         let Ok(bytes) = read_bytes(&report.path) else {
             continue;
         };
@@ -416,45 +416,45 @@ fn replay(
     report: &mut RebuildReport,
 ) -> Result<()> {
     for entry in ledger {
-        match entry.resultat {
-            Outcome::Accepte => {}
-            Outcome::Retire => {
-                for month in &entry.mois {
-                    if let Ok(parsed) = month.mois.parse() {
+        match entry.outcome {
+            Outcome::Accepted => {}
+            Outcome::Withdrawn => {
+                for month in &entry.months {
+                    if let Ok(parsed) = month.month.parse() {
                         rebuilt.withdraw(&month.manufacture, parsed)?;
                         report.withdrawn += 1;
                     }
                 }
                 continue;
             }
-            Outcome::Refuse | Outcome::DejaRecu => continue,
+            Outcome::Refused | Outcome::AlreadyReceived => continue,
         }
-        let extension = Path::new(&entry.fichier)
+        let extension = Path::new(&entry.file)
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or("bin")
             .to_ascii_lowercase();
-        let raw = store.raw_path(&entry.empreinte, &extension);
+        let raw = store.raw_path(&entry.hash, &extension);
         let at = Location::file(&raw);
-        let named = Path::new(&entry.fichier);
+        let named = Path::new(&entry.file);
         let kept = if file_kind(named) == Ok(FileKind::Csv) {
             crate::store::sha256_file(&raw).map(|hash| (hash, None))
         } else {
             std::fs::read(&raw).map(|bytes| (sha256_hex(&bytes), Some(bytes)))
         };
         let bytes = match kept {
-            Ok((hash, bytes)) if hash == entry.empreinte => bytes,
+            Ok((hash, bytes)) if hash == entry.hash => bytes,
             Ok(_) => {
                 report.problems.push(Problem::error(
                     at,
-                    format!("{} : le fichier gardé ne correspond plus à son empreinte : il a été modifié", entry.fichier),
+                    format!("{} : le fichier gardé ne correspond plus à son empreinte : il a été modifié", entry.file),
                 ));
                 continue;
             }
             Err(e) => {
                 report.problems.push(Problem::error(
                     at,
-                    format!("{} : {}", entry.fichier, crate::error::french_io(&e)),
+                    format!("{} : {}", entry.file, crate::error::french_io(&e)),
                 ));
                 continue;
             }
@@ -466,14 +466,14 @@ fn replay(
         };
         if !checked.is_accepted() {
             let months: Vec<String> = entry
-                .mois
+                .months
                 .iter()
-                .map(|m| format!("{} {}", m.manufacture, m.mois))
+                .map(|m| format!("{} {}", m.manufacture, m.month))
                 .collect();
             let message = format!(
                 "{} (reçu le {}, {}) est refusé par le registre ou les définitions actuels : corrigez-les, ou retirez ce mois avec mesure retirer",
-                entry.fichier,
-                entry.horodatage.get(..10).unwrap_or(&entry.horodatage),
+                entry.file,
+                entry.received_at.get(..10).unwrap_or(&entry.received_at),
                 months.join(", ")
             );
             report.problems.push(Problem::error(at, message));
@@ -486,8 +486,8 @@ fn replay(
             continue;
         }
         let source = TableSource {
-            fichier: entry.fichier.clone(),
-            empreinte: entry.empreinte.clone(),
+            file: entry.file.clone(),
+            hash: entry.hash.clone(),
         };
         for submission in &checked.submissions {
             rebuilt.put(submission, &source)?;
@@ -508,11 +508,11 @@ pub fn version_entry<'a>(
     let month_text = month.to_string();
     ledger
         .iter()
-        .filter(|e| e.resultat == Outcome::Accepte)
+        .filter(|e| e.outcome == Outcome::Accepted)
         .filter(|e| {
-            e.mois
+            e.months
                 .iter()
-                .any(|m| m.manufacture == manufacture && m.mois == month_text)
+                .any(|m| m.manufacture == manufacture && m.month == month_text)
         })
         .nth(version.checked_sub(1)?)
 }
@@ -536,20 +536,20 @@ pub fn restore(
             "{manufacture} {month} n'a pas de version {version}"
         ))
     })?;
-    let extension = Path::new(&entry.fichier)
+    let extension = Path::new(&entry.file)
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if file_kind(Path::new(&entry.fichier)) != Ok(FileKind::Workbook) {
+    if file_kind(Path::new(&entry.file)) != Ok(FileKind::Workbook) {
         return Err(Error::Usage(format!(
             "la version {version} de {manufacture} {month} vient du fichier CSV {} : seule la version d'un classeur se restaure ; renvoyez le fichier voulu",
-            entry.fichier
+            entry.file
         )));
     }
-    let raw = store.raw_path(&entry.empreinte, &extension);
+    let raw = store.raw_path(&entry.hash, &extension);
     let folder = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let copy = folder.path().join(&entry.fichier);
+    let copy = folder.path().join(&entry.file);
     std::fs::copy(&raw, &copy).map_err(|e| Error::io(&raw, e))?;
     let options = IngestOptions {
         by: by.map(str::to_string),
@@ -583,22 +583,22 @@ pub fn withdraw(
         return Ok(None);
     }
     let mut files: Vec<TableSource> = sources.values().cloned().collect();
-    files.sort_by(|a, b| a.empreinte.cmp(&b.empreinte));
+    files.sort_by(|a, b| a.hash.cmp(&b.hash));
     files.dedup();
     let entry = LedgerEntry {
-        horodatage: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        fichier: String::new(),
-        empreinte: String::new(),
-        resultat: Outcome::Retire,
-        mois: vec![LedgerMonth {
+        received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        file: String::new(),
+        hash: String::new(),
+        outcome: Outcome::Withdrawn,
+        months: vec![LedgerMonth {
             manufacture: manufacture.to_string(),
-            mois: month.to_string(),
-            lignes: BTreeMap::new(),
-            remplace: files.iter().map(|f| f.empreinte.clone()).collect(),
+            month: month.to_string(),
+            rows: BTreeMap::new(),
+            replaced: files.iter().map(|f| f.hash.clone()).collect(),
         }],
-        erreurs: 0,
-        avertissements: 0,
-        par: by.map(str::to_string),
+        errors: 0,
+        warnings: 0,
+        by: by.map(str::to_string),
     };
     // The ledger line is on disk before the month goes: a crash between leaves the month
     // stored and the withdrawal recorded, which a rebuild or a second withdrawal finishes.
@@ -783,13 +783,13 @@ fn months_of(checked: &CheckedFile) -> Vec<LedgerMonth> {
         .iter()
         .map(|s| LedgerMonth {
             manufacture: s.manufacture.clone(),
-            mois: s.month.to_string(),
-            lignes: s
+            month: s.month.to_string(),
+            rows: s
                 .tables
                 .iter()
                 .map(|(t, f)| (t.clone(), f.height()))
                 .collect::<BTreeMap<_, _>>(),
-            remplace: Vec::new(),
+            replaced: Vec::new(),
         })
         .collect()
 }
@@ -802,9 +802,9 @@ fn report_only(checked: CheckedFile, hash: String) -> FileReport {
 /// network's CSV file holds hundreds of thousands of months, not to be copied.
 fn report_of(checked: &CheckedFile, hash: String) -> FileReport {
     let outcome = if checked.is_accepted() {
-        Outcome::Accepte
+        Outcome::Accepted
     } else {
-        Outcome::Refuse
+        Outcome::Refused
     };
     FileReport {
         months: months_of(checked),
@@ -847,43 +847,43 @@ fn store_file(
         .and_then(|n| n.to_str())
         .unwrap_or("")
         .to_string();
-    if report.outcome == Outcome::Accepte {
+    if report.outcome == Outcome::Accepted {
         let mut already = !checked.submissions.is_empty();
         for (submission, month) in checked.submissions.iter().zip(report.months.iter_mut()) {
             let sources = transaction.sources(&submission.manufacture, submission.month)?;
             already &= submission
                 .tables
                 .keys()
-                .all(|table| sources.get(table).is_some_and(|s| s.empreinte == hash));
+                .all(|table| sources.get(table).is_some_and(|s| s.hash == hash));
             let mut replaced: Vec<String> = sources
                 .iter()
                 .filter(|(table, _)| {
                     submission.whole_month || submission.tables.contains_key(*table)
                 })
-                .map(|(_, s)| s.empreinte.clone())
+                .map(|(_, s)| s.hash.clone())
                 .filter(|h| *h != hash)
                 .collect();
             replaced.sort();
             replaced.dedup();
-            month.remplace = replaced;
+            month.replaced = replaced;
         }
         if already {
-            report.outcome = Outcome::DejaRecu;
+            report.outcome = Outcome::AlreadyReceived;
         }
     }
     let entry = LedgerEntry {
-        horodatage: received_at
+        received_at: received_at
             .unwrap_or_else(chrono::Utc::now)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        fichier: file_name.clone(),
-        empreinte: hash.clone(),
-        resultat: report.outcome,
-        mois: report.months.clone(),
-        erreurs: report.count(Severity::Error),
-        avertissements: report.count(Severity::Warning),
-        par: by,
+        file: file_name.clone(),
+        hash: hash.clone(),
+        outcome: report.outcome,
+        months: report.months.clone(),
+        errors: report.count(Severity::Error),
+        warnings: report.count(Severity::Warning),
+        by,
     };
-    if report.outcome != Outcome::Accepte {
+    if report.outcome != Outcome::Accepted {
         if !hash.is_empty() {
             let at = store.append_ledger(&entry)?;
             batch.refused.push((at, entry));
@@ -904,8 +904,8 @@ fn store_file(
     let at = store.append_ledger(&entry)?;
     batch.files.push((report_index, at));
     let source = TableSource {
-        fichier: file_name,
-        empreinte: hash,
+        file: file_name,
+        hash,
     };
     for submission in &checked.submissions {
         transaction.put(submission, &source)?;
@@ -1004,9 +1004,9 @@ pub fn months_outside_registry(
             .filter(|m| !manufacture.is_open(*m))
             .collect();
         if !outside.is_empty() {
-            let window = match manufacture.fermeture {
-                Some(last) => format!("de {} à {last}", manufacture.ouverture),
-                None => format!("à partir de {}", manufacture.ouverture),
+            let window = match manufacture.closed {
+                Some(last) => format!("de {} à {last}", manufacture.opened),
+                None => format!("à partir de {}", manufacture.opened),
             };
             problems.push(Problem::error(
                 at.clone(),

@@ -37,7 +37,7 @@ pub struct Manufacture {
     /// Its id, unique in the registry (letters, digits, `-` and `_`).
     pub id: String,
     /// Its name.
-    pub nom: String,
+    pub name: String,
     /// Its commune.
     pub commune: String,
     /// The INSEE code of its commune.
@@ -49,17 +49,17 @@ pub struct Manufacture {
     /// Its filière (bois, textile, métal...).
     pub filiere: String,
     /// The wave of labelling it belongs to.
-    pub vague: String,
+    pub wave: String,
     /// The first month it must report.
-    pub ouverture: Month,
+    pub opened: Month,
     /// The last month it must report, if it closed.
-    pub fermeture: Option<Month>,
+    pub closed: Option<Month>,
 }
 
 impl Manufacture {
     /// Whether it is expected to report for this month.
     pub fn is_open(&self, month: Month) -> bool {
-        month >= self.ouverture && self.fermeture.is_none_or(|last| month <= last)
+        month >= self.opened && self.closed.is_none_or(|last| month <= last)
     }
 }
 
@@ -333,15 +333,15 @@ fn parse_line(fields: &Fields, at: &dyn Fn(&str) -> Location) -> Result<Manufact
         (Some(region), Some(departement), Ok(ouverture), Ok(fermeture)) if problems.is_empty() => {
             Ok(Manufacture {
                 id: id.to_string(),
-                nom: field("nom").to_string(),
+                name: field("nom").to_string(),
                 commune: field("commune").to_string(),
                 code_insee: code_insee.to_string(),
                 departement,
                 region,
                 filiere: field("filiere").to_string(),
-                vague: field("vague").to_string(),
-                ouverture,
-                fermeture,
+                wave: field("vague").to_string(),
+                opened: ouverture,
+                closed: fermeture,
             })
         }
         _ => Err(problems),
@@ -354,18 +354,18 @@ pub fn write(path: &Path, manufactures: &[Manufacture]) -> Result<()> {
     let io = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
     writer.write_record(COLUMNS).map_err(io)?;
     for m in manufactures {
-        let ouverture = m.ouverture.to_string();
-        let fermeture = m.fermeture.map(|f| f.to_string()).unwrap_or_default();
+        let ouverture = m.opened.to_string();
+        let fermeture = m.closed.map(|f| f.to_string()).unwrap_or_default();
         writer
             .write_record([
                 m.id.as_str(),
-                &m.nom,
+                &m.name,
                 &m.commune,
                 &m.code_insee,
                 m.departement.code,
                 m.region.code,
                 &m.filiere,
-                &m.vague,
+                &m.wave,
                 &ouverture,
                 &fermeture,
             ])

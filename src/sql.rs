@@ -264,9 +264,9 @@ impl Writer<'_> {
                     self.text(&Level::Departement.entity_of(m)),
                     self.text(&Level::Region.entity_of(m)),
                     self.text(&Level::Filiere.entity_of(m)),
-                    self.text(&Level::Vague.entity_of(m)),
-                    self.text(&m.ouverture.to_string()),
-                    self.optional_text(m.fermeture.map(|f| f.to_string()).as_deref()),
+                    self.text(&Level::Wave.entity_of(m)),
+                    self.text(&m.opened.to_string()),
+                    self.optional_text(m.closed.map(|f| f.to_string()).as_deref()),
                 ]
             })
             .collect();
@@ -449,7 +449,7 @@ fn levels() -> String {
         Level::Departement => "departement".to_string(),
         Level::Region => "region".to_string(),
         Level::Filiere => "filiere".to_string(),
-        Level::Vague => "vague".to_string(),
+        Level::Wave => "vague".to_string(),
         Level::National => "'national'".to_string(),
     };
     let selects: Vec<String> = Level::ALL

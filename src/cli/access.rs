@@ -19,13 +19,17 @@ pub struct AccessArgs {
 #[derive(Subcommand)]
 enum Action {
     /// Crée un compte et affiche son lien d'invitation (valable 7 jours, une fois).
-    Inviter(InviteArgs),
+    #[command(name = "inviter")]
+    Invite(InviteArgs),
     /// Liste les comptes.
-    Liste,
+    #[command(name = "liste")]
+    List,
     /// Supprime un compte.
-    Retirer(EmailArgs),
+    #[command(name = "retirer")]
+    Remove(EmailArgs),
     /// Remplace le mot de passe d'un compte par un nouveau lien d'invitation.
-    Reinitialiser(EmailArgs),
+    #[command(name = "reinitialiser")]
+    Reset(EmailArgs),
 }
 
 #[derive(Args)]
@@ -67,7 +71,7 @@ pub fn run(args: &AccessArgs, global: &Global) -> Result<ExitCode, Error> {
         journal.record("ligne de commande", "local", action, detail, "")
     };
     match &args.action {
-        Action::Inviter(invite) => {
+        Action::Invite(invite) => {
             let registry = workspace.registry()?;
             let new = NewAccount {
                 email: invite.email.clone(),
@@ -84,7 +88,7 @@ pub fn run(args: &AccessArgs, global: &Global) -> Result<ExitCode, Error> {
                 link(&invite.url, &token)
             );
         }
-        Action::Liste => {
+        Action::List => {
             let list = accounts.list()?;
             if list.is_empty() {
                 println!(
@@ -105,14 +109,14 @@ pub fn run(args: &AccessArgs, global: &Global) -> Result<ExitCode, Error> {
                 );
             }
         }
-        Action::Retirer(target) => {
+        Action::Remove(target) => {
             let removed = accounts
                 .remove(&target.email)?
                 .map_err(|e| Error::Usage(e.to_string()))?;
             record("compte_retire", &removed.email)?;
             println!("Compte {} supprimé.", removed.email);
         }
-        Action::Reinitialiser(target) => {
+        Action::Reset(target) => {
             let token = accounts
                 .reset(&target.email)?
                 .map_err(|e| Error::Usage(e.to_string()))?;

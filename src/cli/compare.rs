@@ -75,7 +75,7 @@ pub fn run(args: &CompareArgs, global: &Global) -> Result<ExitCode, Error> {
         }
         let request = Request {
             levels: args.level.clone(),
-            pers: args.per.clone(),
+            periods: args.per.clone(),
             indicators,
             period: None,
         };
@@ -137,10 +137,10 @@ fn since_publication(
     let (record, changed) = publication::changes_since(workspace, &period)?;
     println!(
         "Publication {period} du {} (définitions {}) : {} chiffre(s) sur {} ont changé depuis.",
-        record.publie_le,
-        record.empreinte,
+        record.published_at,
+        record.fingerprint,
         changed.len(),
-        record.chiffres
+        record.figures
     );
     let shown = |v: Option<f64>| v.map_or("non calculable".to_string(), format_number);
     for c in changed.iter().take(args.ecarts.max(1) * 10) {

@@ -64,7 +64,7 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
     };
     let request = Request {
         levels: args.level.clone(),
-        pers,
+        periods: pers,
         indicators: args.indicator.clone(),
         period,
     };

@@ -42,9 +42,9 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
     let count = |outcome| reports.iter().filter(|r| r.outcome == outcome).count();
     println!(
         "2. Classeurs d'exemple reçus (datés du 10 du mois suivant, un sur huit en retard) : {} enregistrés, {} déjà reçus, {} refusés ; stockage : {}",
-        count(Outcome::Accepte),
-        count(Outcome::DejaRecu),
-        count(Outcome::Refuse),
+        count(Outcome::Accepted),
+        count(Outcome::AlreadyReceived),
+        count(Outcome::Refused),
         workspace.store.display()
     );
     let first = registry.manufactures().first().ok_or_else(|| {
@@ -66,11 +66,11 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         definitions.indicators.len(),
         table.display()
     );
-    let month = Month::current().max(first.ouverture);
+    let month = Month::current().max(first.opened);
     let path = workspace.reports.join(format!("{}_{month}.xlsx", first.id));
     let identification = Identification {
         manufacture: first.id.clone(),
-        name: first.nom.clone(),
+        name: first.name.clone(),
         month,
     };
     write_template(&path, &definitions, &identification)?;
@@ -89,7 +89,7 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         println!("   {who} : {link}");
     }
     println!("Voir qui a déclaré quels mois : cargo run -- status");
-    Ok(if count(Outcome::Refuse) == 0 {
+    Ok(if count(Outcome::Refused) == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -107,15 +107,15 @@ fn portal_accounts(
     let registry = workspace.registry()?;
     let people = [
         (
-            format!("gestionnaire de {} ({})", first.nom, first.id),
+            format!("gestionnaire de {} ({})", first.name, first.id),
             format!("gestion.{}@exemple.fr", first.id),
-            Role::Gestionnaire,
+            Role::Manager,
             vec![first.id.clone()],
         ),
         (
             "tête de réseau".to_string(),
             "reseau@exemple.fr".to_string(),
-            Role::Reseau,
+            Role::Network,
             Vec::new(),
         ),
     ];

@@ -63,7 +63,7 @@ pub fn run(args: &ExplainArgs, global: &Global) -> Result<ExitCode, Error> {
     }
     println!(
         "Couverture : {} manufacture(s) déclarante(s) sur {} attendue(s)",
-        e.declarants, e.attendus
+        e.declarants, e.expected
     );
     if let Kind::Quotient { scale, .. } = &e.indicator.kind {
         let times = if *scale == 1.0 {
@@ -100,8 +100,8 @@ pub fn run(args: &ExplainArgs, global: &Global) -> Result<ExitCode, Error> {
             .map(|s| {
                 format!(
                     " ; fichier {} (empreinte {})",
-                    s.fichier,
-                    &s.empreinte[..12.min(s.empreinte.len())]
+                    s.file,
+                    &s.hash[..12.min(s.hash.len())]
                 )
             })
             .collect();

@@ -33,7 +33,8 @@ pub struct IngestArgs {
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// Lisible, pour un terminal.
-    Texte,
+    #[value(name = "texte")]
+    Text,
     /// JSON, pour un programme.
     Json,
 }
@@ -55,7 +56,7 @@ pub fn run(args: &IngestArgs, global: &Global) -> Result<ExitCode, Error> {
     })?;
     bar.finish_and_clear();
     match args.format {
-        Format::Texte => print_text(&reports, args.dry_run),
+        Format::Text => print_text(&reports, args.dry_run),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&as_json(&reports)).expect("JSON")
@@ -66,7 +67,7 @@ pub fn run(args: &IngestArgs, global: &Global) -> Result<ExitCode, Error> {
             eprintln!("Copie annotée de {} : {}", source.display(), copy.display());
         }
     }
-    let rejected = reports.iter().any(|r| r.outcome == Outcome::Refuse);
+    let rejected = reports.iter().any(|r| r.outcome == Outcome::Refused);
     Ok(if rejected {
         ExitCode::FAILURE
     } else {
@@ -78,11 +79,11 @@ fn print_text(reports: &[FileReport], dry_run: bool) {
     let count = |outcome| reports.iter().filter(|r| r.outcome == outcome).count();
     for report in reports {
         let verdict = match (report.outcome, dry_run) {
-            (Outcome::Accepte, false) => "accepté",
-            (Outcome::Accepte, true) => "valide (rien n'est enregistré : --dry-run)",
-            (Outcome::Refuse, _) => "REFUSÉ",
-            (Outcome::DejaRecu, _) => "déjà reçu, rien ne change",
-            (Outcome::Retire, _) => "retiré",
+            (Outcome::Accepted, false) => "accepté",
+            (Outcome::Accepted, true) => "valide (rien n'est enregistré : --dry-run)",
+            (Outcome::Refused, _) => "REFUSÉ",
+            (Outcome::AlreadyReceived, _) => "déjà reçu, rien ne change",
+            (Outcome::Withdrawn, _) => "retiré",
         };
         let detail = describe_months(&report.months);
         println!("{} : {verdict}{detail}", report.path.display());
@@ -92,9 +93,9 @@ fn print_text(reports: &[FileReport], dry_run: bool) {
     }
     println!(
         "Bilan : {} fichier(s) accepté(s), {} refusé(s), {} déjà reçu(s).",
-        count(Outcome::Accepte),
-        count(Outcome::Refuse),
-        count(Outcome::DejaRecu)
+        count(Outcome::Accepted),
+        count(Outcome::Refused),
+        count(Outcome::AlreadyReceived)
     );
 }
 
@@ -112,8 +113,8 @@ fn describe_months(months: &[mesure::store::LedgerMonth]) -> String {
         let listed: Vec<String> = months
             .iter()
             .map(|m| {
-                let rows: Vec<String> = m.lignes.iter().map(|(t, n)| format!("{t} {n}")).collect();
-                let replaced = if m.remplace.is_empty() {
+                let rows: Vec<String> = m.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
+                let replaced = if m.replaced.is_empty() {
                     ""
                 } else {
                     " ; remplace un envoi précédent"
@@ -121,7 +122,7 @@ fn describe_months(months: &[mesure::store::LedgerMonth]) -> String {
                 format!(
                     "{} {} : {}{replaced}",
                     m.manufacture,
-                    m.mois,
+                    m.month,
                     rows.join(", ")
                 )
             })
@@ -130,11 +131,11 @@ fn describe_months(months: &[mesure::store::LedgerMonth]) -> String {
     }
     let manufactures: std::collections::BTreeSet<&str> =
         months.iter().map(|m| m.manufacture.as_str()).collect();
-    let first = months.iter().map(|m| m.mois.as_str()).min().unwrap_or("");
-    let last = months.iter().map(|m| m.mois.as_str()).max().unwrap_or("");
+    let first = months.iter().map(|m| m.month.as_str()).min().unwrap_or("");
+    let last = months.iter().map(|m| m.month.as_str()).max().unwrap_or("");
     let mut rows: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for month in months {
-        for (table, n) in &month.lignes {
+        for (table, n) in &month.rows {
             *rows.entry(table.as_str()).or_default() += n;
         }
     }
@@ -142,7 +143,7 @@ fn describe_months(months: &[mesure::store::LedgerMonth]) -> String {
         .iter()
         .map(|(t, n)| format!("{t} {}", mesure::report::french::number(*n as f64, 0)))
         .collect();
-    let replaced = months.iter().filter(|m| !m.remplace.is_empty()).count();
+    let replaced = months.iter().filter(|m| !m.replaced.is_empty()).count();
     let replaced = match replaced {
         0 => String::new(),
         1 => " ; 1 mois remplace un envoi précédent".to_string(),

@@ -116,13 +116,13 @@ enum Command {
     Sql(sql::SqlArgs),
     /// Retire un mois enregistré ; le retrait est inscrit au registre des dépôts.
     #[command(help_template = HELP_TEMPLATE, name = "retirer")]
-    Retirer(withdraw::WithdrawArgs),
+    Withdraw(withdraw::WithdrawArgs),
     /// Ouvre le portail web des gestionnaires et de la tête de réseau.
     #[command(help_template = HELP_TEMPLATE)]
     Serve(serve::ServeArgs),
     /// Gère les comptes du portail (inviter, liste, retirer, reinitialiser).
     #[command(help_template = HELP_TEMPLATE, name = "acces")]
-    Acces(access::AccessArgs),
+    Access(access::AccessArgs),
     /// Déroule la chaîne complète sur les données d'exemple.
     #[command(help_template = HELP_TEMPLATE)]
     Demo(demo::DemoArgs),
@@ -144,13 +144,13 @@ pub fn run() -> ExitCode {
         Command::Sql(args) => sql::run(args, &cli.global),
         Command::Compare(args) => compare::run(args, &cli.global),
         Command::Definitions(args) => definitions::run(args, &cli.global),
-        Command::Retirer(args) => withdraw::run(args, &cli.global),
+        Command::Withdraw(args) => withdraw::run(args, &cli.global),
         Command::Compute(args) => compute::run(args, &cli.global),
         Command::Explain(args) => explain::run(args, &cli.global),
         Command::Report(args) => report::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Serve(args) => serve::run(args, &cli.global),
-        Command::Acces(args) => access::run(args, &cli.global),
+        Command::Access(args) => access::run(args, &cli.global),
     };
     match outcome {
         Ok(code) => code,

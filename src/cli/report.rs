@@ -52,8 +52,8 @@ pub fn run(args: &ReportArgs, global: &Global) -> Result<ExitCode, Error> {
         let (folder, record) = publication::publish(&workspace, period)?;
         println!(
             "Publication {period} figée : {} chiffres, définitions {} ; {}",
-            record.chiffres,
-            record.empreinte,
+            record.figures,
+            record.fingerprint,
             folder.display()
         );
     }
@@ -80,7 +80,7 @@ fn options(args: &ReportArgs) -> Result<Options, Error> {
     if let Some(level) = args
         .level
         .iter()
-        .find(|l| matches!(l, Level::Departement | Level::Vague))
+        .find(|l| matches!(l, Level::Departement | Level::Wave))
     {
         return Err(Error::Usage(format!(
             "pas de rapport au niveau « {level} » : manufacture, region, filiere ou national"

@@ -22,7 +22,7 @@ pub fn run(args: &StatusArgs, global: &Global) -> Result<ExitCode, Error> {
     let registry = workspace.registry()?;
     let store = Store::read(&workspace.store);
     let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
-    let Some(first) = registry.manufactures().iter().map(|m| m.ouverture).min() else {
+    let Some(first) = registry.manufactures().iter().map(|m| m.opened).min() else {
         println!("Registre vide.");
         return Ok(ExitCode::SUCCESS);
     };

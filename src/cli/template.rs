@@ -39,7 +39,7 @@ pub fn run(args: &TemplateArgs, global: &Global) -> Result<ExitCode, Error> {
     if !manufacture.is_open(args.mois) {
         eprintln!(
             "avertissement : {} n'est pas ouverte en {} d'après le registre (ouverture {})",
-            manufacture.id, args.mois, manufacture.ouverture
+            manufacture.id, args.mois, manufacture.opened
         );
     }
     let output = args
@@ -48,7 +48,7 @@ pub fn run(args: &TemplateArgs, global: &Global) -> Result<ExitCode, Error> {
         .unwrap_or_else(|| PathBuf::from(format!("{}_{}.xlsx", manufacture.id, args.mois)));
     let identification = Identification {
         manufacture: manufacture.id.clone(),
-        name: manufacture.nom.clone(),
+        name: manufacture.name.clone(),
         month: args.mois,
     };
     write_template(&output, &definitions, &identification)?;

@@ -37,13 +37,7 @@ pub fn run(args: &WithdrawArgs, global: &Global) -> Result<ExitCode, Error> {
     let files: Vec<String> = withdrawal
         .sources
         .iter()
-        .map(|s| {
-            format!(
-                "{} ({})",
-                s.fichier,
-                &s.empreinte[..12.min(s.empreinte.len())]
-            )
-        })
+        .map(|s| format!("{} ({})", s.file, &s.hash[..12.min(s.hash.len())]))
         .collect();
     println!(
         "{} {} retiré ; il venait de {}. Les fichiers reçus restent gardés dans le stockage ; renvoyer le mois l'enregistre de nouveau.",

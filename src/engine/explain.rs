@@ -47,7 +47,7 @@ pub struct Explanation {
     /// Manufactures that reported in the period.
     pub declarants: u32,
     /// Manufactures expected to.
-    pub attendus: u32,
+    pub expected: u32,
     /// What each component is.
     pub component_names: Vec<String>,
     /// Each (manufacture, month) that entered the figure.
@@ -128,7 +128,7 @@ pub fn explain(
     let months = per.months_of(period).unwrap_or_default();
     let request = Request {
         levels: vec![level],
-        pers: vec![per],
+        periods: vec![per],
         indicators: vec![indicator_id.to_string()],
         period: Some(period.to_string()),
     };
@@ -182,7 +182,7 @@ pub fn explain(
                     .filter_map(|table| all.remove(*table))
                     .collect();
                 // Both sides of a workbook's month come from the same file: told once.
-                found.dedup_by(|a, b| a.empreinte == b.empreinte);
+                found.dedup_by(|a, b| a.hash == b.hash);
                 found
             }
             None => Vec::new(),
@@ -229,7 +229,7 @@ pub fn explain(
         indicator,
         value,
         declarants,
-        attendus,
+        expected: attendus,
         contributions,
         missing,
     })

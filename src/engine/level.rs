@@ -18,7 +18,7 @@ pub enum Level {
     /// The manufactures of a filière.
     Filiere,
     /// The manufactures of a wave.
-    Vague,
+    Wave,
     /// The whole network.
     National,
 }
@@ -30,7 +30,7 @@ impl Level {
         Level::Departement,
         Level::Region,
         Level::Filiere,
-        Level::Vague,
+        Level::Wave,
         Level::National,
     ];
 
@@ -41,7 +41,7 @@ impl Level {
             Level::Departement => manufacture.departement.code.to_string(),
             Level::Region => manufacture.region.code.to_string(),
             Level::Filiere => manufacture.filiere.clone(),
-            Level::Vague => manufacture.vague.clone(),
+            Level::Wave => manufacture.wave.clone(),
             Level::National => "national".to_string(),
         }
     }
@@ -66,7 +66,7 @@ impl Level {
             Level::Departement => "departement",
             Level::Region => "region",
             Level::Filiere => "filiere",
-            Level::Vague => "vague",
+            Level::Wave => "vague",
             Level::National => "national",
         }
     }

@@ -118,7 +118,7 @@ pub struct Request {
     /// The levels (all when empty).
     pub levels: Vec<Level>,
     /// The kinds of period (all when empty).
-    pub pers: Vec<Per>,
+    pub periods: Vec<Per>,
     /// The indicators by id (all when empty).
     pub indicators: Vec<String>,
     /// Only this period (a normalized label), if given.
@@ -129,7 +129,7 @@ impl Default for Request {
     fn default() -> Self {
         Request {
             levels: Level::ALL.to_vec(),
-            pers: Per::ALL.to_vec(),
+            periods: Per::ALL.to_vec(),
             indicators: Vec::new(),
             period: None,
         }
@@ -150,10 +150,10 @@ pub fn compute(
     } else {
         request.levels.clone()
     };
-    let pers = if request.pers.is_empty() {
+    let pers = if request.periods.is_empty() {
         Per::ALL.to_vec()
     } else {
-        request.pers.clone()
+        request.periods.clone()
     };
     let Some((first, last)) = inputs.month_range() else {
         return Ok(empty_output());

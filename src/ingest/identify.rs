@@ -121,13 +121,13 @@ fn check_period_text(
             ),
         ));
     };
-    if month < manufacture.ouverture {
+    if month < manufacture.opened {
         return month_error(format!(
             "le mois {month} précède l'ouverture de {id} ({})",
-            manufacture.ouverture
+            manufacture.opened
         ));
     }
-    if let Some(closing) = manufacture.fermeture.filter(|closing| month > *closing) {
+    if let Some(closing) = manufacture.closed.filter(|closing| month > *closing) {
         return month_error(format!(
             "le mois {month} suit la fermeture de {id} ({closing})"
         ));

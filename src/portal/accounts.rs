@@ -34,10 +34,14 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The manager of one or more manufactures: sees and sends only theirs.
-    Gestionnaire,
+    #[serde(rename = "gestionnaire")]
+    #[value(name = "gestionnaire")]
+    Manager,
     /// The network's head: every manufacture (or those of some régions), accounts of their
     /// scope.
-    Reseau,
+    #[serde(rename = "reseau")]
+    #[value(name = "reseau")]
+    Network,
     /// A consultant: the definitions and every figure.
     Consultant,
 }
@@ -46,8 +50,8 @@ impl Role {
     /// The role as a user reads it.
     pub fn label(self) -> &'static str {
         match self {
-            Role::Gestionnaire => "gestionnaire",
-            Role::Reseau => "réseau",
+            Role::Manager => "gestionnaire",
+            Role::Network => "réseau",
             Role::Consultant => "consultant",
         }
     }
@@ -57,9 +61,11 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {
     /// SHA-256 of the token, in hex.
-    pub empreinte: String,
+    #[serde(rename = "empreinte")]
+    pub hash: String,
     /// When the link stops working.
-    pub expire: DateTime<Utc>,
+    #[serde(rename = "expire")]
+    pub expires: DateTime<Utc>,
 }
 
 /// One person's account.
@@ -77,25 +83,28 @@ pub struct Account {
     pub regions: Vec<String>,
     /// The argon2 hash of the password, once chosen.
     #[serde(default)]
-    pub mot_de_passe: Option<String>,
+    #[serde(rename = "mot_de_passe")]
+    pub password_hash: Option<String>,
     /// The invitation (or reset) not yet used.
     #[serde(default)]
     pub invitation: Option<Invitation>,
     /// Who created the account.
-    pub invite_par: String,
+    #[serde(rename = "invite_par")]
+    pub invited_by: String,
     /// When.
-    pub cree_le: DateTime<Utc>,
+    #[serde(rename = "cree_le")]
+    pub created_at: DateTime<Utc>,
 }
 
 impl Account {
     /// Whether this account may see (and, for a gestionnaire, send) this manufacture's data.
     pub fn sees(&self, manufacture: &Manufacture) -> bool {
         match self.role {
-            Role::Gestionnaire => self
+            Role::Manager => self
                 .manufactures
                 .iter()
                 .any(|id| id.eq_ignore_ascii_case(&manufacture.id)),
-            Role::Reseau => {
+            Role::Network => {
                 self.regions.is_empty()
                     || self.regions.iter().any(|r| *r == manufacture.region.code)
             }
@@ -106,8 +115,8 @@ impl Account {
     /// Whether this account sees every manufacture of the network.
     pub fn sees_everything(&self) -> bool {
         match self.role {
-            Role::Gestionnaire => false,
-            Role::Reseau => self.regions.is_empty(),
+            Role::Manager => false,
+            Role::Network => self.regions.is_empty(),
             Role::Consultant => true,
         }
     }
@@ -115,19 +124,19 @@ impl Account {
     /// Whether this account may create, reset or remove `other`: a réseau account, for
     /// accounts wholly within its scope.
     pub fn manages(&self, other: &Account, registry: &Registry) -> bool {
-        if self.role != Role::Reseau || other.email == self.email {
+        if self.role != Role::Network || other.email == self.email {
             return false;
         }
         if self.regions.is_empty() {
             return true;
         }
         match other.role {
-            Role::Gestionnaire => other.manufactures.iter().all(|id| {
+            Role::Manager => other.manufactures.iter().all(|id| {
                 registry
                     .get(id)
                     .is_some_and(|m| self.regions.iter().any(|r| *r == m.region.code))
             }),
-            Role::Reseau => {
+            Role::Network => {
                 !other.regions.is_empty() && other.regions.iter().all(|r| self.regions.contains(r))
             }
             Role::Consultant => false,
@@ -137,16 +146,16 @@ impl Account {
     /// What the account covers, in words: « mp003, mp007 », « toutes les régions ».
     pub fn scope_label(&self) -> String {
         match self.role {
-            Role::Gestionnaire => self.manufactures.join(", "),
-            Role::Reseau if self.regions.is_empty() => "tout le réseau".to_string(),
-            Role::Reseau => format!("régions {}", self.regions.join(", ")),
+            Role::Manager => self.manufactures.join(", "),
+            Role::Network if self.regions.is_empty() => "tout le réseau".to_string(),
+            Role::Network => format!("régions {}", self.regions.join(", ")),
             Role::Consultant => "définitions et chiffres".to_string(),
         }
     }
 
     /// Whether the account has chosen a password (it can sign in).
     pub fn is_active(&self) -> bool {
-        self.mot_de_passe.is_some()
+        self.password_hash.is_some()
     }
 }
 
@@ -276,10 +285,10 @@ impl Accounts {
                 role: new.role,
                 manufactures,
                 regions: new.regions.clone(),
-                mot_de_passe: None,
+                password_hash: None,
                 invitation: Some(invitation),
-                invite_par: by.to_string(),
-                cree_le: Utc::now(),
+                invited_by: by.to_string(),
+                created_at: Utc::now(),
             });
             Ok(token)
         })
@@ -296,7 +305,7 @@ impl Accounts {
                 .iter_mut()
                 .find(|a| a.email == email)
                 .ok_or_else(|| AccountError::Unknown(email.clone()))?;
-            account.mot_de_passe = None;
+            account.password_hash = None;
             account.invitation = Some(invitation);
             Ok(token)
         })
@@ -321,7 +330,7 @@ impl Accounts {
         Ok(self.list()?.into_iter().find(|a| {
             a.invitation
                 .as_ref()
-                .is_some_and(|i| same_secret(&i.empreinte, &hash) && i.expire > now)
+                .is_some_and(|i| same_secret(&i.hash, &hash) && i.expires > now)
         }))
     }
 
@@ -343,10 +352,10 @@ impl Accounts {
                 .find(|a| {
                     a.invitation
                         .as_ref()
-                        .is_some_and(|i| same_secret(&i.empreinte, &hash) && i.expire > now)
+                        .is_some_and(|i| same_secret(&i.hash, &hash) && i.expires > now)
                 })
                 .ok_or(AccountError::BadInvitation)?;
-            account.mot_de_passe = Some(password_hash);
+            account.password_hash = Some(password_hash);
             account.invitation = None;
             Ok(account.clone())
         })
@@ -359,7 +368,7 @@ impl Accounts {
         let account = self.list()?.into_iter().find(|a| a.email == email);
         let stored = account
             .as_ref()
-            .and_then(|a| a.mot_de_passe.clone())
+            .and_then(|a| a.password_hash.clone())
             .unwrap_or_else(|| dummy_hash().to_string());
         let matches = PasswordHash::new(&stored)
             .map(|hash| {
@@ -390,8 +399,8 @@ fn hash_password(password: &str) -> String {
 
 fn invitation_for(token: &str) -> Invitation {
     Invitation {
-        empreinte: sha256_hex(token.as_bytes()),
-        expire: Utc::now() + Duration::days(INVITATION_DAYS),
+        hash: sha256_hex(token.as_bytes()),
+        expires: Utc::now() + Duration::days(INVITATION_DAYS),
     }
 }
 
@@ -437,10 +446,10 @@ fn find_manufacture<'a>(registry: &'a Registry, id: &str) -> Option<&'a Manufact
 
 fn check_scope(new: &NewAccount, registry: &Registry) -> std::result::Result<(), AccountError> {
     match new.role {
-        Role::Gestionnaire if new.manufactures.is_empty() => Err(AccountError::Scope(
+        Role::Manager if new.manufactures.is_empty() => Err(AccountError::Scope(
             "un compte gestionnaire gère au moins une manufacture (--manufacture ID)".to_string(),
         )),
-        Role::Gestionnaire => match new
+        Role::Manager => match new
             .manufactures
             .iter()
             .find(|id| find_manufacture(registry, id).is_none())
@@ -451,7 +460,7 @@ fn check_scope(new: &NewAccount, registry: &Registry) -> std::result::Result<(),
             ))),
             None => Ok(()),
         },
-        Role::Reseau => {
+        Role::Network => {
             let known = |code: &String| {
                 registry
                     .manufactures()
@@ -482,7 +491,7 @@ mod tests {
         let accounts = Accounts::new(folder);
         let new = NewAccount {
             email: format!("Gestion.{id}@Exemple.fr"),
-            role: Role::Gestionnaire,
+            role: Role::Manager,
             manufactures: vec![id.to_string()],
             regions: vec![],
         };
@@ -557,7 +566,7 @@ mod tests {
         let path = dir.path().join(ACCOUNTS_FILE);
         let text = std::fs::read_to_string(&path).unwrap();
         let mut file: AccountsFile = serde_json::from_str(&text).unwrap();
-        file.comptes[0].invitation.as_mut().unwrap().expire = Utc::now() - Duration::hours(1);
+        file.comptes[0].invitation.as_mut().unwrap().expires = Utc::now() - Duration::hours(1);
         std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
         assert!(accounts.invited(&reset).unwrap().is_none());
         assert_eq!(
@@ -581,18 +590,18 @@ mod tests {
             accounts.invite(new, "test", &registry).unwrap()
         };
         assert!(matches!(
-            invite(Role::Gestionnaire, &[], &[]),
+            invite(Role::Manager, &[], &[]),
             Err(AccountError::Scope(_))
         ));
         assert!(matches!(
-            invite(Role::Gestionnaire, &["mp999"], &[]),
+            invite(Role::Manager, &["mp999"], &[]),
             Err(AccountError::Scope(_))
         ));
         assert!(matches!(
-            invite(Role::Reseau, &[], &["99"]),
+            invite(Role::Network, &[], &["99"]),
             Err(AccountError::Scope(_))
         ));
-        invite(Role::Gestionnaire, &["MP001"], &[]).unwrap();
+        invite(Role::Manager, &["MP001"], &[]).unwrap();
         assert_eq!(
             invite(Role::Consultant, &[], &[]),
             Err(AccountError::Exists("x@exemple.fr".into()))
@@ -619,23 +628,23 @@ mod tests {
             role,
             manufactures,
             regions,
-            mot_de_passe: None,
+            password_hash: None,
             invitation: None,
-            invite_par: "test".into(),
-            cree_le: Utc::now(),
+            invited_by: "test".into(),
+            created_at: Utc::now(),
         };
         let regional = account(
-            Role::Reseau,
+            Role::Network,
             vec!["r".into()],
             vec![mp001.region.code.to_string()],
         );
         assert!(regional.sees(mp001));
         assert!(!regional.sees(elsewhere));
-        let here = account(Role::Gestionnaire, vec![mp001.id.clone()], vec![]);
-        let there = account(Role::Gestionnaire, vec![elsewhere.id.clone()], vec![]);
+        let here = account(Role::Manager, vec![mp001.id.clone()], vec![]);
+        let there = account(Role::Manager, vec![elsewhere.id.clone()], vec![]);
         assert!(regional.manages(&here, &registry));
         assert!(!regional.manages(&there, &registry));
-        let national = account(Role::Reseau, vec!["n".into()], vec![]);
+        let national = account(Role::Network, vec!["n".into()], vec![]);
         assert!(!regional.manages(&national, &registry));
         assert!(national.manages(&regional, &registry));
         assert!(!here.manages(&there, &registry), "a manager manages nobody");

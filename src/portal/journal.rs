@@ -16,18 +16,22 @@ const JOURNAL_FILE: &str = "journal.jsonl";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// When, in UTC (RFC 3339).
-    pub horodatage: String,
+    #[serde(rename = "horodatage")]
+    pub at: String,
     /// The account (or the address typed, for a failed sign-in).
-    pub qui: String,
+    #[serde(rename = "qui")]
+    pub who: String,
     /// The client's address.
-    pub depuis: String,
+    #[serde(rename = "depuis")]
+    pub from: String,
     /// What happened: `connexion`, `connexion_refusee`, `depot`, `confirmation`, ...
     pub action: String,
     /// Details: the manufacture and month, the file's name, the account changed.
     pub detail: String,
     /// The SHA-256 of the file concerned, if any.
     #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub empreinte: String,
+    #[serde(rename = "empreinte")]
+    pub hash: String,
 }
 
 /// The journal of a workspace's portal.
@@ -54,12 +58,12 @@ impl Journal {
         hash: &str,
     ) -> Result<()> {
         let event = Event {
-            horodatage: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            qui: who.to_string(),
-            depuis: from.to_string(),
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            who: who.to_string(),
+            from: from.to_string(),
             action: action.to_string(),
             detail: detail.to_string(),
-            empreinte: hash.to_string(),
+            hash: hash.to_string(),
         };
         if let Some(folder) = self.path.parent() {
             std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
@@ -103,7 +107,7 @@ mod tests {
         let events = journal.last(10).unwrap();
         assert_eq!(events.len(), 2);
         assert_eq!(events[0].action, "depot");
-        assert_eq!(events[0].empreinte, "ab12");
+        assert_eq!(events[0].hash, "ab12");
         assert_eq!(events[1].action, "connexion");
     }
 }

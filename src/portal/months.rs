@@ -21,53 +21,53 @@ pub const LATE_MONTHS: i32 = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MonthState {
     /// Stored.
-    Recu,
+    Received,
     /// The last file sent for it was refused, and nothing is stored.
-    Refuse,
+    Refused,
     /// Expected, not received, due date passed less than [`LATE_MONTHS`] ago.
-    EnRetard,
+    Late,
     /// Expected, not received, due long ago.
-    Manquant,
+    Missing,
     /// Expected, not received, not yet due.
-    AEnvoyer,
+    Due,
     /// Before the opening (or after the closing), or in the future.
-    PasAttendu,
+    NotExpected,
 }
 
 impl MonthState {
     /// The word shown in the grid.
     pub fn label(self) -> &'static str {
         match self {
-            MonthState::Recu => "reçu",
-            MonthState::Refuse => "refusé",
-            MonthState::EnRetard => "en retard",
-            MonthState::Manquant => "manquant",
-            MonthState::AEnvoyer => "à envoyer",
-            MonthState::PasAttendu => "pas attendu",
+            MonthState::Received => "reçu",
+            MonthState::Refused => "refusé",
+            MonthState::Late => "en retard",
+            MonthState::Missing => "manquant",
+            MonthState::Due => "à envoyer",
+            MonthState::NotExpected => "pas attendu",
         }
     }
 
     /// The letter of the network's grid (its colour is not the only cue).
     pub fn letter(self) -> &'static str {
         match self {
-            MonthState::Recu => "✓",
-            MonthState::Refuse => "✗",
-            MonthState::EnRetard => "!",
-            MonthState::Manquant => "M",
-            MonthState::AEnvoyer => "·",
-            MonthState::PasAttendu => "",
+            MonthState::Received => "✓",
+            MonthState::Refused => "✗",
+            MonthState::Late => "!",
+            MonthState::Missing => "M",
+            MonthState::Due => "·",
+            MonthState::NotExpected => "",
         }
     }
 
     /// The CSS class of the grid's cell.
     pub fn class(self) -> &'static str {
         match self {
-            MonthState::Recu => "recu",
-            MonthState::Refuse => "refuse",
-            MonthState::EnRetard => "retard",
-            MonthState::Manquant => "manquant",
-            MonthState::AEnvoyer => "a-envoyer",
-            MonthState::PasAttendu => "pas-attendu",
+            MonthState::Received => "recu",
+            MonthState::Refused => "refuse",
+            MonthState::Late => "retard",
+            MonthState::Missing => "manquant",
+            MonthState::Due => "a-envoyer",
+            MonthState::NotExpected => "pas-attendu",
         }
     }
 }
@@ -122,21 +122,21 @@ pub fn month_state(
     today: NaiveDate,
 ) -> MonthState {
     if stored {
-        return MonthState::Recu;
+        return MonthState::Received;
     }
     if !manufacture.is_open(month) || month > Month::of_date(today) {
-        return MonthState::PasAttendu;
+        return MonthState::NotExpected;
     }
     if last_refused {
-        return MonthState::Refuse;
+        return MonthState::Refused;
     }
     let due = due_date(month);
     if today <= due {
-        MonthState::AEnvoyer
+        MonthState::Due
     } else if today <= due_date(month.plus(LATE_MONTHS)) {
-        MonthState::EnRetard
+        MonthState::Late
     } else {
-        MonthState::Manquant
+        MonthState::Missing
     }
 }
 
@@ -170,32 +170,32 @@ pub fn versions_of(manufacture: &str, month: Month, ledger: &[LedgerEntry]) -> V
     let mut versions = Vec::new();
     for entry in ledger {
         let Some(this) = entry
-            .mois
+            .months
             .iter()
-            .find(|m| m.manufacture == manufacture && m.mois == month_text)
+            .find(|m| m.manufacture == manufacture && m.month == month_text)
         else {
             continue;
         };
-        let (version, outcome) = match entry.resultat {
-            Outcome::Accepte => {
+        let (version, outcome) = match entry.outcome {
+            Outcome::Accepted => {
                 number += 1;
                 (Some(number), "accepté")
             }
-            Outcome::DejaRecu => (None, "déjà reçu"),
-            Outcome::Refuse => (None, "refusé"),
-            Outcome::Retire => (None, "retiré"),
+            Outcome::AlreadyReceived => (None, "déjà reçu"),
+            Outcome::Refused => (None, "refusé"),
+            Outcome::Withdrawn => (None, "retiré"),
         };
         let rows = this
-            .lignes
+            .rows
             .iter()
             .map(|(table, n)| format!("{table} {n}"))
             .collect::<Vec<_>>()
             .join(", ");
         versions.push(Version {
             number: version,
-            when: when_label(&entry.horodatage),
-            file: entry.fichier.clone(),
-            by: entry.par.clone().unwrap_or_default(),
+            when: when_label(&entry.received_at),
+            file: entry.file.clone(),
+            by: entry.by.clone().unwrap_or_default(),
             outcome,
             rows,
         });
@@ -220,8 +220,8 @@ mod tests {
         let registry =
             crate::registry::Registry::load(&root.join("sample-data/manufactures.csv")).unwrap();
         let mut m = registry.manufactures()[0].clone();
-        m.ouverture = opening.parse().unwrap();
-        m.fermeture = None;
+        m.opened = opening.parse().unwrap();
+        m.closed = None;
         m
     }
 
@@ -234,49 +234,53 @@ mod tests {
         let m = manufacture("2025-01");
         let march: Month = "2025-03".parse().unwrap();
         let state = |today: &str| month_state(&m, march, false, false, date(today));
-        assert_eq!(state("2025-03-20"), MonthState::AEnvoyer);
-        assert_eq!(state("2025-04-15"), MonthState::AEnvoyer);
-        assert_eq!(state("2025-04-16"), MonthState::EnRetard);
-        assert_eq!(state("2025-07-15"), MonthState::EnRetard);
-        assert_eq!(state("2025-07-16"), MonthState::Manquant);
-        assert_eq!(state("2025-02-10"), MonthState::PasAttendu, "in the future");
+        assert_eq!(state("2025-03-20"), MonthState::Due);
+        assert_eq!(state("2025-04-15"), MonthState::Due);
+        assert_eq!(state("2025-04-16"), MonthState::Late);
+        assert_eq!(state("2025-07-15"), MonthState::Late);
+        assert_eq!(state("2025-07-16"), MonthState::Missing);
+        assert_eq!(
+            state("2025-02-10"),
+            MonthState::NotExpected,
+            "in the future"
+        );
         assert_eq!(
             month_state(&m, march, true, true, date("2026-01-01")),
-            MonthState::Recu
+            MonthState::Received
         );
         assert_eq!(
             month_state(&m, march, false, true, date("2025-04-01")),
-            MonthState::Refuse
+            MonthState::Refused
         );
         let later = manufacture("2025-06");
         assert_eq!(
             month_state(&later, march, false, false, date("2026-01-01")),
-            MonthState::PasAttendu
+            MonthState::NotExpected
         );
     }
 
     #[test]
     fn versions_count_only_the_files_that_changed_the_month() {
         let entry = |file: &str, outcome, by: Option<&str>| LedgerEntry {
-            horodatage: "2025-04-10T08:30:00Z".into(),
-            fichier: file.into(),
-            empreinte: file.into(),
-            resultat: outcome,
-            mois: vec![LedgerMonth {
+            received_at: "2025-04-10T08:30:00Z".into(),
+            file: file.into(),
+            hash: file.into(),
+            outcome,
+            months: vec![LedgerMonth {
                 manufacture: "mp001".into(),
-                mois: "2025-03".into(),
-                lignes: [("publics".to_string(), 7)].into(),
-                remplace: vec![],
+                month: "2025-03".into(),
+                rows: [("publics".to_string(), 7)].into(),
+                replaced: vec![],
             }],
-            erreurs: 0,
-            avertissements: 0,
-            par: by.map(str::to_string),
+            errors: 0,
+            warnings: 0,
+            by: by.map(str::to_string),
         };
         let ledger = vec![
-            entry("a.xlsx", Outcome::Refuse, None),
-            entry("b.xlsx", Outcome::Accepte, Some("g@x.fr")),
-            entry("b.xlsx", Outcome::DejaRecu, None),
-            entry("c.xlsx", Outcome::Accepte, None),
+            entry("a.xlsx", Outcome::Refused, None),
+            entry("b.xlsx", Outcome::Accepted, Some("g@x.fr")),
+            entry("b.xlsx", Outcome::AlreadyReceived, None),
+            entry("c.xlsx", Outcome::Accepted, None),
         ];
         let versions = versions_of("mp001", "2025-03".parse().unwrap(), &ledger);
         let numbers: Vec<Option<usize>> = versions.iter().map(|v| v.number).collect();

@@ -20,7 +20,7 @@ pub struct UserBar {
     pub email: String,
     pub role: &'static str,
     /// The session's form token, for the sign-out button.
-    pub jeton: String,
+    pub token: String,
     pub sees_grid: bool,
     pub sees_definitions: bool,
     pub sees_journal: bool,
@@ -34,7 +34,7 @@ impl Page {
             user: Some(UserBar {
                 email: account.email.clone(),
                 role: account.role.label(),
-                jeton: session.jeton.clone(),
+                token: session.token.clone(),
                 sees_grid: super::routes::sees_grid(account),
                 sees_definitions: super::routes::sees_definitions(account),
                 sees_journal: super::routes::sees_journal(account),
@@ -82,7 +82,7 @@ pub struct MessagePage {
 #[template(path = "portail/connexion.html", config = "src/templates/askama.toml")]
 pub struct LoginPage {
     pub page: Page,
-    pub jeton: String,
+    pub token: String,
     pub email: String,
     pub message: String,
 }
@@ -162,7 +162,7 @@ pub struct ManufacturePage {
     pub region: String,
     pub filiere: String,
     pub opening: String,
-    pub jeton: String,
+    pub token: String,
     /// Whether the account sends files (not a consultant).
     pub can_send: bool,
     pub year: i32,
@@ -206,7 +206,7 @@ pub struct FileView {
 pub struct PreviewPage {
     pub page: Page,
     pub id: String,
-    pub jeton: String,
+    pub token: String,
     pub files: Vec<FileView>,
     pub accepted_count: usize,
     pub summary: String,
@@ -229,7 +229,7 @@ pub struct AccountRow {
 pub struct AccountsPage {
     pub page: Page,
     pub scope: String,
-    pub jeton: String,
+    pub token: String,
     pub rows: Vec<AccountRow>,
     pub message: String,
     /// `succes` or `erreur`.

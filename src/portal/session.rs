@@ -30,9 +30,11 @@ pub struct Session {
     /// The account's address.
     pub email: String,
     /// The token every form of the session carries.
-    pub jeton: String,
+    #[serde(rename = "jeton")]
+    pub token: String,
     /// When the session ends.
-    pub expire: DateTime<Utc>,
+    #[serde(rename = "expire")]
+    pub expires: DateTime<Utc>,
 }
 
 /// Every session of the portal.
@@ -53,7 +55,7 @@ impl Sessions {
             .unwrap_or_default();
         let by_hash = by_hash
             .into_iter()
-            .filter(|(_, s)| s.expire > now)
+            .filter(|(_, s)| s.expires > now)
             .collect();
         Sessions {
             path,
@@ -71,12 +73,12 @@ impl Sessions {
         let id = random_token();
         let session = Session {
             email: email.to_string(),
-            jeton: random_token(),
-            expire: Utc::now() + chrono::Duration::hours(SESSION_HOURS),
+            token: random_token(),
+            expires: Utc::now() + chrono::Duration::hours(SESSION_HOURS),
         };
         let mut by_hash = self.by_hash.lock().expect("sessions lock");
         let now = Utc::now();
-        by_hash.retain(|_, s| s.expire > now);
+        by_hash.retain(|_, s| s.expires > now);
         by_hash.insert(sha256_hex(id.as_bytes()), session);
         self.save(&by_hash)?;
         Ok(id)
@@ -87,7 +89,7 @@ impl Sessions {
         let by_hash = self.by_hash.lock().expect("sessions lock");
         by_hash
             .get(&sha256_hex(id.as_bytes()))
-            .filter(|s| s.expire > Utc::now())
+            .filter(|s| s.expires > Utc::now())
             .cloned()
     }
 
@@ -180,7 +182,7 @@ mod tests {
         let id = sessions.open("a@x.fr").unwrap();
         let session = sessions.get(&id).unwrap();
         assert_eq!(session.email, "a@x.fr");
-        assert_ne!(session.jeton, id);
+        assert_ne!(session.token, id);
         let stored = std::fs::read_to_string(dir.path().join(SESSIONS_FILE)).unwrap();
         assert!(!stored.contains(&id), "only the identifier's hash is kept");
         let restarted = Sessions::load(dir.path());

@@ -128,14 +128,17 @@ pub struct Pending {
     /// Who sent it.
     pub email: String,
     /// When.
-    pub recu_le: DateTime<Utc>,
+    #[serde(rename = "recu_le")]
+    pub received_at: DateTime<Utc>,
     /// The manufacture whose page it was sent from.
     pub manufacture: String,
     /// The files' names, in the folder.
-    pub fichiers: Vec<String>,
+    #[serde(rename = "fichiers")]
+    pub files: Vec<String>,
     /// Files refused before being kept (not a spreadsheet, empty, too large), with why.
     #[serde(default)]
-    pub refus: Vec<String>,
+    #[serde(rename = "refus")]
+    pub refused: Vec<String>,
 }
 
 const PENDING_DIR: &str = "attente";
@@ -175,10 +178,10 @@ impl Pending {
         let pending = Pending {
             id,
             email: email.to_string(),
-            recu_le: Utc::now(),
+            received_at: Utc::now(),
             manufacture: manufacture.to_string(),
-            fichiers: names,
-            refus: refused,
+            files: names,
+            refused,
         };
         let bytes = serde_json::to_vec_pretty(&pending).expect("a pending upload serializes");
         write_bytes_atomically(&folder.join(PENDING_FILE), &bytes)?;
@@ -202,7 +205,7 @@ impl Pending {
     /// The files' paths.
     pub fn paths(&self, portal: &Path) -> Vec<PathBuf> {
         let folder = self.folder(portal);
-        self.fichiers.iter().map(|name| folder.join(name)).collect()
+        self.files.iter().map(|name| folder.join(name)).collect()
     }
 
     /// Removes the upload (confirmed and stored, or cancelled).
@@ -402,7 +405,7 @@ mod tests {
             ("a.csv".to_string(), b"y".to_vec()),
         ];
         let pending = Pending::keep(dir.path(), "g@x.fr", "mp001", &files, vec![]).unwrap();
-        assert_eq!(pending.fichiers, ["a.csv", "a (2).csv"]);
+        assert_eq!(pending.files, ["a.csv", "a (2).csv"]);
         assert_eq!(
             Pending::find(dir.path(), &pending.id),
             Some(pending.clone())

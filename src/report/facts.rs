@@ -29,7 +29,7 @@ pub struct Figure {
     /// Manufactures with at least one month reported.
     pub declarants: u32,
     /// Manufactures expected.
-    pub attendus: u32,
+    pub expected: u32,
 }
 
 /// The distribution of manufacture values within an entity.
@@ -98,7 +98,7 @@ impl Facts {
         }
         let request = Request {
             levels,
-            pers,
+            periods: pers,
             ..Request::default()
         };
         let mut computed = compute(definitions, registry, &inputs, &request)?;
@@ -199,7 +199,7 @@ impl Facts {
                 Figure {
                     value: values.get(row),
                     declarants: declarants.get(row).unwrap_or(0),
-                    attendus: attendus.get(row).unwrap_or(0),
+                    expected: attendus.get(row).unwrap_or(0),
                 },
             );
         }
@@ -254,23 +254,23 @@ impl Facts {
     ) -> Result<()> {
         let mut first_received: PlHashMap<(String, Month), NaiveDate> = PlHashMap::new();
         for entry in store.ledger()? {
-            if entry.resultat == Outcome::Retire {
+            if entry.outcome == Outcome::Withdrawn {
                 // A withdrawn month sent again counts from its new receipt.
-                for month in &entry.mois {
-                    if let Ok(m) = month.mois.parse::<Month>() {
+                for month in &entry.months {
+                    if let Ok(m) = month.month.parse::<Month>() {
                         first_received.remove(&(month.manufacture.clone(), m));
                     }
                 }
                 continue;
             }
-            if entry.resultat != Outcome::Accepte {
+            if entry.outcome != Outcome::Accepted {
                 continue;
             }
-            let Ok(when) = DateTime::parse_from_rfc3339(&entry.horodatage) else {
+            let Ok(when) = DateTime::parse_from_rfc3339(&entry.received_at) else {
                 continue;
             };
-            for month in &entry.mois {
-                let Ok(m) = month.mois.parse::<Month>() else {
+            for month in &entry.months {
+                let Ok(m) = month.month.parse::<Month>() else {
                     continue;
                 };
                 let day = first_received

@@ -157,7 +157,7 @@ pub fn entity_name(level: Level, entity: &str, registry: &Registry) -> String {
         Level::Filiere => format!("Filière {entity}"),
         Level::Manufacture => registry
             .get(entity)
-            .map_or_else(|| entity.to_string(), |m| m.nom.clone()),
+            .map_or_else(|| entity.to_string(), |m| m.name.clone()),
         _ => entity.to_string(),
     }
 }
@@ -295,7 +295,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         name: "profil".into(),
         chart: Box::new(Chart::Profile(Profile {
             heading: heading(
-                format!("Profil de {} dans le réseau", manufacture.nom),
+                format!("Profil de {} dans le réseau", manufacture.name),
                 format!(
                     "{} · rang centile par indicateur, sur les manufactures ayant une valeur",
                     book.period_words()
@@ -347,7 +347,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
                     format!("{}{}", indicator.name, unit_suffix(indicator)),
                     format!(
                         "{} · mois par mois, {} à {}",
-                        manufacture.nom,
+                        manufacture.name,
                         french::month(window[0]),
                         french::month(window[11])
                     ),
@@ -357,7 +357,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
                 values,
                 band,
                 target: indicator.target.map(|t| t.value),
-                label: french::shorten(&manufacture.nom, 34),
+                label: french::shorten(&manufacture.name, 34),
             })),
         });
     }
@@ -377,7 +377,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
     })));
     Plan {
         path: format!("{period}/{}", network_file(Level::Manufacture, id)),
-        title: format!("{} — {}", manufacture.nom, book.period_words()),
+        title: format!("{} — {}", manufacture.name, book.period_words()),
         blocks,
         definitions: book.fingerprint.clone(),
     }
@@ -436,7 +436,7 @@ fn composition_chart(book: &Book, manufacture: &Manufacture) -> Option<Chart> {
             ),
             format!(
                 "{} · personnes par mois, {} à {}",
-                manufacture.nom,
+                manufacture.name,
                 french::month(window[0]),
                 french::month(window[11])
             ),
@@ -480,7 +480,7 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
             link_to_section(indicator),
             escape(&french::value(value, &indicator.unit)),
             figure.map_or("—".to_string(), |f| {
-                french::coverage(f.declarants, f.attendus)
+                french::coverage(f.declarants, f.expected)
             }),
             format!("{median}<br><span class=\"none\">{spread}</span>"),
             target_cell(indicator, value),
@@ -520,7 +520,7 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
     for indicator in &book.definitions.indicators {
         let figure = facts.figure(&indicator.id, level, entity, period);
         let cover = figure.map_or(coverage.clone(), |f| {
-            french::coverage(f.declarants, f.attendus)
+            french::coverage(f.declarants, f.expected)
         });
         let value = french::value(figure.and_then(|f| f.value), &indicator.unit);
         blocks.push(Block::Html(block::render(&block::IndicatorHead {
@@ -556,7 +556,7 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
             .map(|m| {
                 (
                     network_file(Level::Manufacture, &m.id),
-                    m.nom.clone(),
+                    m.name.clone(),
                     m.commune.clone(),
                 )
             })
@@ -585,7 +585,7 @@ fn completeness_chart(
                 .iter()
                 .map(|mo| book.facts.state(m, *mo))
                 .collect();
-            (m.nom.clone(), states)
+            (m.name.clone(), states)
         })
         .collect();
     Chart::Completeness(Completeness {
@@ -700,7 +700,7 @@ fn map_chart(book: &Book, indicator: &Indicator) -> Chart {
                 book.period_words(),
                 national.map_or(String::new(), |f| french::coverage(
                     f.declarants,
-                    f.attendus
+                    f.expected
                 ))
             ),
         ),
@@ -725,7 +725,7 @@ fn region_table(book: &Book, indicator: &Indicator) -> String {
                     escape(region.name)
                 ),
                 escape(&french::value(figure.value, &indicator.unit)),
-                french::coverage(figure.declarants, figure.attendus),
+                french::coverage(figure.declarants, figure.expected),
                 explain_command(&indicator.id, "region", region.code, period),
             ])
         })
@@ -771,7 +771,7 @@ pub fn index_page(registry: &Registry, periods: &[(String, Vec<String>)]) -> Str
                                 "<a href=\"{}/{}\">{}</a>",
                                 escape(period),
                                 escape(&network_file(Level::Manufacture, &m.id)),
-                                escape(&m.nom)
+                                escape(&m.name)
                             ),
                             escape(&m.commune),
                             escape(m.region.name),

@@ -28,15 +28,20 @@ pub const PUBLICATIONS_DIR: &str = "publications";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {
     /// The period published.
-    pub periode: String,
+    #[serde(rename = "periode")]
+    pub period: String,
     /// When (RFC 3339).
-    pub publie_le: String,
+    #[serde(rename = "publie_le")]
+    pub published_at: String,
     /// The definitions' fingerprint.
-    pub empreinte: String,
+    #[serde(rename = "empreinte")]
+    pub fingerprint: String,
     /// The settings the definitions were read with.
-    pub reglages: BTreeMap<String, f64>,
+    #[serde(rename = "reglages")]
+    pub settings: BTreeMap<String, f64>,
     /// How many figures.
-    pub chiffres: usize,
+    #[serde(rename = "chiffres")]
+    pub figures: usize,
 }
 
 /// A declared table of a manufacture's month and the hash of the file it came from.
@@ -99,11 +104,11 @@ pub fn publish(workspace: &Workspace, period: &str) -> Result<(PathBuf, Record)>
         &declared(&store, period)?,
     )?;
     let record = Record {
-        periode: period.to_string(),
-        publie_le: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        empreinte: definitions.fingerprint(),
-        reglages: definitions.settings.clone(),
-        chiffres: figures.height(),
+        period: period.to_string(),
+        published_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        fingerprint: definitions.fingerprint(),
+        settings: definitions.settings.clone(),
+        figures: figures.height(),
     };
     let json = serde_json::to_string_pretty(&record).expect("a record serializes");
     crate::files::write_bytes_atomically(&partial.join("publication.json"), json.as_bytes())?;
@@ -135,7 +140,7 @@ pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec
     let store = Store::read(&workspace.store);
     let today = workspace.definitions()?;
     let params = record
-        .reglages
+        .settings
         .iter()
         .map(|(k, v)| (k.clone(), *v))
         .collect();
@@ -170,12 +175,12 @@ pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec
                 &now_declared,
             ));
         }
-        if record.empreinte != today.fingerprint()
+        if record.fingerprint != today.fingerprint()
             && !same_figure(under_then, current.get(key).copied().flatten())
         {
             reasons.push(format!(
                 "définitions changées (empreinte {} → {})",
-                record.empreinte,
+                record.fingerprint,
                 today.fingerprint()
             ));
         }
@@ -241,7 +246,7 @@ fn period_figures(
     let inputs = Inputs::from_store(store, definitions)?;
     let request = Request {
         levels: Vec::new(),
-        pers: vec![per],
+        periods: vec![per],
         indicators: Vec::new(),
         period: Some(period.to_string()),
     };

@@ -119,19 +119,19 @@ impl Profile {
         Ok(Profile {
             manufacture: Manufacture {
                 id,
-                nom: name,
+                name,
                 commune: place.commune.to_string(),
                 code_insee: place.code_insee.to_string(),
                 departement,
                 region,
                 filiere: place.filiere.to_string(),
-                vague: if index % 3 == 2 {
+                wave: if index % 3 == 2 {
                     "2".into()
                 } else {
                     "1".into()
                 },
-                ouverture,
-                fermeture,
+                opened: ouverture,
+                closed: fermeture,
             },
             size,
             publics,
@@ -150,7 +150,7 @@ impl Profile {
     pub(super) fn identification(&self, month: Month) -> Identification {
         Identification {
             manufacture: self.manufacture.id.clone(),
-            name: self.manufacture.nom.clone(),
+            name: self.manufacture.name.clone(),
             month,
         }
     }
@@ -162,12 +162,12 @@ impl Profile {
         rng: &mut ChaCha8Rng,
     ) -> Vec<Month> {
         let m = &self.manufacture;
-        let last = [Some(options.last), m.fermeture, self.stops_after]
+        let last = [Some(options.last), m.closed, self.stops_after]
             .into_iter()
             .flatten()
             .min()
             .unwrap_or(options.last);
-        m.ouverture
+        m.opened
             .through(last)
             .filter(|_| !rng.random_bool(0.06))
             .collect()

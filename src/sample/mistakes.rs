@@ -77,7 +77,7 @@ pub(super) fn write_broken(
     );
     for (i, mistake) in MISTAKES.iter().enumerate() {
         let profile = &profiles[i % profiles.len()];
-        let month = profile.manufacture.ouverture.plus(2).min(options.last);
+        let month = profile.manufacture.opened.plus(2).min(options.last);
         let mut state = profile.initial_state(rng);
         let mut rows = profile.month_rows(month, &mut state, rng);
         let mut identification = profile.identification(month);

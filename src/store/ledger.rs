@@ -18,16 +18,19 @@ use crate::error::{Error, Location, Problem, Result};
 
 /// What became of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Stored.
-    Accepte,
+    #[serde(rename = "accepte")]
+    Accepted,
     /// Refused for errors; nothing stored.
-    Refuse,
+    #[serde(rename = "refuse")]
+    Refused,
     /// The same file was already stored: nothing changed.
-    DejaRecu,
-    /// Months withdrawn by `mesure retirer` (no file: `fichier` and `empreinte` are empty).
-    Retire,
+    #[serde(rename = "deja_recu")]
+    AlreadyReceived,
+    /// Months withdrawn by `mesure retirer` (no file: `file` and `hash` are empty).
+    #[serde(rename = "retire")]
+    Withdrawn,
 }
 
 /// One month a file brought.
@@ -36,33 +39,43 @@ pub struct LedgerMonth {
     /// The manufacture.
     pub manufacture: String,
     /// The month, `AAAA-MM`.
-    pub mois: String,
+    #[serde(rename = "mois")]
+    pub month: String,
     /// Rows per table.
-    pub lignes: BTreeMap<String, usize>,
+    #[serde(rename = "lignes")]
+    pub rows: BTreeMap<String, usize>,
     /// The hashes of the files whose data this replaced.
-    pub remplace: Vec<String>,
+    #[serde(rename = "remplace")]
+    pub replaced: Vec<String>,
 }
 
 /// One line of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
     /// When, in UTC (RFC 3339).
-    pub horodatage: String,
+    #[serde(rename = "horodatage")]
+    pub received_at: String,
     /// The file's name as given.
-    pub fichier: String,
+    #[serde(rename = "fichier")]
+    pub file: String,
     /// Its SHA-256.
-    pub empreinte: String,
+    #[serde(rename = "empreinte")]
+    pub hash: String,
     /// What became of it.
-    pub resultat: Outcome,
+    #[serde(rename = "resultat")]
+    pub outcome: Outcome,
     /// The months it brought (none when refused).
-    pub mois: Vec<LedgerMonth>,
+    #[serde(rename = "mois")]
+    pub months: Vec<LedgerMonth>,
     /// How many errors it had.
-    pub erreurs: usize,
+    #[serde(rename = "erreurs")]
+    pub errors: usize,
     /// How many warnings it had.
-    pub avertissements: usize,
+    #[serde(rename = "avertissements")]
+    pub warnings: usize,
     /// Who sent it, when known (the portal's account; absent for a command-line ingest).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub par: Option<String>,
+    #[serde(rename = "par", default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// Appends one line and returns the ledger's length before it (to undo it with [`truncate`]).
@@ -169,14 +182,14 @@ mod tests {
 
     fn entry(name: &str) -> LedgerEntry {
         LedgerEntry {
-            horodatage: "2025-04-10T00:00:00Z".into(),
-            fichier: name.into(),
-            empreinte: "ab".into(),
-            resultat: Outcome::Accepte,
-            mois: Vec::new(),
-            erreurs: 0,
-            avertissements: 0,
-            par: None,
+            received_at: "2025-04-10T00:00:00Z".into(),
+            file: name.into(),
+            hash: "ab".into(),
+            outcome: Outcome::Accepted,
+            months: Vec::new(),
+            errors: 0,
+            warnings: 0,
+            by: None,
         }
     }
 
@@ -189,7 +202,7 @@ mod tests {
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(br#"{"horodatage":"2025-05-1"#).unwrap();
         let names =
-            |p: &Path| -> Vec<String> { read(p).unwrap().into_iter().map(|e| e.fichier).collect() };
+            |p: &Path| -> Vec<String> { read(p).unwrap().into_iter().map(|e| e.file).collect() };
         assert_eq!(names(&path), ["a.xlsx"]);
         append(&path, &entry("b.xlsx")).unwrap();
         assert_eq!(names(&path), ["a.xlsx", "b.xlsx"]);

@@ -74,9 +74,11 @@ pub const CRASH_AT_ENV: &str = "MESURE_CRASH_AT";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableSource {
     /// The file's name as uploaded.
-    pub fichier: String,
+    #[serde(rename = "fichier")]
+    pub file: String,
     /// Its SHA-256, the name of the raw copy.
-    pub empreinte: String,
+    #[serde(rename = "empreinte")]
+    pub hash: String,
 }
 
 /// The sources of every table of one stored month.
@@ -268,8 +270,8 @@ fn sources_in(declarations: &MonthDeclarations, manufacture: &str) -> Sources {
     declarations::of_manufacture(declarations, manufacture)
         .map(|(table, declaration)| {
             let source = TableSource {
-                fichier: declaration.file.clone(),
-                empreinte: declaration.hash.clone(),
+                file: declaration.file.clone(),
+                hash: declaration.hash.clone(),
             };
             (table.clone(), source)
         })

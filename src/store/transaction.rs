@@ -169,8 +169,8 @@ impl<'w> Transaction<'w> {
         let mut rows = 0;
         for (table, frame) in &submission.tables {
             let declaration = Declaration {
-                file: source.fichier.clone(),
-                hash: source.empreinte.clone(),
+                file: source.file.clone(),
+                hash: source.hash.clone(),
                 rows: frame.height() as u64,
                 totals: declarations::Totals::Computed(declarations::totals_of(frame)),
             };

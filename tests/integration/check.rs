@@ -94,9 +94,9 @@ fn a_registry_saved_by_french_excel_is_read() {
     let registry =
         mesure::registry::Registry::load(&workdir.path().join("manufactures.csv")).unwrap();
     let tulle = registry.get("mp002").unwrap();
-    assert_eq!(tulle.nom, "L'Établi corrézien");
+    assert_eq!(tulle.name, "L'Établi corrézien");
     assert_eq!(tulle.filiere, "métal");
-    assert_eq!(tulle.fermeture.unwrap().to_string(), "2025-11");
+    assert_eq!(tulle.closed.unwrap().to_string(), "2025-11");
 }
 
 #[test]

@@ -21,15 +21,15 @@ fn manufacture(
     let departement = geo::departement(departement).unwrap();
     Manufacture {
         id: id.into(),
-        nom: format!("Manufacture {id}"),
+        name: format!("Manufacture {id}"),
         commune: "X".into(),
         code_insee: format!("{}000", departement.code),
         departement,
         region: geo::region(departement.region).unwrap(),
         filiere: filiere.into(),
-        vague: vague.into(),
-        ouverture: ouverture.parse().unwrap(),
-        fermeture: None,
+        wave: vague.into(),
+        opened: ouverture.parse().unwrap(),
+        closed: None,
     }
 }
 
@@ -443,7 +443,7 @@ fn distribution_and_ranks_across_manufactures() {
     let definitions = workspace.definitions().unwrap();
     let request = Request {
         levels: vec![Level::Manufacture],
-        pers: vec![Per::Quarter],
+        periods: vec![Per::Quarter],
         indicators: vec!["frequentation".into()],
         period: None,
     };
@@ -532,7 +532,7 @@ fn explain_lists_what_entered_a_figure_and_what_is_missing() {
     };
     let e = explain(&definitions, &registry(), None, &inputs(), question).unwrap();
     // Région 75 in Q1: only C's February (3 passages); C's March and D's three months missing.
-    assert_eq!((e.value, e.declarants, e.attendus), (Some(3.0), 1, 2));
+    assert_eq!((e.value, e.declarants, e.expected), (Some(3.0), 1, 2));
     assert_eq!(e.component_names, ["Σ nb_passages"]);
     let entered: Vec<(String, String, Vec<f64>)> = e
         .contributions
@@ -572,7 +572,7 @@ fn explain_shows_both_sides_of_a_quotient_and_the_months_of_one_side_only() {
         period: "2025",
     };
     let e = explain(&definitions, &registry(), None, &inputs(), question).unwrap();
-    assert_eq!((e.value, e.declarants, e.attendus), (Some(16.0), 1, 1));
+    assert_eq!((e.value, e.declarants, e.expected), (Some(16.0), 1, 1));
     assert_eq!(
         e.component_names,
         [
@@ -614,7 +614,7 @@ fn requests_narrow_levels_periods_and_indicators() {
     let definitions = workspace.definitions().unwrap();
     let request = Request {
         levels: vec![Level::Region],
-        pers: vec![Per::Quarter],
+        periods: vec![Per::Quarter],
         indicators: vec!["frequentation".into()],
         period: Some("2025-T1".into()),
     };

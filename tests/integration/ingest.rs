@@ -338,7 +338,7 @@ fn broken_files_are_refused_one_by_one() {
     assert_eq!(
         ledger
             .iter()
-            .filter(|e| e.resultat == Outcome::Refuse)
+            .filter(|e| e.outcome == Outcome::Refused)
             .count(),
         11,
         "the empty file has no hash"
@@ -454,7 +454,7 @@ fn sending_a_month_again_replaces_it_whole() {
     let publics = table(&workdir, "publics", "mp001", "2025-03");
     assert_ne!(publics.height(), 4, "the sample's rows, not the fixture's");
     let ledger = store(&workdir).ledger().unwrap();
-    assert_eq!(ledger[1].mois[0].remplace, [ledger[0].empreinte.clone()]);
+    assert_eq!(ledger[1].months[0].replaced, [ledger[0].hash.clone()]);
     // Only one file of the month is left on disk.
     let versions = fs::read_dir(workdir.path().join("store/tables/publics/mois=2025-03"))
         .unwrap()

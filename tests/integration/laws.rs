@@ -45,15 +45,15 @@ fn registry() -> Registry {
                 let departement = geo::departement(DEPARTEMENTS[i % 4]).unwrap();
                 Manufacture {
                     id: format!("m{i}"),
-                    nom: format!("M{i}"),
+                    name: format!("M{i}"),
                     commune: "X".into(),
                     code_insee: format!("{}000", departement.code),
                     departement,
                     region: geo::region(departement.region).unwrap(),
                     filiere: "bois".into(),
-                    vague: "1".into(),
-                    ouverture: "2025-01".parse().unwrap(),
-                    fermeture: None,
+                    wave: "1".into(),
+                    opened: "2025-01".parse().unwrap(),
+                    closed: None,
                 }
             })
             .collect(),
@@ -136,7 +136,7 @@ proptest! {
         let definitions = mesure::Workspace::open(&repo()).unwrap().definitions().unwrap();
         let request = Request {
             levels: vec![Level::Region, Level::National],
-            pers: vec![Per::Quarter, Per::Year],
+            periods: vec![Per::Quarter, Per::Year],
             indicators: vec!["taux_occupation".into(), "frequentation".into()],
             period: None,
         };

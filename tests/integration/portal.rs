@@ -195,7 +195,7 @@ async fn manager(workdir: &Workdir, app: &Router, manufacture: &str) -> Browser 
     let token = invite(
         workdir,
         &format!("gestion@{manufacture}.fr"),
-        Role::Gestionnaire,
+        Role::Manager,
         &[manufacture],
     );
     let mut browser = Browser::new(app);
@@ -314,7 +314,7 @@ async fn a_manager_goes_round_the_loop_from_invitation_to_a_stored_month() {
     );
     let ledger = store.ledger().unwrap();
     assert_eq!(
-        ledger.last().unwrap().par.as_deref(),
+        ledger.last().unwrap().by.as_deref(),
         Some("gestion@mp001.fr")
     );
 
@@ -510,7 +510,7 @@ async fn a_manager_reaches_nothing_of_another_manufacture_route_by_route() {
 
     // The first manager's pending upload is still there, and a réseau account sees both.
     assert_eq!(first.get(&pending).await.status, StatusCode::OK);
-    let network = invite(&workdir, "tete@reseau.fr", Role::Reseau, &[]);
+    let network = invite(&workdir, "tete@reseau.fr", Role::Network, &[]);
     let mut head = Browser::new(&app);
     head.accept_invitation(&network).await;
     let home = head.get("/accueil").await.text();
@@ -603,7 +603,7 @@ async fn guessing_a_password_is_slowed_down_and_journaled() {
     assert_eq!(journal.matches("\"connexion_freinee\"").count(), 1);
     // Another account signs in from elsewhere all the same.
     let mut other = Browser::new(&app);
-    let token = invite(&workdir, "autre@mp002.fr", Role::Gestionnaire, &["mp002"]);
+    let token = invite(&workdir, "autre@mp002.fr", Role::Manager, &["mp002"]);
     other.accept_invitation(&token).await;
     let token = page_token(&mut other, "mp002").await;
     let out = other.post("/deconnexion", &[("jeton", &token)]).await;
@@ -699,7 +699,7 @@ async fn a_manufacture_named_like_a_script_is_shown_as_text() {
     assert_eq!(cookie.len(), 64);
     // The session cookie was set HttpOnly, Secure and SameSite=Strict.
     let mut fresh = Browser::new(&app);
-    let token = invite(&workdir, "b@mp002.fr", Role::Gestionnaire, &["mp002"]);
+    let token = invite(&workdir, "b@mp002.fr", Role::Manager, &["mp002"]);
     let done = fresh
         .post(
             &format!("/invitation/{token}"),
@@ -851,8 +851,8 @@ async fn a_month_goes_back_to_an_earlier_version_then_is_withdrawn() {
     assert_eq!(rows(&store), Some(8));
     let ledger = store.ledger().unwrap();
     let last = ledger.last().unwrap();
-    assert_eq!(last.par.as_deref(), Some("gestion@mp001.fr"));
-    assert_eq!(last.resultat, mesure::store::Outcome::Accepte);
+    assert_eq!(last.by.as_deref(), Some("gestion@mp001.fr"));
+    assert_eq!(last.outcome, mesure::store::Outcome::Accepted);
     let page = browser.get("/manufactures/mp001?annee=2025").await.text();
     assert!(page.contains("version 3"), "{page}");
 
@@ -871,8 +871,8 @@ async fn a_month_goes_back_to_an_earlier_version_then_is_withdrawn() {
     assert_eq!(rows(&store), None);
     let ledger = store.ledger().unwrap();
     let last = ledger.last().unwrap();
-    assert_eq!(last.resultat, mesure::store::Outcome::Retire);
-    assert_eq!(last.par.as_deref(), Some("gestion@mp001.fr"));
+    assert_eq!(last.outcome, mesure::store::Outcome::Withdrawn);
+    assert_eq!(last.by.as_deref(), Some("gestion@mp001.fr"));
     let journal = std::fs::read_to_string(workdir.path().join("portail/journal.jsonl")).unwrap();
     assert!(journal.contains("\"restauration\"") && journal.contains("\"retrait\""));
 }
@@ -890,7 +890,7 @@ async fn the_network_sees_every_declaration_and_whom_to_ask_for_the_late_ones() 
         StatusCode::NOT_FOUND
     );
 
-    let head = invite(&workdir, "tete@reseau.fr", Role::Reseau, &[]);
+    let head = invite(&workdir, "tete@reseau.fr", Role::Network, &[]);
     let mut network = Browser::new(&app);
     network.accept_invitation(&head).await;
     let page = network.get("/declarations").await;
@@ -964,7 +964,7 @@ async fn a_network_head_manages_the_accounts_of_its_scope_only() {
         .invite(
             NewAccount {
                 email: "region@reseau.fr".into(),
-                role: Role::Reseau,
+                role: Role::Network,
                 manufactures: vec![],
                 regions: vec![region.to_string()],
             },
@@ -1054,7 +1054,7 @@ async fn a_network_head_manages_the_accounts_of_its_scope_only() {
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 
     // Removing: only within the scope; the removed account is signed out at once.
-    let outside_account = invite(&workdir, "autre@mp.fr", Role::Gestionnaire, &[&outside]);
+    let outside_account = invite(&workdir, "autre@mp.fr", Role::Manager, &[&outside]);
     let _ = outside_account;
     let answer = regional
         .post(
@@ -1188,7 +1188,7 @@ async fn reports_are_served_within_each_account_s_scope() {
         .unwrap();
     assert_eq!(read.height(), rows.len());
 
-    let head = invite(&workdir, "tete@reseau.fr", Role::Reseau, &[]);
+    let head = invite(&workdir, "tete@reseau.fr", Role::Network, &[]);
     let mut network = Browser::new(&app);
     network.accept_invitation(&head).await;
     let all = network.get("/chiffres.csv").await.text();

@@ -73,18 +73,18 @@ fn the_sample_network_is_varied() {
     assert_eq!(manufactures.len(), 30);
     let regions: BTreeSet<_> = manufactures.iter().map(|m| m.region.code).collect();
     let filieres: BTreeSet<_> = manufactures.iter().map(|m| m.filiere.as_str()).collect();
-    let openings: BTreeSet<_> = manufactures.iter().map(|m| m.ouverture).collect();
+    let openings: BTreeSet<_> = manufactures.iter().map(|m| m.opened).collect();
     assert!(regions.len() >= 10, "{regions:?}");
     assert!(filieres.len() >= 5, "{filieres:?}");
     assert!(openings.len() >= 3, "{openings:?}");
-    assert!(manufactures.iter().any(|m| m.fermeture.is_some()));
+    assert!(manufactures.iter().any(|m| m.closed.is_some()));
     let mut months_reported = Vec::new();
     for m in manufactures {
         let folder = repo().join("sample-data/classeurs").join(&m.id);
         let count = fs::read_dir(folder).unwrap().count();
         let open = m
-            .ouverture
-            .through(m.fermeture.unwrap_or(mesure::Month::new(2025, 12).unwrap()))
+            .opened
+            .through(m.closed.unwrap_or(mesure::Month::new(2025, 12).unwrap()))
             .count();
         assert!(
             count <= open,

@@ -40,7 +40,7 @@ fn account(workdir: &Workdir, email: &str, manufacture: &str) {
         .invite(
             NewAccount {
                 email: email.into(),
-                role: Role::Gestionnaire,
+                role: Role::Manager,
                 manufactures: vec![manufacture.into()],
                 regions: vec![],
             },

@@ -200,7 +200,7 @@ fn a_month_before_opening_is_warned_about() {
         .unwrap()
         .get("mp004")
         .unwrap()
-        .ouverture;
+        .opened;
     let before = ouverture.plus(-1).to_string();
     let outcome = workdir.run(&[
         "-w",

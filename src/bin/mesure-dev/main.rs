@@ -45,7 +45,8 @@ impl Global {
 #[derive(Subcommand)]
 enum Command {
     /// Régénère le réseau d'exemple.
-    Echantillon(sample::SampleArgs),
+    #[command(name = "echantillon")]
+    Sample(sample::SampleArgs),
     /// Lit des classeurs avec calamine seul (mesure de référence des performances).
     #[command(name = "lecture-brute")]
     Floor(floor::FloorArgs),
@@ -54,7 +55,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
-        Command::Echantillon(args) => sample::run(args, &cli.global),
+        Command::Sample(args) => sample::run(args, &cli.global),
         Command::Floor(args) => floor::run(args, &cli.global),
     };
     match outcome {

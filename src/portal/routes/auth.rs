@@ -19,7 +19,7 @@ pub(super) fn login_form(
     let jar = jar.add(cookie(LOGIN_COOKIE, token.clone()));
     let page = LoginPage {
         page: Page::public("Connexion"),
-        jeton: token,
+        token,
         email,
         message: text,
     };
@@ -29,7 +29,8 @@ pub(super) fn login_form(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct LoginForm {
-    jeton: String,
+    #[serde(rename = "jeton")]
+    token: String,
     email: String,
     mot_de_passe: String,
 }
@@ -41,7 +42,7 @@ pub(super) async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let expected = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string());
-    if !expected.is_some_and(|t| same_secret(&t, &form.jeton)) {
+    if !expected.is_some_and(|t| same_secret(&t, &form.token)) {
         return login_form(
             jar,
             form.email,
@@ -111,7 +112,7 @@ pub(super) async fn logout(
     Form(form): Form<TokenForm>,
 ) -> Response {
     if let Some((session, account)) = signed_in(&portal, &jar) {
-        if !same_secret(&session.jeton, &form.jeton) {
+        if !same_secret(&session.token, &form.token) {
             return forbidden(Page::signed_in("Refusé", &account, &session));
         }
         if let Some(id) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {

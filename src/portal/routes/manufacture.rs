@@ -12,14 +12,14 @@ pub(super) async fn home(State(portal): App, jar: CookieJar) -> Response {
         Ok(list) => list,
         Err(e) => return internal(page(), &e),
     };
-    if account.role == Role::Gestionnaire && manufactures.len() == 1 {
+    if account.role == Role::Manager && manufactures.len() == 1 {
         return Redirect::to(&format!("/manufactures/{}", manufactures[0].id)).into_response();
     }
     let store_root = portal.workspace.store.clone();
     let rows = blocking(&portal, move || home_rows(&store_root, &manufactures)).await;
     match rows {
         Ok(rows) => {
-            let title = if account.role == Role::Gestionnaire {
+            let title = if account.role == Role::Manager {
                 "Vos manufactures".to_string()
             } else {
                 format!("Manufactures — {}", account.scope_label())
@@ -49,8 +49,8 @@ pub(super) fn home_rows(
     Ok(manufactures
         .iter()
         .map(|m| {
-            let expected: Vec<Month> = if m.ouverture <= last_month {
-                m.ouverture
+            let expected: Vec<Month> = if m.opened <= last_month {
+                m.opened
                     .through(last_month)
                     .filter(|month| m.is_open(*month))
                     .collect()
@@ -70,13 +70,13 @@ pub(super) fn home_rows(
             let last_upload = ledger
                 .iter()
                 .rev()
-                .find(|e| e.mois.iter().any(|lm| lm.manufacture == m.id))
-                .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.horodatage).ok())
+                .find(|e| e.months.iter().any(|lm| lm.manufacture == m.id))
+                .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.received_at).ok())
                 .map(|t| t.format("%d/%m/%Y").to_string())
                 .unwrap_or_else(|| "—".to_string());
             HomeRow {
                 id: m.id.clone(),
-                name: m.nom.clone(),
+                name: m.name.clone(),
                 commune: m.commune.clone(),
                 region: m.region.name.to_string(),
                 received,
@@ -113,7 +113,7 @@ pub(super) async fn manufacture_page(
     let this_year = Month::of_date(today).year();
     let year = query
         .annee
-        .filter(|y| (manufacture.ouverture.year()..=this_year).contains(y))
+        .filter(|y| (manufacture.opened.year()..=this_year).contains(y))
         .unwrap_or(this_year);
     let store_root = portal.workspace.store.clone();
     let m = manufacture.clone();
@@ -143,7 +143,7 @@ pub(super) async fn manufacture_page(
         .iter()
         .rev()
         .flat_map(|status| {
-            let stored = status.state == MonthState::Recu;
+            let stored = status.state == MonthState::Received;
             let current = status.current_version().filter(|_| stored);
             status.versions.iter().rev().map(move |v| HistoryLine {
                 month_code: status.month.to_string(),
@@ -162,17 +162,17 @@ pub(super) async fn manufacture_page(
     render(
         StatusCode::OK,
         &ManufacturePage {
-            page: page(&manufacture.nom),
+            page: page(&manufacture.name),
             id: manufacture.id.clone(),
-            name: manufacture.nom.clone(),
+            name: manufacture.name.clone(),
             commune: manufacture.commune.clone(),
             region: manufacture.region.name.to_string(),
             filiere: manufacture.filiere.clone(),
-            opening: french::month(manufacture.ouverture),
-            jeton: session.jeton.clone(),
+            opening: french::month(manufacture.opened),
+            token: session.token.clone(),
             can_send: can_send(&account),
             year,
-            has_previous_year: year > manufacture.ouverture.year(),
+            has_previous_year: year > manufacture.opened.year(),
             has_next_year: year < this_year,
             months,
             history,
@@ -241,7 +241,7 @@ pub(super) fn template_bytes(
     let definitions = workspace.definitions()?;
     let identification = crate::template::Identification {
         manufacture: manufacture.id.clone(),
-        name: manufacture.nom.clone(),
+        name: manufacture.name.clone(),
         month,
     };
     let folder = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
@@ -253,7 +253,8 @@ pub(super) fn template_bytes(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct RestoreForm {
-    jeton: String,
+    #[serde(rename = "jeton")]
+    token: String,
     version: usize,
 }
 
@@ -270,7 +271,7 @@ pub(super) fn month_action(
         return Err(Box::new(to_login()));
     };
     let page = || Page::signed_in("Mois", &account, &session);
-    if !same_secret(&session.jeton, token) {
+    if !same_secret(&session.token, token) {
         return Err(Box::new(forbidden(page())));
     }
     let manufacture = match visible_one(portal, &account, id) {
@@ -298,7 +299,7 @@ pub(super) fn month_done(
             kind,
             message: text.to_string(),
             back: format!("/manufactures/{}?annee={}", manufacture.id, month.year()),
-            back_label: format!("Retour à {}", manufacture.nom),
+            back_label: format!("Retour à {}", manufacture.name),
         },
     )
 }
@@ -311,7 +312,7 @@ pub(super) async fn restore_month(
     Form(form): Form<RestoreForm>,
 ) -> Response {
     let (session, account, manufacture, month) =
-        match month_action(&portal, &jar, &id, &month, &form.jeton) {
+        match month_action(&portal, &jar, &id, &month, &form.token) {
             Ok(found) => found,
             Err(page) => return *page,
         };
@@ -339,13 +340,13 @@ pub(super) async fn restore_month(
                 &report.hash,
             );
             let (kind, text) = match report.outcome {
-                Outcome::Accepte => (
+                Outcome::Accepted => (
                     "succes",
                     format!(
                         "{label} : la version {version} est de nouveau celle du mois (enregistrée comme une nouvelle version)."
                     ),
                 ),
-                Outcome::DejaRecu => (
+                Outcome::AlreadyReceived => (
                     "info",
                     format!("{label} : la version {version} est déjà celle du mois."),
                 ),
@@ -380,7 +381,7 @@ pub(super) async fn withdraw_month(
     Form(form): Form<TokenForm>,
 ) -> Response {
     let (session, account, manufacture, month) =
-        match month_action(&portal, &jar, &id, &month, &form.jeton) {
+        match month_action(&portal, &jar, &id, &month, &form.token) {
             Ok(found) => found,
             Err(page) => return *page,
         };
@@ -446,18 +447,14 @@ pub(super) async fn version_file(
         let Some(entry) = crate::pipeline::version_entry(&ledger, &m_id, month, version) else {
             return Ok(None);
         };
-        let extension = Path::new(&entry.fichier)
+        let extension = Path::new(&entry.file)
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or("bin")
             .to_ascii_lowercase();
-        let raw = store.raw_path(&entry.empreinte, &extension);
+        let raw = store.raw_path(&entry.hash, &extension);
         let bytes = std::fs::read(&raw).map_err(|e| Error::io(&raw, e))?;
-        Ok::<_, Error>(Some((
-            entry.fichier.clone(),
-            entry.empreinte.clone(),
-            bytes,
-        )))
+        Ok::<_, Error>(Some((entry.file.clone(), entry.hash.clone(), bytes)))
     })
     .await;
     match found {

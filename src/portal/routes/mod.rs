@@ -159,7 +159,7 @@ fn internal(page: Page, error: &Error) -> Response {
 
 /// Whether an account reads the audit journal: a réseau account over the whole network.
 pub fn sees_journal(account: &Account) -> bool {
-    account.role == Role::Reseau && account.sees_everything()
+    account.role == Role::Network && account.sees_everything()
 }
 
 /// Whether an account sends files and changes months (a consultant only reads).
@@ -276,7 +276,8 @@ async fn style() -> Response {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct TokenForm {
-    jeton: String,
+    #[serde(rename = "jeton")]
+    token: String,
 }
 
 fn forbidden(page: Page) -> Response {
@@ -347,12 +348,12 @@ fn plural(n: usize) -> &'static str {
 
 /// Whether an account reads the network's grid of declarations: a réseau account.
 pub fn sees_grid(account: &Account) -> bool {
-    account.role == Role::Reseau
+    account.role == Role::Network
 }
 
 /// Whether an account reads the definitions page: a consultant, or a network head.
 pub fn sees_definitions(account: &Account) -> bool {
-    matches!(account.role, Role::Consultant | Role::Reseau)
+    matches!(account.role, Role::Consultant | Role::Network)
 }
 
 #[cfg(test)]

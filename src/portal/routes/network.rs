@@ -68,20 +68,20 @@ pub(super) fn declarations(
             let refused = versions.last().is_some_and(|v| v.outcome == "refusé");
             let state =
                 crate::portal::months::month_state(manufacture, *month, is_stored, refused, today);
-            expected += usize::from(state != MonthState::PasAttendu);
-            received += usize::from(state == MonthState::Recu);
+            expected += usize::from(state != MonthState::NotExpected);
+            received += usize::from(state == MonthState::Received);
             if matches!(
                 state,
-                MonthState::EnRetard | MonthState::Manquant | MonthState::Refuse
+                MonthState::Late | MonthState::Missing | MonthState::Refused
             ) {
                 late.push(LateMonth {
                     id: manufacture.id.clone(),
-                    name: manufacture.nom.clone(),
+                    name: manufacture.name.clone(),
                     month: french::month(*month),
                     state: state.label(),
                     contacts: accounts
                         .iter()
-                        .filter(|a| a.role == Role::Gestionnaire && a.sees(manufacture))
+                        .filter(|a| a.role == Role::Manager && a.sees(manufacture))
                         .map(|a| a.email.clone())
                         .collect(),
                 });
@@ -94,7 +94,7 @@ pub(super) fn declarations(
         }
         rows.push(GridRow {
             id: manufacture.id.clone(),
-            name: manufacture.nom.clone(),
+            name: manufacture.name.clone(),
             cells,
             received,
             expected,
@@ -153,7 +153,7 @@ pub(super) fn accounts_view(
         &AccountsPage {
             page: page(),
             scope: account.scope_label(),
-            jeton: session.jeton.clone(),
+            token: session.token.clone(),
             rows,
             message: message_text,
             message_kind,
@@ -166,7 +166,8 @@ pub(super) fn accounts_view(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct InviteForm {
-    jeton: String,
+    #[serde(rename = "jeton")]
+    token: String,
     email: String,
     role: String,
     manufactures: String,
@@ -210,22 +211,22 @@ pub(super) async fn invite_account(
     if !sees_grid(&account) {
         return not_found(Page::signed_in("Comptes", &account, &session));
     }
-    if !same_secret(&session.jeton, &form.jeton) {
+    if !same_secret(&session.token, &form.token) {
         return forbidden(Page::signed_in("Comptes", &account, &session));
     }
     let role = if form.role == "reseau" {
-        Role::Reseau
+        Role::Network
     } else {
-        Role::Gestionnaire
+        Role::Manager
     };
     let mut regions = list_of(&form.regions);
-    if role == Role::Reseau && regions.is_empty() {
+    if role == Role::Network && regions.is_empty() {
         regions = account.regions.clone();
     }
     let new = NewAccount {
         email: form.email.clone(),
         role,
-        manufactures: if role == Role::Gestionnaire {
+        manufactures: if role == Role::Manager {
             list_of(&form.manufactures)
         } else {
             Vec::new()
@@ -241,10 +242,10 @@ pub(super) async fn invite_account(
         role: new.role,
         manufactures: new.manufactures.clone(),
         regions: new.regions.clone(),
-        mot_de_passe: None,
+        password_hash: None,
         invitation: None,
-        invite_par: account.email.clone(),
-        cree_le: chrono::Utc::now(),
+        invited_by: account.email.clone(),
+        created_at: chrono::Utc::now(),
     };
     if !account.manages(&candidate, &registry) {
         let text = "Ce compte sortirait de votre périmètre : vous ne créez que des comptes des manufactures et régions que vous couvrez.".to_string();
@@ -278,7 +279,8 @@ pub(super) async fn invite_account(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct AccountForm {
-    jeton: String,
+    #[serde(rename = "jeton")]
+    token: String,
     email: String,
 }
 
@@ -304,7 +306,7 @@ pub(super) fn account_action(
         return Err(Box::new(to_login()));
     };
     let page = || Page::signed_in("Comptes", &account, &session);
-    if !same_secret(&session.jeton, &form.jeton) {
+    if !same_secret(&session.token, &form.token) {
         return Err(Box::new(forbidden(page())));
     }
     let Some(target) = managed(portal, &account, &form.email) else {

@@ -18,7 +18,7 @@ pub(super) fn may_read_report(
         account.sees(m)
             && file == crate::report::pages::network_file(crate::engine::Level::Manufacture, &m.id)
     });
-    let own_region = account.role == Role::Reseau
+    let own_region = account.role == Role::Network
         && account.regions.iter().any(|code| {
             file == crate::report::pages::network_file(crate::engine::Level::Region, code)
         });
@@ -175,7 +175,7 @@ pub(super) fn report_label(registry: &crate::registry::Registry, file: &str) -> 
     if let Some(m) = registry.manufactures().iter().find(|m| {
         file == crate::report::pages::network_file(crate::engine::Level::Manufacture, &m.id)
     }) {
-        return m.nom.clone();
+        return m.name.clone();
     }
     if let Some(code) = stem.strip_prefix("region-")
         && let Some(region) = crate::geo::region(code)
@@ -218,7 +218,7 @@ pub(super) fn figure_visible(
     match level {
         "manufacture" => visible_ids.contains(entity),
         "national" => true,
-        "region" => account.role == Role::Reseau && account.regions.iter().any(|r| r == entity),
+        "region" => account.role == Role::Network && account.regions.iter().any(|r| r == entity),
         _ => false,
     }
 }

@@ -47,7 +47,7 @@ pub(super) async fn upload(
             _ => {}
         }
     }
-    if !same_secret(&session.jeton, &token) {
+    if !same_secret(&session.token, &token) {
         return forbidden(page());
     }
     if files.is_empty() && refused.is_empty() {
@@ -110,7 +110,7 @@ pub(super) fn upload_failed(
             kind: "erreur",
             message: text,
             back: format!("/manufactures/{}", manufacture.id),
-            back_label: format!("Retour à {}", manufacture.nom),
+            back_label: format!("Retour à {}", manufacture.name),
         },
     )
 }
@@ -207,7 +207,7 @@ pub(super) fn file_views(
             annotated: !p.accepted && !stored,
         })
         .collect();
-    for why in &pending.refus {
+    for why in &pending.refused {
         let (name, text) = why.split_once(" : ").unwrap_or(("fichier", why.as_str()));
         views.push(FileView {
             name: name.to_string(),
@@ -319,7 +319,7 @@ pub(super) fn preview_page(
         .workspace
         .registry()
         .ok()
-        .and_then(|r| r.get(&pending.manufacture).map(|m| m.nom.clone()))
+        .and_then(|r| r.get(&pending.manufacture).map(|m| m.name.clone()))
         .unwrap_or_else(|| pending.manufacture.clone());
     let files = file_views(previews, pending, stored);
     let accepted_count = files.iter().filter(|f| f.accepted).count();
@@ -351,7 +351,7 @@ pub(super) fn preview_page(
         &PreviewPage {
             page,
             id: pending.id.clone(),
-            jeton: session.jeton.clone(),
+            token: session.token.clone(),
             files,
             accepted_count,
             summary,
@@ -375,7 +375,7 @@ pub(super) async fn annotated_download(
     let Some(pending) = own_pending(&portal, &account, &id) else {
         return gone(page());
     };
-    let Some(name) = pending.fichiers.get(n).cloned() else {
+    let Some(name) = pending.files.get(n).cloned() else {
         return not_found(page());
     };
     let p = Arc::clone(&portal);
@@ -423,7 +423,7 @@ pub(super) async fn confirm(
         return to_login();
     };
     let page = || Page::signed_in("Envoi enregistré", &account, &session);
-    if !same_secret(&session.jeton, &form.jeton) {
+    if !same_secret(&session.token, &form.token) {
         return forbidden(page());
     }
     let Some(pending) = own_pending(&portal, &account, &id) else {
@@ -459,7 +459,7 @@ pub(super) async fn confirm(
             .and_then(|n| n.to_str())
             .unwrap_or("");
         let action = match report.outcome {
-            Outcome::Accepte | Outcome::DejaRecu => "confirmation",
+            Outcome::Accepted | Outcome::AlreadyReceived => "confirmation",
             _ => "confirmation_refusee",
         };
         let _ = portal
@@ -469,13 +469,13 @@ pub(super) async fn confirm(
     let stored: Vec<FilePreview> = previews
         .into_iter()
         .zip(&reports)
-        .filter(|(_, r)| matches!(r.outcome, Outcome::Accepte | Outcome::DejaRecu))
+        .filter(|(_, r)| matches!(r.outcome, Outcome::Accepted | Outcome::AlreadyReceived))
         .map(|(p, _)| p)
         .collect();
     let _ = pending.discard(&portal.folder);
     portal.store_changed();
     let done = Pending {
-        refus: Vec::new(),
+        refused: Vec::new(),
         ..pending
     };
     preview_page(&portal, page(), &session, &done, &stored, true)
@@ -491,7 +491,7 @@ pub(super) async fn cancel(
         return to_login();
     };
     let page = || Page::signed_in("Envoi annulé", &account, &session);
-    if !same_secret(&session.jeton, &form.jeton) {
+    if !same_secret(&session.token, &form.token) {
         return forbidden(page());
     }
     let Some(pending) = own_pending(&portal, &account, &id) else {
