@@ -168,9 +168,27 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
-    /// A request that makes no sense (an unknown manufacture, a malformed month...).
+    /// A command typed wrong: an unknown indicator, manufacture, entity, period or version.
+    /// The command line exits with 2, as for an unknown option.
     #[error("{0}")]
     Usage(String),
+    /// Something the user must settle before the command can run, told in French: a store in
+    /// the old layout, an empty registry or store, a file on disk that cannot be read, a
+    /// missing tool. Exit code 1, like refused data.
+    #[error("{0}")]
+    Refused(String),
+    /// A failure of the program itself, not of the user's input or files: a library (polars,
+    /// plotters, csv) failed where it should not. The message says so and keeps the cause;
+    /// exit code 3.
+    #[error(
+        "erreur interne ({context}) : {cause} ; ce n'est pas un problème de vos données : signalez-le avec ce message"
+    )]
+    Internal {
+        /// What the program was doing.
+        context: String,
+        /// The underlying error's text.
+        cause: String,
+    },
 }
 
 /// The library's result type.
@@ -182,6 +200,27 @@ impl Error {
         Error::Io {
             path: path.as_ref().to_path_buf(),
             source,
+        }
+    }
+
+    /// An internal failure while doing `context` (in French: « calcul », « rapports »...).
+    pub fn internal(context: impl Into<String>, cause: impl fmt::Display) -> Self {
+        Error::Internal {
+            context: context.into(),
+            cause: cause.to_string(),
+        }
+    }
+
+    /// The command line's exit code for this error: 2 for a command typed wrong, 3 for an
+    /// internal failure, 1 for everything the user must fix in their data or setup.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Internal { .. } => 3,
+            Error::Io { .. }
+            | Error::Invalid(_)
+            | Error::WorkbookWrite { .. }
+            | Error::Refused(_) => 1,
         }
     }
 
@@ -240,6 +279,24 @@ fn is_disk_full(error: &io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exit_codes_tell_a_mistyped_command_from_refused_data_and_from_a_bug() {
+        assert_eq!(
+            Error::Usage("indicateur « x » inconnu".into()).exit_code(),
+            2
+        );
+        assert_eq!(Error::Invalid(Vec::new()).exit_code(), 1);
+        assert_eq!(Error::Refused("le registre est vide".into()).exit_code(), 1);
+        let io = Error::io("a.csv", io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(io.exit_code(), 1);
+        let internal = Error::internal("calcul", "colonne absente");
+        assert_eq!(internal.exit_code(), 3);
+        assert_eq!(
+            internal.to_string(),
+            "erreur interne (calcul) : colonne absente ; ce n'est pas un problème de vos données : signalez-le avec ce message"
+        );
+    }
 
     #[test]
     fn location_reads_like_a_pointer_into_the_file() {

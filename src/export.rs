@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 fn write_error(err: impl Into<WriteFailure>) -> Error {
     match err.into() {
         WriteFailure::Io(e) => Error::io("", e),
-        WriteFailure::Other(text) => Error::Usage(format!("écriture impossible ({text})")),
+        WriteFailure::Other(text) => Error::internal("écriture", text),
     }
 }
 

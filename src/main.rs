@@ -1,5 +1,6 @@
 //! The `mesure` command line: parses arguments, calls the library, turns the outcome into an
-//! exit code (0 success, 1 something rejected or failed, 2 bad usage).
+//! exit code (0 success, 1 data refused or something the user must settle, 2 a command typed
+//! wrong, 3 an internal failure; see `Error::exit_code`).
 
 mod cli;
 

@@ -358,7 +358,7 @@ pub fn annotate_rejected(reports: &[FileReport], dir: &Path) -> Result<Vec<(Path
         match crate::ingest::annotate::write_annotated(&report.path, &bytes, &report.problems, &out)
         {
             Ok(()) => written.push((report.path.clone(), out)),
-            Err(Error::Usage(_)) => continue, // unreadable: its message already says so
+            Err(Error::Refused(_)) => continue, // unreadable: its message already says so
             Err(other) => return Err(other),
         }
     }
@@ -542,7 +542,7 @@ pub fn restore(
         .unwrap_or("")
         .to_ascii_lowercase();
     if file_kind(Path::new(&entry.file)) != Ok(FileKind::Workbook) {
-        return Err(Error::Usage(format!(
+        return Err(Error::Refused(format!(
             "la version {version} de {manufacture} {month} vient du fichier CSV {} : seule la version d'un classeur se restaure ; renvoyez le fichier voulu",
             entry.file
         )));

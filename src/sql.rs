@@ -104,9 +104,12 @@ pub fn write_sql(
     let readers = table_readers(&indicators);
     let tables: BTreeSet<&str> = readers.iter().map(|i| i.table.as_str()).collect();
     for table in tables {
-        let definition = definitions
-            .table(table)
-            .ok_or_else(|| Error::Usage(format!("table « {table} » inconnue des définitions")))?;
+        let definition = definitions.table(table).ok_or_else(|| {
+            Error::internal(
+                "requête SQL",
+                format!("table « {table} » inconnue des définitions"),
+            )
+        })?;
         let used = used_columns(&readers, table);
         ctes.push((table_cte(table), writer.table(definition, &used)?));
     }
@@ -135,7 +138,7 @@ pub fn write_sql(
 fn data_range(snapshot: &Snapshot, definitions: &Definitions) -> Result<Option<(Month, Month)>> {
     let declared = snapshot.declarations()?;
     let tables: BTreeSet<&str> = definitions.tables.iter().map(|t| t.id.as_str()).collect();
-    let broken = |e: PolarsError| Error::Usage(format!("déclarations illisibles ({e})"));
+    let broken = |e: PolarsError| Error::internal("lecture des déclarations", e);
     let ids = declared
         .column(DECLARED_TABLE_COLUMN)
         .and_then(|c| c.str().cloned())

@@ -221,7 +221,7 @@ fn extract_revision(workspace: &Workspace, revision: &str, into: &Path) -> Resul
             .args(args)
             .output()
             .map_err(|e| {
-                Error::Usage(format!(
+                Error::Refused(format!(
                     "git introuvable ({e}) : --avant doit alors être un dossier"
                 ))
             })
@@ -254,7 +254,7 @@ fn extract_revision(workspace: &Workspace, revision: &str, into: &Path) -> Resul
         .arg(into)
         .stdin(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::Usage(format!("tar introuvable ({e})")))?;
+        .map_err(|e| Error::Refused(format!("tar introuvable ({e})")))?;
     if let Some(mut input) = tar.stdin.take() {
         input
             .write_all(&archive.stdout)
@@ -262,7 +262,7 @@ fn extract_revision(workspace: &Workspace, revision: &str, into: &Path) -> Resul
     }
     let status = tar.wait().map_err(|e| Error::io(into, e))?;
     if !status.success() {
-        return Err(Error::Usage(format!(
+        return Err(Error::Refused(format!(
             "extraction de la révision « {revision} » impossible"
         )));
     }
@@ -342,12 +342,12 @@ fn write_rows(
     header: [&str; 7],
     rows: impl Iterator<Item = [String; 7]>,
 ) -> mesure::error::Result<()> {
-    let failed = |e: csv::Error| Error::Usage(format!("écriture du CSV impossible ({e})"));
+    let failed = |e: csv::Error| Error::internal("écriture du CSV", e);
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(header).map_err(failed)?;
     for row in rows {
         csv.write_record(&row).map_err(failed)?;
     }
     csv.flush()
-        .map_err(|e| Error::Usage(format!("écriture du CSV impossible ({e})")))
+        .map_err(|e| Error::internal("écriture du CSV", e))
 }

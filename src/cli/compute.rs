@@ -86,7 +86,7 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
         };
         let manufacture_figures = compute(&definitions, &registry, &inputs, &all)?;
         let (summary, ranks) = distribution(&manufacture_figures, &registry, &levels, &|_| true)
-            .map_err(|e| Error::Usage(format!("erreur interne du calcul ({e})")))?;
+            .map_err(|e| Error::internal("calcul", e))?;
         figures = if args.distribution { summary } else { ranks };
     }
     let figures = with_definitions(figures, &definitions.fingerprint())?;

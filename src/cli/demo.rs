@@ -48,7 +48,7 @@ pub fn run(_args: &DemoArgs, global: &Global) -> Result<ExitCode, Error> {
         workspace.store.display()
     );
     let first = registry.manufactures().first().ok_or_else(|| {
-        Error::Usage(format!(
+        Error::Refused(format!(
             "le registre {} est vide",
             workspace.registry.display()
         ))
@@ -133,7 +133,7 @@ fn portal_accounts(
                 accounts.invite(new, "mesure demo", &registry)?
             }
         }
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .map_err(|e| Error::Refused(e.to_string()))?;
         links.push((
             format!("{who}, {email}"),
             format!("http://127.0.0.1:8080/invitation/{token}"),

@@ -156,7 +156,7 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             report_error(&err);
-            ExitCode::FAILURE
+            ExitCode::from(err.exit_code())
         }
     }
 }

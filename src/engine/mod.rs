@@ -109,7 +109,7 @@ fn with_keys(schema: Schema) -> Schema {
 }
 
 fn engine_error(err: &PolarsError) -> Error {
-    Error::Usage(format!("erreur interne du calcul ({err})"))
+    Error::internal("calcul", err)
 }
 
 /// What to compute.

@@ -27,7 +27,7 @@ pub fn write_annotated(
     problems: &[Problem],
     out: &Path,
 ) -> Result<()> {
-    let (_, sheets) = read_sheets(source, bytes).map_err(|e| Error::Usage(e.to_string()))?;
+    let (_, sheets) = read_sheets(source, bytes).map_err(|e| Error::Refused(e.to_string()))?;
     let mut workbook = Workbook::new();
     let mut activated = false;
     for sheet in &sheets {

@@ -227,7 +227,7 @@ impl Accounts {
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice::<AccountsFile>(&bytes)
                 .map(|file| file.comptes)
-                .map_err(|e| Error::Usage(format!("{} illisible : {e}", path.display()))),
+                .map_err(|e| Error::Refused(format!("{} illisible : {e}", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(Error::io(&path, e)),
         }

@@ -233,17 +233,17 @@ pub fn serve(workspace: Workspace, address: SocketAddr, behind_proxy: bool) -> R
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Usage(format!("impossible de démarrer le serveur : {e}")))?;
+        .map_err(|e| Error::Refused(format!("impossible de démarrer le serveur : {e}")))?;
     runtime.block_on(async move {
         tokio::spawn(reports_worker(portal.workspace.clone(), due));
         let listener = tokio::net::TcpListener::bind(address)
             .await
-            .map_err(|e| Error::Usage(format!("impossible d'écouter sur {address} : {e}")))?;
+            .map_err(|e| Error::Refused(format!("impossible d'écouter sur {address} : {e}")))?;
         let app = router(portal).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
-            .map_err(|e| Error::Usage(format!("le serveur s'est arrêté : {e}")))
+            .map_err(|e| Error::Refused(format!("le serveur s'est arrêté : {e}")))
     })
 }
 

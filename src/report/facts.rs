@@ -338,5 +338,5 @@ fn key(indicator: &str, level: Level, entity: &str, period: &str) -> Key {
 }
 
 fn internal(err: &PolarsError) -> Error {
-    Error::Usage(format!("erreur interne des rapports ({err})"))
+    Error::internal("rapports", err)
 }

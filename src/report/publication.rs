@@ -80,7 +80,7 @@ pub fn publish(workspace: &Workspace, period: &str) -> Result<(PathBuf, Record)>
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
     let store = Store::open_existing(&workspace.store)
-        .ok_or_else(|| Error::Usage("rien à publier : le stockage est vide".to_string()))?;
+        .ok_or_else(|| Error::Refused("rien à publier : le stockage est vide".to_string()))?;
     let figures = period_figures(&definitions, &registry, &store, period)?;
     let target = folder(workspace, period);
     let parent = target.parent().expect("a publication has a parent folder");
@@ -132,7 +132,7 @@ pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec
         .map_err(|e| Error::io(&record_path, e))
         .and_then(|text| {
             serde_json::from_str(&text)
-                .map_err(|e| Error::Usage(format!("{} illisible ({e})", record_path.display())))
+                .map_err(|e| Error::Refused(format!("{} illisible ({e})", record_path.display())))
         })?;
     let published = read_figures(&dir.join("chiffres.csv"))?;
     let then_declared = read_declared(&dir.join("declarations.csv"))?;
@@ -300,12 +300,12 @@ fn read_declared(path: &Path) -> Result<Declared> {
 /// The published figures, read back as `compute` gave them.
 fn read_figures(path: &Path) -> Result<DataFrame> {
     let mut reader = csv::Reader::from_path(path)
-        .map_err(|e| Error::Usage(format!("{} illisible ({e})", path.display())))?;
+        .map_err(|e| Error::Refused(format!("{} illisible ({e})", path.display())))?;
     let mut columns: [Vec<String>; 4] = Default::default();
     let mut values: Vec<Option<f64>> = Vec::new();
     for record in reader.records() {
         let record =
-            record.map_err(|e| Error::Usage(format!("{} illisible ({e})", path.display())))?;
+            record.map_err(|e| Error::Refused(format!("{} illisible ({e})", path.display())))?;
         for (i, column) in columns.iter_mut().enumerate() {
             column.push(record.get(i).unwrap_or("").to_string());
         }
@@ -319,7 +319,7 @@ fn read_figures(path: &Path) -> Result<DataFrame> {
         "periode" => periods,
         "valeur" => values,
     )
-    .map_err(|e| Error::Usage(format!("erreur interne ({e})")))
+    .map_err(|e| Error::internal("publication", e))
 }
 
 /// Copies a folder's files and subfolders.

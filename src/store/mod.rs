@@ -156,7 +156,7 @@ impl Store {
     pub fn manifest(&self) -> Result<Manifest> {
         match Manifest::read(&self.root)? {
             Found::Whole(manifest) | Found::Rebuilt(manifest) => Ok(manifest),
-            Found::Missing if is_first_layout(&self.root)? => Err(Error::Usage(format!(
+            Found::Missing if is_first_layout(&self.root)? => Err(Error::Refused(format!(
                 "le stockage {} est dans l'ancien format (un dossier par manufacture) : lancez « mesure rebuild » pour le convertir (les fichiers reçus et le registre des dépôts sont gardés)",
                 self.root.display()
             ))),

@@ -70,7 +70,7 @@ impl Writer {
     pub fn rebuild_transaction(&self) -> Result<Transaction<'_>> {
         let current = match self.manifest() {
             Ok(manifest) => manifest,
-            Err(Error::Usage(_)) => Manifest::default(), // the first layout, converted
+            Err(Error::Refused(_)) => Manifest::default(), // the first layout, converted
             Err(other) => return Err(other),
         };
         Ok(Transaction {
@@ -215,10 +215,13 @@ impl<'w> Transaction<'w> {
             Err(_) => self.base.generation, // the first layout, which a rebuild replaces
         };
         if current != self.base.generation {
-            return Err(Error::Usage(format!(
-                "erreur interne : changement préparé sur la génération {} du stockage, qui en est à la {current} ; rien n'est enregistré",
-                self.base.generation
-            )));
+            return Err(Error::internal(
+                "stockage",
+                format!(
+                    "changement préparé sur la génération {} du stockage, qui en est à la {current} ; rien n'est enregistré",
+                    self.base.generation
+                ),
+            ));
         }
         let generation = self.base.generation + 1;
         let mut next = Manifest {

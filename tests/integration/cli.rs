@@ -82,7 +82,8 @@ fn a_period_numbered_zero_is_refused_not_a_panic() {
     let workdir = Workdir::workspace();
     for period in ["2025-T0", "2025-Q0", "2025-S0"] {
         let outcome = workdir.run(&["compute", "--period", period]);
-        assert_eq!(outcome.code, 1, "{period}: {outcome:?}");
+        // A command typed wrong: exit 2, as for an unknown option.
+        assert_eq!(outcome.code, 2, "{period}: {outcome:?}");
         assert!(
             outcome.stderr.starts_with("erreur : « 2025-")
                 && outcome.stderr.contains("n'est pas une période"),

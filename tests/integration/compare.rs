@@ -140,7 +140,10 @@ fn the_same_definitions_move_nothing_and_a_git_revision_is_read() {
         changed.stdout
     );
     let unknown = workdir.run(&["compare", "--avant", "v9"]);
-    assert_eq!(unknown.code, 1, "{unknown:?}");
+    assert_eq!(
+        unknown.code, 2,
+        "a revision mistyped is a usage error: {unknown:?}"
+    );
     assert!(
         unknown.stderr.contains("révision « v9 » introuvable"),
         "{}",

@@ -107,7 +107,7 @@ fn a_late_month_and_a_definitions_change_are_the_reasons_published_figures_moved
     assert!(!visits.contains("définitions changées"), "{visits}");
 
     let unknown = workdir.run(&["compare", "--publication", "2024"]);
-    assert_eq!(unknown.code, 1);
+    assert_eq!(unknown.code, 2, "{unknown:?}");
     assert!(
         unknown
             .stderr

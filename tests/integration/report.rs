@@ -395,14 +395,18 @@ fn charts_are_written_as_png_and_svg_for_one_month() {
     );
 
     let unknown = workdir.run(&["report", "--manufacture", "mp999"]);
-    assert_eq!(unknown.code, 1, "{unknown:?}");
+    assert_eq!(
+        unknown.code, 2,
+        "an unknown manufacture is a usage error: {unknown:?}"
+    );
     assert!(
         unknown
             .stderr
             .contains("manufacture « mp999 » absente du registre")
     );
     let empty = workdir.run(&["report", "--period", "2024"]);
-    assert_eq!(empty.code, 1, "{empty:?}");
+    // A period without data is a period typed wrong (with a suggestion): a usage error.
+    assert_eq!(empty.code, 2, "{empty:?}");
     assert!(
         empty
             .stderr

@@ -178,7 +178,10 @@ fn one_indicator_reads_only_its_table_and_spark_reads_each_file_with_its_month()
         spark.stdout
     );
     let unknown = workdir.run(&["sql", "--indicator", "taux_ocupation"]);
-    assert_eq!(unknown.code, 1);
+    assert_eq!(
+        unknown.code, 2,
+        "an unknown indicator is a usage error: {unknown:?}"
+    );
     assert!(
         unknown.stderr.contains("taux_occupation"),
         "{}",

@@ -177,7 +177,7 @@ fn an_unknown_manufacture_gets_a_suggestion() {
         "--mois",
         "2025-03",
     ]);
-    assert_eq!(outcome.code, 1);
+    assert_eq!(outcome.code, 2, "a usage error");
     assert!(
         outcome
             .stderr

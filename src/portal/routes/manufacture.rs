@@ -368,7 +368,9 @@ pub(super) async fn restore_month(
             };
             month_done(page(), &manufacture, month, kind, &text)
         }
-        Err(Error::Usage(text)) => month_done(page(), &manufacture, month, "erreur", &text),
+        Err(Error::Usage(text) | Error::Refused(text)) => {
+            month_done(page(), &manufacture, month, "erreur", &text)
+        }
         Err(e) => internal(page(), &e),
     }
 }

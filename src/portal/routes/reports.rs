@@ -294,5 +294,5 @@ pub(super) async fn figures_download(
 }
 
 pub(super) fn polars_error(e: polars::prelude::PolarsError) -> Error {
-    Error::Usage(format!("erreur interne en lisant les chiffres ({e})"))
+    Error::internal("lecture des chiffres", e)
 }

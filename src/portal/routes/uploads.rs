@@ -402,7 +402,7 @@ pub(super) async fn annotated_download(
             );
             download(&format!("{stem}_annote.xlsx"), XLSX_TYPE, bytes)
         }
-        Err(Error::Usage(text)) => message(
+        Err(Error::Refused(text)) => message(
             StatusCode::OK,
             page(),
             "info",

@@ -193,10 +193,7 @@ pub(crate) type Drawn<DB> =
     std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn chart_error(chart: &Chart, err: &dyn std::fmt::Display) -> Error {
-    Error::Usage(format!(
-        "graphique « {} » impossible à dessiner ({err})",
-        chart.heading().title
-    ))
+    Error::internal(format!("graphique « {} »", chart.heading().title), err)
 }
 
 /// Registers the embedded DejaVu Sans for the family [`FONT`], once per process.

@@ -112,7 +112,7 @@ impl Outlines {
     pub fn load(path: &Path, code_property: &str) -> Result<Outlines> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut outlines = Outlines::parse(&text, code_property)
-            .map_err(|why| Error::Usage(format!("carte {} : {why}", path.display())))?;
+            .map_err(|why| Error::Refused(format!("carte {} : {why}", path.display())))?;
         outlines.identity = format!("{} {}", path.display(), outlines.identity);
         Ok(outlines)
     }
