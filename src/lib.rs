@@ -29,6 +29,7 @@ pub mod files;
 pub mod geo;
 pub mod ingest;
 pub mod month;
+pub mod numbers;
 pub mod pipeline;
 pub mod portal;
 pub mod registry;

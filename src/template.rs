@@ -338,27 +338,6 @@ fn write_rows(sheet: &mut Worksheet, table: &Table, rows: &[Vec<Cell>]) -> Resul
     Ok(())
 }
 
-/// The spreadsheet letter of a 0-based column index (`0` → `A`, `26` → `AA`).
-pub fn column_letter(index: u16) -> String {
-    let mut n = index as u32 + 1;
-    let mut letters = Vec::new();
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        letters.push((b'A' + rem as u8) as char);
-        n = (n - 1) / 26;
-    }
-    letters.iter().rev().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn column_letters() {
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(25), "Z");
-        assert_eq!(column_letter(26), "AA");
-        assert_eq!(column_letter(27), "AB");
-    }
-}
+/// The spreadsheet letter of a 0-based column index (`0` → `A`, `26` → `AA`): the one
+/// rust_xlsxwriter writes the workbooks with.
+pub use rust_xlsxwriter::utility::column_number_to_name as column_letter;

@@ -146,19 +146,13 @@ pub fn columns_read(indicator: &Indicator) -> Vec<String> {
     names
 }
 
-/// A number as a French reader writes it (`0,5`, `100`).
-fn number(value: f64) -> String {
-    value.to_string().replace('.', ",")
-}
+use crate::numbers::french_plain as number;
 
 /// The fingerprint of these indicators under these settings: the first
 /// [`FINGERPRINT_DIGITS`] hexadecimal digits of the SHA-256 of their canonical text.
 pub fn fingerprint(indicators: &[Indicator], settings: &BTreeMap<String, f64>) -> String {
     let digest = Sha256::digest(canonical_text(indicators, settings).as_bytes());
-    let mut hex = String::with_capacity(2 * digest.len());
-    for byte in digest.iter() {
-        let _ = write!(hex, "{byte:02x}");
-    }
+    let mut hex = hex::encode(digest);
     hex.truncate(FINGERPRINT_DIGITS);
     hex
 }

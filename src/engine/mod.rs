@@ -30,6 +30,7 @@ pub use period::{Per, normalize_label};
 use crate::definitions::{Definitions, Indicator, Kind, table_schema};
 use crate::error::{Error, Result};
 use crate::month::Month;
+use crate::numbers::without_summation_noise;
 use crate::registry::Registry;
 use crate::store::{DECLARED_TABLE_COLUMN as TABLE_COLUMN, Snapshot, Store};
 use components::{base_aggregations, component_count};
@@ -596,23 +597,6 @@ fn expected_per_cell(
         .collect()
 }
 
-/// The value with 12 significant digits.
-///
-/// Polars adds floats in parallel, in an order that varies from run to run, and the last
-/// bits of a sum vary with it. Keeping 12 digits makes the same data give the same figures,
-/// bit for bit: a value of exactly 5.225 is not shown `5,23` one day and `5,22` the next.
-fn without_summation_noise(value: f64) -> f64 {
-    if value == 0.0 || !value.is_finite() {
-        return value;
-    }
-    let digits = 11 - value.abs().log10().floor() as i32;
-    if !(-300..=300).contains(&digits) {
-        return value;
-    }
-    let scale = 10f64.powi(digits);
-    (value * scale).round() / scale
-}
-
 /// The long rows of one indicator at one level, with each cell's value computed once.
 fn long_rows(indicator: &Indicator, level: Level, cells: &DataFrame) -> PolarsResult<DataFrame> {
     let count = component_count(indicator);
@@ -651,7 +635,7 @@ fn long_rows(indicator: &Indicator, level: Level, cells: &DataFrame) -> PolarsRe
 
 #[cfg(test)]
 mod tests {
-    use super::without_summation_noise;
+    use crate::numbers::without_summation_noise;
 
     #[test]
     fn summation_noise_is_removed_and_values_are_kept() {

@@ -71,17 +71,7 @@ impl RawCell {
 }
 
 /// A number written the French way for messages: `1234,5`.
-pub fn format_number(n: f64) -> String {
-    // Sums of decimals carry float noise in their last bits (713,6000000000001): 12
-    // significant digits are more than any sheet types.
-    let n = format!("{n:.11e}").parse::<f64>().unwrap_or(n);
-    let text = if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    };
-    text.replace('.', ",")
-}
+pub use crate::numbers::french_plain as format_number;
 
 /// One sheet of a workbook, or a whole CSV file.
 #[derive(Debug, Clone, PartialEq)]

@@ -408,7 +408,7 @@ fn invitation_for(token: &str) -> Invitation {
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the system gives random bytes");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// Compares two secrets in constant time.

@@ -264,11 +264,7 @@ fn fingerprint(parts: &[&str]) -> String {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(hasher.finalize())
 }
 
 /// A plan's description with every decimal number rounded to 9 significant digits.
@@ -287,7 +283,9 @@ fn without_float_noise(description: &str) -> String {
             .unwrap_or(number.len());
         let token = &number[..end];
         match token.parse::<f64>() {
-            Ok(value) if token.contains('.') => out.push_str(&format!("{value:.8e}")),
+            Ok(value) if token.contains('.') => {
+                out.push_str(&crate::numbers::significant(value, 9).to_string());
+            }
             _ => out.push_str(token),
         }
         rest = &number[end..];
@@ -362,9 +360,7 @@ fn render(
                     crate::files::write_bytes_atomically(&path, render_page(plan)?.as_bytes())
                 }
                 Work::Chart(chart, Format::Png) => {
-                    let partial = path.with_extension("png.partiel.png");
-                    chart.write_png(&partial)?;
-                    fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+                    crate::files::write_bytes_atomically(&path, &chart.to_png()?)
                 }
                 Work::Chart(chart, _) => {
                     crate::files::write_bytes_atomically(&path, chart.to_svg()?.as_bytes())
@@ -509,6 +505,6 @@ mod tests {
         assert_eq!(run("424.75844624045146"), run("424.7584462404515"));
         assert_ne!(run("424.75844624045146"), run("424.7584"));
         assert_eq!(run("3"), "Bar { value: 3, rank: 3 }");
-        assert!(run("1.5e-7").contains("1.50000000e-7"), "{}", run("1.5e-7"));
+        assert!(run("1.5e-7").contains("0.00000015"), "{}", run("1.5e-7"));
     }
 }

@@ -15,7 +15,6 @@ mod stacked;
 mod tilemap;
 mod trend;
 
-use std::path::Path;
 use std::sync::{Once, OnceLock};
 
 use resvg::{tiny_skia, usvg};
@@ -148,12 +147,12 @@ impl Chart {
         Ok(svg)
     }
 
-    /// Writes the chart as a PNG file, [`PNG_SCALE`] times the SVG's size.
+    /// The chart as PNG bytes, [`PNG_SCALE`] times the SVG's size.
     ///
     /// The PNG is the SVG rasterized by resvg with the same embedded font, so both formats
     /// are one drawing; plotters' own bitmap text misplaces glyphs by their side bearing
     /// (uneven letter spacing), which resvg's text layout does not.
-    pub fn write_png(&self, path: &Path) -> Result<()> {
+    pub fn to_png(&self) -> Result<Vec<u8>> {
         let svg = self.to_svg()?;
         let tree = usvg::Tree::from_str(&svg, svg_options()).map_err(|e| chart_error(self, &e))?;
         let mut pixmap = tiny_skia::Pixmap::new(WIDTH * PNG_SCALE, self.height() * PNG_SCALE)
@@ -164,8 +163,7 @@ impl Chart {
             tiny_skia::Transform::from_scale(scale, scale),
             &mut pixmap.as_mut(),
         );
-        let png = pixmap.encode_png().map_err(|e| chart_error(self, &e))?;
-        std::fs::write(path, png).map_err(|e| Error::io(path, e))
+        pixmap.encode_png().map_err(|e| chart_error(self, &e))
     }
 }
 
