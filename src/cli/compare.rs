@@ -9,7 +9,7 @@ use std::process::{Command, ExitCode, Stdio};
 use clap::Args;
 use mesure::definitions::Definitions;
 use mesure::engine::{Comparison, Inputs, Level, Per, Request, compare, compute};
-use mesure::ingest::read::format_number;
+use mesure::numbers::french_plain as format_number;
 use mesure::report::publication;
 use mesure::store::Store;
 use mesure::{Error, Workspace};

@@ -6,7 +6,7 @@ use clap::Args;
 use mesure::Error;
 use mesure::definitions::Kind;
 use mesure::engine::{Inputs, Level, Question, explain, normalize_label};
-use mesure::ingest::read::format_number;
+use mesure::numbers::french_plain as format_number;
 use mesure::store::Store;
 
 use super::Global;

@@ -95,6 +95,9 @@ pub fn polars_dtype(kind: ColumnType) -> DataType {
     }
 }
 
+/// The column holding each stored row's line in its source sheet (first of a stored table).
+pub const LINE_COLUMN: &str = "ligne";
+
 /// The polars schema of a table's stored columns (without `id_manufacture` and `mois`).
 pub fn table_schema(table: &Table) -> Schema {
     table

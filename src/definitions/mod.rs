@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub use expr::{CheckedExpr, Expected, check_expression, polars_dtype, table_schema};
+pub use expr::{CheckedExpr, Expected, LINE_COLUMN, check_expression, polars_dtype, table_schema};
 pub use indicators::{Direction, Indicator, Kind, StockOverMonths, THEMES, Target};
 pub use tables::{CategoryValue, Column, ColumnType, LabelIndex, RESERVED_COLUMNS, Rule, Table};
 

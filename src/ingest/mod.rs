@@ -3,12 +3,23 @@
 //! that the person must fix, each with its file, sheet, row and column.
 //!
 //! A file with any error is rejected whole: a month is never half-stored. Warnings do not block.
+//!
+//! The public face: [`check_file`] and [`check_csv_file`] (a file checked against a
+//! [`Context`], giving a [`CheckedFile`] of store-ready submissions or problems),
+//! [`write_annotated`] (a refused workbook with its faulty cells marked), the file kinds and
+//! size limit, and [`values`] (the French readings of numbers, dates and months). Inside:
+//! `read` (calamine and csv into raw cells), `identify` (the identification sheet, the month),
+//! `table` (headers, cells, totals, frames, rules), `annotate`.
 
-pub mod annotate;
-pub mod identify;
-pub mod read;
-pub mod table;
+mod annotate;
+mod identify;
+pub mod jumps;
+mod read;
+mod table;
 pub mod values;
+
+pub use annotate::write_annotated;
+pub use read::{FileKind, MAX_FILE_BYTES, file_kind, read_bytes};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -20,9 +31,10 @@ use crate::error::{Location, Problem, Severity};
 use crate::month::Month;
 use crate::registry::Registry;
 use crate::report::french;
+use crate::store::Submission;
 use crate::text::{did_you_mean, fold};
 use identify::{PeriodError, check_period, month_of_cell, read_identification};
-use read::{CsvRows, FileKind, RawSheet, ReadError, checked_kind, read_workbook};
+use read::{CsvRows, RawSheet, ReadError, checked_kind, read_workbook};
 use table::{
     FrameBuilder, HEADER_SEARCH_ROWS, ReadRow, RowReader, SheetPlace, check_rules, parse_table,
     read_header, to_frame,
@@ -47,20 +59,6 @@ impl<'a> Context<'a> {
             today: Month::current(),
         }
     }
-}
-
-/// One manufacture's month, as read from a file: the tables it brings.
-#[derive(Debug, Clone)]
-pub struct Submission {
-    /// The manufacture's id.
-    pub manufacture: String,
-    /// The month.
-    pub month: Month,
-    /// The tables, by id: `ligne` then the declared columns.
-    pub tables: BTreeMap<String, DataFrame>,
-    /// Whether the file is a whole month (a workbook), replacing every table of that month, or
-    /// only some tables of it (a CSV file), replacing only those.
-    pub whole_month: bool,
 }
 
 /// A file checked: what it holds, or why it is refused.

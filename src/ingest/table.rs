@@ -9,13 +9,10 @@ use polars::prelude::*;
 
 use super::read::{RawCell, RawSheet, format_number};
 use super::values::{excel_serial_date, is_missing, parse_bool, parse_date, parse_number, whole};
-use crate::definitions::{Column, ColumnType, LabelIndex, Table};
+use crate::definitions::{Column, ColumnType, LINE_COLUMN, LabelIndex, Table};
 use crate::error::{Location, Problem};
 use crate::template::column_letter;
 use crate::text::{did_you_mean, fold, quoted_list};
-
-/// The column holding each stored row's line in its source sheet.
-pub const LINE_COLUMN: &str = "ligne";
 
 /// How many rows at the top of a sheet are searched for the header.
 pub const HEADER_SEARCH_ROWS: usize = 10;
@@ -38,13 +35,10 @@ pub enum Value {
 /// A table read from a sheet: the columns found, and for each data row its line and values.
 #[derive(Debug, Clone, Default)]
 pub struct ParsedTable {
-    /// The declared columns, in declaration order, with the sheet column each was found in.
-    pub columns: Vec<Option<usize>>,
     /// Each data row: its 1-based line in the sheet and a value (or none) per declared column.
     pub rows: Vec<(usize, Vec<Option<Value>>)>,
-    /// Extra columns found (name, sheet column index), such as `id_manufacture` and `mois`.
-    pub extra: Vec<(String, usize)>,
-    /// The raw cells of the extra columns, per row, in `extra` order.
+    /// The raw cells of the extra columns found (`id_manufacture`, `mois`...), per row, in
+    /// the header's order.
     pub extra_cells: Vec<Vec<RawCell>>,
 }
 
@@ -103,11 +97,7 @@ pub fn parse_table(
     let Some(header) = read_header(sheet, table, place, extra, problems) else {
         return ParsedTable::default();
     };
-    let mut parsed = ParsedTable {
-        columns: header.columns.clone(),
-        extra: header.extra.clone(),
-        ..ParsedTable::default()
-    };
+    let mut parsed = ParsedTable::default();
     let first_data_row = header.index + 1;
     let mut reader = RowReader::new(table, sheet, place, header);
     for (index, row) in sheet.rows.iter().enumerate().skip(first_data_row) {

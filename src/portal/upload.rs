@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result, Severity};
 use crate::files::write_bytes_atomically;
 use crate::ingest::CheckedFile;
-use crate::ingest::read::MAX_FILE_BYTES;
+use crate::ingest::MAX_FILE_BYTES;
 use crate::month::Month;
 use crate::store::Store;
 
@@ -350,7 +350,11 @@ pub fn preview(
 }
 
 fn column_total(frame: &polars::prelude::DataFrame, column: &str) -> f64 {
-    crate::pipeline::column_sum(frame, column).unwrap_or(0.0)
+    frame
+        .column(column)
+        .ok()
+        .and_then(crate::store::column_sum)
+        .unwrap_or(0.0)
 }
 
 #[cfg(test)]

@@ -81,8 +81,7 @@ pub fn totals_of(frame: &DataFrame) -> BTreeMap<String, f64> {
         .columns()
         .iter()
         .filter(|c| {
-            c.dtype().is_primitive_numeric()
-                && c.name().as_str() != crate::ingest::table::LINE_COLUMN
+            c.dtype().is_primitive_numeric() && c.name().as_str() != crate::definitions::LINE_COLUMN
         })
         .filter_map(|c| Some((c.name().to_string(), column_sum(c)?)))
         .collect()
@@ -90,7 +89,7 @@ pub fn totals_of(frame: &DataFrame) -> BTreeMap<String, f64> {
 
 /// A numeric column's sum. The usual types are summed as they are: a national CSV file has
 /// millions of small frames, and a cast per column per frame was a large part of its ingest.
-fn column_sum(column: &Column) -> Option<f64> {
+pub fn column_sum(column: &Column) -> Option<f64> {
     match column.dtype() {
         DataType::Float64 => column.f64().ok()?.sum(),
         DataType::Int64 => column.i64().ok()?.sum().map(|sum| sum as f64),

@@ -41,13 +41,27 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use declarations::{
-    Declaration, MonthDeclarations, TABLE as DECLARED_TABLE_COLUMN, Totals, totals_of,
+    Declaration, MonthDeclarations, TABLE as DECLARED_TABLE_COLUMN, Totals, column_sum, totals_of,
 };
 pub(crate) use ledger::append_json_line;
 pub use ledger::{LedgerEntry, LedgerMonth, Outcome};
 pub use lock::WriteLock;
 pub use manifest::{DECLARATIONS_DIR, MANIFEST_FILE, Manifest, Part, TABLES_DIR};
 pub use transaction::Transaction;
+
+/// One manufacture's month to store: the tables it brings, as ingestion checked them.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The manufacture's id.
+    pub manufacture: String,
+    /// The month.
+    pub month: Month,
+    /// The tables, by id: `ligne` then the declared columns.
+    pub tables: BTreeMap<String, DataFrame>,
+    /// Whether the file is a whole month (a workbook), replacing every table of that month, or
+    /// only some tables of it (a CSV file), replacing only those.
+    pub whole_month: bool,
+}
 
 use crate::error::{Error, Result};
 use crate::month::Month;

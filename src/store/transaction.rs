@@ -18,11 +18,10 @@ use super::declarations::{self, Declaration, MonthDeclarations};
 use super::manifest::{Manifest, Part};
 use super::{
     CHANGE_FILE, DECLARATIONS_DIR, MANIFEST_FILE, MANUFACTURE_COLUMN, NEXT_MANIFEST_FILE, Sources,
-    Store, TABLES_DIR, TableSource, Writer, crash_point, io, polars_error, read_declarations,
-    read_parquet, sources_in, write_parquet,
+    Store, Submission, TABLES_DIR, TableSource, Writer, crash_point, io, polars_error,
+    read_declarations, read_parquet, sources_in, write_parquet,
 };
 use crate::error::{Error, Result};
-use crate::ingest::Submission;
 use crate::month::Month;
 
 /// A change to the store, open until committed (dropping it changes nothing).

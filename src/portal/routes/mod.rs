@@ -168,7 +168,7 @@ pub fn can_send(account: &Account) -> bool {
 }
 
 fn is_workbook(file: &str) -> bool {
-    crate::ingest::read::file_kind(Path::new(file)) == Ok(crate::ingest::read::FileKind::Workbook)
+    crate::ingest::file_kind(Path::new(file)) == Ok(crate::ingest::FileKind::Workbook)
 }
 
 /// The client's address: the connection's, or, behind a trusted reverse proxy on this

@@ -386,7 +386,7 @@ pub(super) async fn annotated_download(
         let path = pd.paths(&p.folder)[n].clone();
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
         let out = pd.folder(&p.folder).join(format!(".annote-{n}.xlsx"));
-        crate::ingest::annotate::write_annotated(&path, &bytes, &file.problems, &out)?;
+        crate::ingest::write_annotated(&path, &bytes, &file.problems, &out)?;
         std::fs::read(&out).map_err(|e| Error::io(&out, e))
     })
     .await;

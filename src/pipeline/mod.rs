@@ -1,0 +1,373 @@
+//! The stages put together for a workspace: files checked in parallel, then stored in a
+//! defined order (workbooks, then CSV files) through one store transaction, switched in once
+//! at the end (or whenever it holds [`COMMIT_ROWS`] rows); a whole store rebuilt from its raw
+//! files; a month withdrawn. Every writer holds the store's lock.
+//!
+//! Here: the ingest run (batches checked on polars' threads, then stored in order). Beside:
+//! `files` (which files, in which order), `ledger` (a checked file stored and its ledger
+//! line), `annotate` (copies of refused workbooks), `rebuild` (the store remade from its raw
+//! files), `versions` (a month's earlier versions restored, a month withdrawn), `check` (the
+//! workspace checked as a whole). The warning that compares a month with the previous one is
+//! ingestion's (`ingest::jumps`).
+
+mod annotate;
+mod check;
+mod files;
+mod ledger;
+mod rebuild;
+mod versions;
+
+pub use annotate::annotate_rejected;
+pub use check::{WorkspaceCheck, check_workspace, months_outside_registry};
+pub use files::{application_order, expand_paths};
+pub use rebuild::{RebuildReport, rebuild};
+pub use versions::{Withdrawal, restore, version_entry, withdraw};
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Location, Problem, Result, Severity};
+use crate::ingest::jumps::{StoreHistory, warn_about_jumps};
+use crate::ingest::{CheckedFile, Context, FileKind, check_file, file_kind, read_bytes};
+use crate::store::{LedgerEntry, LedgerMonth, Outcome, Store, Transaction, Writer, sha256_hex};
+use crate::workspace::Workspace;
+use ledger::{StoredFile, report_only, store_file};
+
+/// What to do with the files.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Check only; store nothing.
+    pub dry_run: bool,
+    /// When the files count as received, for the ledger (the clock when `None`). The demo
+    /// replays a year of uploads with it.
+    pub received_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Who sends the files, for the ledger (the portal's account).
+    pub by: Option<String>,
+}
+
+/// What became of one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The file as given.
+    pub path: PathBuf,
+    /// Its SHA-256 (empty if it could not be read).
+    pub hash: String,
+    /// Accepted, rejected, or already received.
+    pub outcome: Outcome,
+    /// The months it brought, with rows per table and the hashes of the files replaced.
+    pub months: Vec<LedgerMonth>,
+    /// Every problem found.
+    pub problems: Vec<Problem>,
+}
+
+impl FileReport {
+    /// How many problems of this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == severity)
+            .count()
+    }
+}
+
+/// A transaction is switched in once it holds this many rows, so that memory stays bounded
+/// when a whole network's history is sent at once.
+pub const COMMIT_ROWS: usize = 1_000_000;
+
+/// Checks and stores files into a workspace's store, in [`application_order`]. `progress` is
+/// called once per file done; `on_wait` once if another process is writing to the store and
+/// this one waits for it. If the store cannot be written (a full disk), the files of the
+/// transaction being stored are refused with the reason and nothing of them stays, the files
+/// already switched in stay, and the files after are not stored: each report says which.
+pub fn ingest(
+    workspace: &Workspace,
+    files: &[PathBuf],
+    options: IngestOptions,
+    progress: &(dyn Fn() + Sync),
+    on_wait: &dyn Fn(&str),
+) -> Result<Vec<FileReport>> {
+    let definitions = workspace.definitions()?;
+    let registry = workspace.registry()?;
+    let context = Context::now(&definitions, &registry);
+    let files = application_order(files);
+    let writer = if options.dry_run {
+        None
+    } else {
+        Some(Store::lock(&workspace.store, "mesure ingest", on_wait)?)
+    };
+    let mut storing = match &writer {
+        Some(writer) => Some(Storing::new(writer)?),
+        None => None,
+    };
+    let mut dry_history = match &storing {
+        Some(_) => None,
+        None => Store::open_existing(&workspace.store).map(StoreHistory::new),
+    };
+    let mut reports = Vec::with_capacity(files.len());
+    for chunk in batches(&files) {
+        if let Some(why) = storing.as_ref().and_then(|s| s.stopped.clone()) {
+            for path in chunk {
+                reports.push(not_stored(path, &why));
+                progress();
+            }
+            continue;
+        }
+        let checked: Vec<(CheckedFile, Raw, String)> = on_polars_threads(|| {
+            chunk
+                .par_iter()
+                .map(|path| {
+                    let (checked, raw) = read_and_check(path, &context);
+                    progress();
+                    let hash = raw.hash();
+                    (checked, raw, hash)
+                })
+                .collect()
+        });
+        for (mut checked, raw, hash) in checked {
+            let Some(storing) = &mut storing else {
+                if let Some(history) = &mut dry_history {
+                    warn_about_jumps(history, &definitions, &mut checked)?;
+                }
+                reports.push(report_only(checked, hash));
+                continue;
+            };
+            warn_about_jumps(&mut storing.transaction, &definitions, &mut checked)?;
+            let file = StoredFile {
+                checked,
+                raw: &raw,
+                hash,
+                received_at: options.received_at,
+                by: options.by.clone(),
+            };
+            storing.store(file, &mut reports)?;
+            if storing.transaction.pending_rows() >= commit_rows() {
+                storing.commit(&mut reports)?;
+            }
+        }
+    }
+    if let Some(storing) = &mut storing {
+        storing.commit(&mut reports)?;
+    }
+    Ok(reports)
+}
+
+/// Runs `work` on polars' own threads. A file's check runs polars queries (its rules): from
+/// a thread of rayon's global pool each one crossed to polars' pool and back, and the two
+/// pools' threads fought for the cores (profiled: a dry run spent a fifth of its time there).
+fn on_polars_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    polars_core::runtime::THREAD_POOL.install(work)
+}
+
+/// [`COMMIT_ROWS`], or `MESURE_COMMIT_ROWS` when set (the tests switch small batches in).
+fn commit_rows() -> usize {
+    std::env::var("MESURE_COMMIT_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(COMMIT_ROWS)
+}
+
+/// The files checked together: workbooks 8 per core, each CSV file alone (a network's export
+/// holds millions of rows: two at once would double the memory).
+fn batches(files: &[PathBuf]) -> Vec<&[PathBuf]> {
+    let size = (rayon::current_num_threads() * 8).max(8);
+    let csv_from = files
+        .iter()
+        .position(|f| file_kind(f) == Ok(FileKind::Csv))
+        .unwrap_or(files.len());
+    let (workbooks, csv) = files.split_at(csv_from);
+    workbooks.chunks(size).chain(csv.chunks(1)).collect()
+}
+
+/// The store being written by an ingest: its open transaction, the files it holds, and why
+/// storing stopped, if it did.
+struct Storing<'w> {
+    writer: &'w Writer,
+    transaction: Transaction<'w>,
+    batch: Batch,
+    stopped: Option<Problem>,
+}
+
+impl<'w> Storing<'w> {
+    fn new(writer: &'w Writer) -> Result<Self> {
+        Ok(Storing {
+            writer,
+            transaction: writer.transaction()?,
+            batch: Batch::default(),
+            stopped: None,
+        })
+    }
+
+    /// Stores one checked file into the transaction, or says why not.
+    fn store(&mut self, file: StoredFile, reports: &mut Vec<FileReport>) -> Result<()> {
+        if let Some(why) = &self.stopped {
+            reports.push(not_stored(&file.checked.path, why));
+            return Ok(());
+        }
+        let path = file.checked.path.clone();
+        let index = reports.len();
+        match store_file(
+            self.writer,
+            &mut self.transaction,
+            file,
+            &mut self.batch,
+            index,
+        ) {
+            Ok(report) => reports.push(report),
+            Err(err) => {
+                let why = storage_failure(&err);
+                reports.push(not_stored(&path, &why));
+                self.stop(reports, why)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Switches the transaction in; if that fails, its files are refused and storing stops.
+    fn commit(&mut self, reports: &mut [FileReport]) -> Result<()> {
+        if self.stopped.is_some() {
+            return Ok(());
+        }
+        match self.transaction.commit() {
+            Ok(()) => {
+                self.batch = Batch::default();
+                Ok(())
+            }
+            Err(err) => self.stop(reports, storage_failure(&err)),
+        }
+    }
+
+    /// Drops what the transaction holds, undoes its files' ledger lines, and stops storing.
+    fn stop(&mut self, reports: &mut [FileReport], why: Problem) -> Result<()> {
+        self.transaction = self.writer.transaction()?;
+        self.batch.abandon(self.writer, reports, &why)?;
+        self.stopped = Some(why);
+        Ok(())
+    }
+}
+
+/// The problem told for every file not stored after the store could not be written (a full
+/// disk, a permission): the batch is undone and storing stops, whatever the cause.
+fn storage_failure(err: &Error) -> Problem {
+    let message = match err {
+        Error::Io { path, source } => {
+            format!("{} ({})", crate::error::french_io(source), path.display())
+        }
+        other => other.to_string(),
+    };
+    Problem::error(
+        Location::default(),
+        format!(
+            "enregistrement impossible : {message} ; ce fichier n'est pas enregistré, renvoyez-le"
+        ),
+    )
+}
+
+/// The report of a file not stored because storing stopped on `why`.
+fn not_stored(path: &Path, why: &Problem) -> FileReport {
+    FileReport {
+        path: path.to_path_buf(),
+        hash: String::new(),
+        outcome: Outcome::Refused,
+        months: Vec::new(),
+        problems: vec![Problem {
+            location: Location::file(path),
+            ..why.clone()
+        }],
+    }
+}
+
+/// The files of the open transaction, for undoing them if it cannot be switched in.
+#[derive(Default)]
+pub(super) struct Batch {
+    /// For each file stored in the transaction: its report's index and the ledger's length
+    /// before its line.
+    pub files: Vec<(usize, u64)>,
+    /// The ledger lines of refused files written meanwhile, with the ledger's length before
+    /// each, to write again if the batch is undone.
+    pub refused: Vec<(u64, LedgerEntry)>,
+}
+
+impl Batch {
+    /// Undoes the ledger lines of this batch's files, which are told `why`; the refused files'
+    /// lines are kept.
+    fn abandon(&mut self, store: &Store, reports: &mut [FileReport], why: &Problem) -> Result<()> {
+        let Some(start) = self.files.iter().map(|(_, at)| *at).min() else {
+            return Ok(());
+        };
+        store.truncate_ledger(start)?;
+        for (index, _) in self.files.drain(..) {
+            let report = &mut reports[index];
+            *report = FileReport {
+                hash: report.hash.clone(),
+                ..not_stored(&report.path, why)
+            };
+        }
+        for (at, entry) in self.refused.drain(..) {
+            if at >= start {
+                // Best effort: the disk may still be full; the report was printed anyway.
+                let _ = store.append_ledger(&entry);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads and checks one file as [`ingest`] would, with the same warnings, without storing
+/// it: the portal's preview before its sender confirms.
+pub fn check_only(path: &Path, context: &Context, history: Option<&Store>) -> Result<CheckedFile> {
+    let (mut checked, _) = read_and_check(path, context);
+    if let Some(store) = history {
+        warn_about_jumps(
+            &mut StoreHistory::new(store.clone()),
+            context.definitions,
+            &mut checked,
+        )?;
+    }
+    Ok(checked)
+}
+
+/// A file received, as the store will keep it: its bytes (a workbook, at most 50 MB), or the
+/// file itself (a CSV file, read as it goes and copied, never loaded whole).
+pub(super) enum Raw {
+    /// Bytes read whole.
+    Bytes(Vec<u8>),
+    /// A CSV file, with its SHA-256 computed as it was read.
+    File(PathBuf, String),
+    /// Nothing could be read.
+    Unreadable,
+}
+
+impl Raw {
+    /// The SHA-256 of the file, empty if it could not be read.
+    fn hash(&self) -> String {
+        match self {
+            Raw::Bytes(bytes) if !bytes.is_empty() => sha256_hex(bytes),
+            Raw::File(_, hash) => hash.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+pub(super) fn read_and_check(path: &Path, context: &Context) -> (CheckedFile, Raw) {
+    let unreadable = |e: std::io::Error| {
+        let problem = Problem::error(Location::file(path), crate::error::french_io(&e));
+        let checked = CheckedFile {
+            path: path.to_path_buf(),
+            submissions: Vec::new(),
+            problems: vec![problem],
+        };
+        (checked, Raw::Unreadable)
+    };
+    if file_kind(path) == Ok(FileKind::Csv) {
+        let checked = crate::ingest::check_csv_file(path, path, context);
+        return match crate::store::sha256_file(path) {
+            Ok(hash) => (checked, Raw::File(path.to_path_buf(), hash)),
+            Err(e) => unreadable(e),
+        };
+    }
+    match read_bytes(path) {
+        Ok(bytes) => (check_file(path, &bytes, context), Raw::Bytes(bytes)),
+        Err(e) => unreadable(e),
+    }
+}
