@@ -340,3 +340,18 @@ fn key(indicator: &str, level: Level, entity: &str, period: &str) -> Key {
 fn internal(err: &PolarsError) -> Error {
     Error::internal("rapports", err)
 }
+
+/// Where a value stands among ranked values, 0 (lowest) to 100 (highest); tied values share
+/// the middle of their places, so many zeros do not all rank high.
+pub fn percentile_rank(ranked: &[Ranked], value: f64) -> Option<f64> {
+    let n = ranked.len();
+    if n == 0 {
+        return None;
+    }
+    if n == 1 {
+        return Some(50.0);
+    }
+    let below = ranked.iter().filter(|r| r.value < value).count() as f64;
+    let equal = ranked.iter().filter(|r| r.value == value).count().max(1) as f64;
+    Some(100.0 * (below + (equal - 1.0) / 2.0) / (n - 1) as f64)
+}
