@@ -1,0 +1,184 @@
+//! The header of a sheet: found in its first rows, each label matched to a declared column
+//! (case, accents, spaces and synonyms forgiven), missing and unknown columns told.
+
+use super::SheetPlace;
+use super::column_label;
+use crate::definitions::{LabelIndex, Table};
+use crate::error::Problem;
+use crate::ingest::read::{RawCell, RawSheet};
+use crate::template::column_letter;
+use crate::text::{did_you_mean, fold};
+
+/// How many rows at the top of a sheet are searched for the header.
+pub const HEADER_SEARCH_ROWS: usize = 10;
+
+/// Where a sheet's header is, and which of its columns hold the declared (and extra) ones.
+#[derive(Debug, Clone, Default)]
+pub struct Header {
+    /// The header's 0-based row in the sheet's rows.
+    pub index: usize,
+    /// The declared columns, in declaration order, with the sheet column each was found in.
+    pub columns: Vec<Option<usize>>,
+    /// Extra columns found (name, sheet column index), such as `id_manufacture` and `mois`.
+    pub extra: Vec<(String, usize)>,
+}
+
+/// Finds and checks a sheet's header among its first rows: `None` when it has errors (no
+/// header, a column twice, a required column missing), which are in `problems`.
+pub fn read_header(
+    sheet: &RawSheet,
+    table: &Table,
+    place: &SheetPlace,
+    extra: &[&str],
+    problems: &mut Vec<Problem>,
+) -> Option<Header> {
+    let csv = !place.named;
+    let lookup = table.labels();
+    let errors = |problems: &[Problem]| {
+        problems
+            .iter()
+            .filter(|p| p.severity == crate::Severity::Error)
+            .count()
+    };
+    // Problems of other sheets are in the list too: only this sheet's header errors stop it.
+    let errors_before = errors(problems);
+    let Some(header_index) = find_header(sheet, lookup) else {
+        let expected: Vec<&str> = table.column_names().collect();
+        problems.push(Problem::error(
+            place.at(sheet, None, None),
+            format!(
+                "aucun en-tête reconnu ; colonnes attendues : {}",
+                expected.join(", ")
+            ),
+        ));
+        return None;
+    };
+    let header_line = sheet.row_number(header_index);
+    let mut parsed = Header {
+        index: header_index,
+        columns: vec![None; table.columns.len()],
+        extra: Vec::new(),
+    };
+    let mut unknown_headers: Vec<String> = Vec::new();
+    for (index, cell) in sheet.rows[header_index].iter().enumerate() {
+        let own = cell.shown();
+        if own.is_empty() {
+            continue;
+        }
+        let header = header_labels(sheet, header_index, index)
+            .into_iter()
+            .find(|l| lookup.column_of(l).is_some())
+            .unwrap_or(own);
+        let at = || {
+            place.at(
+                sheet,
+                Some(header_line),
+                Some(column_label(sheet, index, &header, csv)),
+            )
+        };
+        if let Some(position) = lookup.column_of(&header) {
+            if let Some(first) = parsed.columns[position] {
+                problems.push(Problem::error(
+                    at(),
+                    format!(
+                        "la colonne « {} » apparaît deux fois (déjà en {})",
+                        table.columns[position].name,
+                        column_letter(sheet.column_index(first) as u16)
+                    ),
+                ));
+            } else {
+                parsed.columns[position] = Some(index);
+            }
+        } else if let Some(name) = extra.iter().find(|e| fold(e) == fold(&header)) {
+            if parsed.extra.iter().any(|(e, _)| e == name) {
+                problems.push(Problem::error(
+                    at(),
+                    format!("la colonne « {name} » apparaît deux fois"),
+                ));
+            } else {
+                parsed.extra.push((name.to_string(), index));
+            }
+        } else {
+            unknown_headers.push(header.clone());
+            let candidates = table.column_names().chain(extra.iter().copied());
+            problems.push(Problem::warning(
+                at(),
+                format!(
+                    "colonne « {header} » inconnue, ignorée{}",
+                    did_you_mean(&header, candidates)
+                ),
+            ));
+        }
+    }
+    for (column, found) in table.columns.iter().zip(&parsed.columns) {
+        if found.is_none() && column.required {
+            let labels = [column.name.as_str(), column.label.as_str()];
+            let near = unknown_headers.iter().find(|header| {
+                labels
+                    .iter()
+                    .any(|label| crate::text::closest(header, [*label]).is_some())
+            });
+            let hint = near
+                .map(|header| format!(" ; l'en-tête « {header} » lui ressemble : corrigez-le"))
+                .unwrap_or_default();
+            problems.push(Problem::error(
+                place.at(sheet, Some(header_line), None),
+                format!("colonne obligatoire « {} » absente{hint}", column.name),
+            ));
+        }
+    }
+    for name in extra {
+        if !parsed.extra.iter().any(|(e, _)| e == name) {
+            problems.push(Problem::error(
+                place.at(sheet, Some(header_line), None),
+                format!("colonne obligatoire « {name} » absente"),
+            ));
+        }
+    }
+    (errors(problems) == errors_before).then_some(parsed)
+}
+
+/// The labels a header cell may mean: its own text, and, under a cell merged across several
+/// columns (`Heures` over `disponibles`, `utilisées`), the two read together
+/// (`Heures disponibles`). A merged cell keeps its text in its first column: the label above
+/// is the nearest non-blank cell to the left in the row above.
+pub(super) fn header_labels(sheet: &RawSheet, row: usize, index: usize) -> Vec<String> {
+    let own = sheet.rows[row]
+        .get(index)
+        .map(RawCell::shown)
+        .unwrap_or_default();
+    let mut labels = vec![own.clone()];
+    if row > 0 && !own.is_empty() {
+        let above = &sheet.rows[row - 1];
+        let parent = above.iter().take(index + 1).rev().find(|c| !c.is_blank());
+        if let Some(parent) = parent {
+            labels.push(format!("{} {own}", parent.shown()));
+        }
+    }
+    labels
+}
+
+/// The header row: among the first rows, the one naming the most declared columns.
+pub(super) fn find_header(sheet: &RawSheet, lookup: &LabelIndex) -> Option<usize> {
+    sheet
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .enumerate()
+        .map(|(i, row)| {
+            // A header names its columns in text: numbers and dates below it are data, and
+            // formatting them to compare was most of the search (profiled).
+            let matches = (0..row.len())
+                .filter(|&c| matches!(row[c], RawCell::Text(_)))
+                .filter(|&c| {
+                    header_labels(sheet, i, c)
+                        .iter()
+                        .any(|l| lookup.column_of(l).is_some())
+                })
+                .count();
+            (i, matches)
+        })
+        .filter(|(_, matches)| *matches > 0)
+        .max_by_key(|(i, matches)| (*matches, std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+}
