@@ -4,7 +4,8 @@
 use polars::prelude::*;
 
 use super::components::component;
-use super::{Inputs, Level, Per, Request, base_grain, compute, engine_error};
+use super::rollup::base_grain;
+use super::{Inputs, Level, Per, Request, compute, engine_error};
 use crate::definitions::{Definitions, Indicator, Kind};
 use crate::error::{Error, Result};
 use crate::month::Month;

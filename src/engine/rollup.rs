@@ -1,0 +1,177 @@
+//! Components at the base grain (one manufacture, one month), then rolled up to each cell:
+//! months first, then manufactures, each kind by its own rule.
+
+use polars::prelude::*;
+
+use super::components::{base_aggregations, component_count};
+use super::entities::LevelMaps;
+use super::inputs::with_keys;
+use super::{
+    DECLARANTS, ENTITY_KEY, EXPECTED, ID, INDEX, Inputs, MONTH, MonthRule, PERIOD_KEY, component,
+    engine_error, month_rules,
+};
+use crate::definitions::{Definitions, Indicator, Kind, table_schema};
+use crate::error::Result;
+
+/// Components per (manufacture, month) reported for the indicator's table; a reported month
+/// without rows has zero components.
+/// One indicator's additive components per manufacture and reported month (`id_manufacture`,
+/// `mois`, then one column per component, named as [`component_names`] says): for an evenness
+/// indicator, the count of each category, which the reports stack month by month.
+pub fn monthly_components(
+    indicator: &Indicator,
+    definitions: &Definitions,
+    inputs: &Inputs,
+) -> Result<DataFrame> {
+    base_grain(indicator, definitions, inputs)
+        .and_then(LazyFrame::collect)
+        .map_err(|e| engine_error(&e))
+}
+
+pub(super) fn base_grain(
+    indicator: &Indicator,
+    definitions: &Definitions,
+    inputs: &Inputs,
+) -> PolarsResult<LazyFrame> {
+    if let Kind::Quotient {
+        numerator,
+        denominator,
+        ..
+    } = &indicator.kind
+    {
+        return quotient_grain(numerator, denominator, definitions, inputs);
+    }
+    // A table with nothing stored reads as no row and no month reported.
+    let rows = match (
+        inputs.tables.get(&indicator.table),
+        definitions.table(&indicator.table),
+    ) {
+        (Some(rows), _) => rows.clone(),
+        (None, Some(table)) => DataFrame::empty_with_schema(&with_keys(table_schema(table))),
+        (None, None) => DataFrame::empty_with_schema(&with_keys(Schema::default())),
+    }
+    .lazy();
+    let rows = match &indicator.filter {
+        Some(filter) => rows.filter(filter.expr.clone().fill_null(lit(false))),
+        None => rows,
+    };
+    let grouped = rows
+        .group_by([col(ID), col(MONTH)])
+        .agg(base_aggregations(indicator));
+    let reported = match inputs.reported.get(&indicator.table) {
+        Some(reported) => reported.clone(),
+        None => DataFrame::empty_with_schema(&with_keys(Schema::default())),
+    }
+    .lazy();
+    let fill: Vec<Expr> = (0..component_count(indicator))
+        .map(|i| col(component(i)).fill_null(lit(0.0)))
+        .collect();
+    Ok(reported
+        .join(
+            grouped,
+            [col(ID), col(MONTH)],
+            [col(ID), col(MONTH)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns(fill))
+}
+
+/// A quotient's months: those its two sides both reported (a month reported for one table
+/// only enters neither side), with the numerator's component as `c0` and the denominator's as
+/// `c1`.
+pub(super) fn quotient_grain(
+    numerator: &Indicator,
+    denominator: &Indicator,
+    definitions: &Definitions,
+    inputs: &Inputs,
+) -> PolarsResult<LazyFrame> {
+    let side = |indicator: &Indicator, name: String| {
+        base_grain(indicator, definitions, inputs)
+            .map(|rows| rows.select([col(ID), col(MONTH), col(component(0)).alias(name)]))
+    };
+    let keys = [col(ID), col(MONTH)];
+    Ok(side(numerator, component(0))?.join(
+        side(denominator, component(1))?,
+        keys.clone(),
+        keys,
+        JoinArgs::new(JoinType::Inner),
+    ))
+}
+
+/// Each manufacture's components per period: the sums over its months, or for a stock the
+/// mean (or last value) of the months it reported. Every coarser cell is the sum of these,
+/// and each of their rows is one declaring manufacture.
+pub(super) fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> PolarsResult<DataFrame> {
+    let aggregations: Vec<Expr> = month_rules(indicator)
+        .into_iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let c = col(component(i));
+            match rule {
+                MonthRule::Sum => c.sum(),
+                MonthRule::Mean => c.mean(),
+                MonthRule::Last => c
+                    .sort_by([col(MONTH)], SortMultipleOptions::default())
+                    .last(),
+            }
+        })
+        .collect();
+    timed
+        .clone()
+        .lazy()
+        .group_by([col(INDEX), col(PERIOD_KEY)])
+        .agg(aggregations)
+        .collect()
+}
+
+/// Components rolled up to every (entity, period), with the coverage.
+pub(super) fn roll_up(
+    indicator: &Indicator,
+    per_manufacture: &DataFrame,
+    level: &LevelMaps,
+    period_labels: &DataFrame,
+) -> PolarsResult<DataFrame> {
+    let keys = [col(ENTITY_KEY), col(PERIOD_KEY)];
+    let components: Vec<String> = (0..component_count(indicator)).map(component).collect();
+    let placed = per_manufacture.clone().lazy().join(
+        level
+            .entities
+            .clone()
+            .lazy()
+            .select([col(INDEX), col(ENTITY_KEY)]),
+        [col(INDEX)],
+        [col(INDEX)],
+        JoinArgs::new(JoinType::Inner),
+    );
+    let mut aggregations: Vec<Expr> = components.iter().map(|c| col(c.as_str()).sum()).collect();
+    aggregations.push(len().cast(DataType::UInt32).alias(DECLARANTS));
+    let values = placed.group_by(keys.clone()).agg(aggregations);
+    let left = |other: &DataFrame, key: &str| {
+        (
+            other.clone().lazy(),
+            [col(key)],
+            JoinArgs::new(JoinType::Left),
+        )
+    };
+    let (entity_labels, entity_on, entity_how) = left(&level.labels, ENTITY_KEY);
+    let (period_frame, period_on, period_how) = left(period_labels, PERIOD_KEY);
+    level
+        .expected
+        .clone()
+        .lazy()
+        .join(
+            values,
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .with_columns([
+            col(DECLARANTS).fill_null(lit(0u32)),
+            col(EXPECTED).fill_null(lit(0u32)),
+        ])
+        .join(entity_labels, entity_on.clone(), entity_on, entity_how)
+        .join(period_frame, period_on.clone(), period_on, period_how)
+        // Entities in registry order, periods in calendar order (numbers sort faster than text).
+        .sort([ENTITY_KEY, PERIOD_KEY], SortMultipleOptions::default())
+        .collect()
+}
