@@ -131,8 +131,12 @@ fn describe_months(months: &[mesure::store::LedgerMonth]) -> String {
     }
     let manufactures: std::collections::BTreeSet<&str> =
         months.iter().map(|m| m.manufacture.as_str()).collect();
-    let first = months.iter().map(|m| m.month.as_str()).min().unwrap_or("");
-    let last = months.iter().map(|m| m.month.as_str()).max().unwrap_or("");
+    let first = months.iter().map(|m| m.month).min();
+    let last = months.iter().map(|m| m.month).max();
+    let (first, last) = match (first, last) {
+        (Some(first), Some(last)) => (first.to_string(), last.to_string()),
+        _ => (String::new(), String::new()),
+    };
     let mut rows: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for month in months {
         for (table, n) in &month.rows {

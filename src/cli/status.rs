@@ -1,9 +1,9 @@
 //! `mesure status`: which manufacture reported which months, against the registry.
 
-use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use clap::Args;
+use mesure::engine::coverage::{Coverage, deadline_days};
 use mesure::store::Store;
 use mesure::{Error, Month};
 
@@ -21,7 +21,8 @@ pub fn run(args: &StatusArgs, global: &Global) -> Result<ExitCode, Error> {
     let workspace = global.open()?;
     let registry = workspace.registry()?;
     let store = Store::read(&workspace.store);
-    let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
+    let coverage = Coverage::read(&store, deadline_days(&workspace.params))?;
+    let stored = store.stored_months()?;
     let Some(first) = registry.manufactures().iter().map(|m| m.opened).min() else {
         println!("Registre vide.");
         return Ok(ExitCode::SUCCESS);
@@ -53,19 +54,18 @@ pub fn run(args: &StatusArgs, global: &Global) -> Result<ExitCode, Error> {
     let (mut received, mut expected) = (0, 0);
     for manufacture in registry.manufactures() {
         let mut line = format!("{:width$}  ", manufacture.id);
-        let (mut got, mut due) = (0, 0);
         for month in &months {
-            let has = stored.contains(&(manufacture.id.clone(), *month));
-            let open = manufacture.is_open(*month);
+            let standing = coverage.standing(manufacture, *month, None);
             line.push(' ');
-            line.push(match (has, open) {
-                (true, _) => '■',
-                (false, true) => '·',
-                (false, false) => ' ',
+            line.push(if standing.is_declared() {
+                '■'
+            } else if standing.is_expected() {
+                '·'
+            } else {
+                ' '
             });
-            got += usize::from(has && open);
-            due += usize::from(open);
         }
+        let (got, due) = coverage.declared_of_expected(manufacture, &months);
         println!("{line}   {got}/{due}");
         received += got;
         expected += due;

@@ -6,9 +6,8 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::entities::{labels_of, number_labels};
-use super::{ID, MONTH, PERIOD, PERIOD_KEY, Per};
+use super::{MONTH, PERIOD, PERIOD_KEY, Per};
 use crate::month::Month;
-use crate::registry::Registry;
 
 /// (`mois`, `periode`) for every period of the requested kinds that holds a month of the data:
 /// a rolling window is shown only if it ends within the data.
@@ -70,20 +69,4 @@ pub(super) fn split_rolling(
         .filter_map(|(label, key)| Some((label?.to_string(), key?)))
         .collect();
     Ok((calendar, map))
-}
-
-/// (`id_manufacture`, `mois`) for every month a manufacture was open, within the data's range.
-pub(super) fn expected_months(
-    registry: &Registry,
-    first: Month,
-    last: Month,
-) -> PolarsResult<DataFrame> {
-    let (mut ids, mut months) = (Vec::new(), Vec::new());
-    for manufacture in registry.manufactures() {
-        for month in first.through(last).filter(|m| manufacture.is_open(*m)) {
-            ids.push(manufacture.id.clone());
-            months.push(month.to_string());
-        }
-    }
-    df!(ID => ids, MONTH => months)
 }

@@ -16,7 +16,7 @@
 mod calendar;
 mod compare;
 mod components;
-mod coverage;
+pub mod coverage;
 mod distribution;
 mod entities;
 mod explain;
@@ -43,7 +43,8 @@ pub use rollup::monthly_components;
 use crate::definitions::{Definitions, Indicator};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
-use calendar::{expected_months, period_map, split_rolling};
+use calendar::{period_map, split_rolling};
+use coverage::expected_months;
 use coverage::expected_per_cell;
 use entities::{LevelMaps, entity_map, labels_of};
 use output::long_rows;

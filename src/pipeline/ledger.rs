@@ -14,7 +14,7 @@ pub(super) fn months_of(checked: &CheckedFile) -> Vec<LedgerMonth> {
         .iter()
         .map(|s| LedgerMonth {
             manufacture: s.manufacture.clone(),
-            month: s.month.to_string(),
+            month: s.month,
             rows: s
                 .tables
                 .iter()
@@ -103,9 +103,7 @@ pub(super) fn store_file(
         }
     }
     let entry = LedgerEntry {
-        received_at: received_at
-            .unwrap_or_else(chrono::Utc::now)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        received_at: received_at.unwrap_or_else(chrono::Utc::now),
         file: file_name.clone(),
         hash: hash.clone(),
         outcome: report.outcome,

@@ -63,10 +63,8 @@ fn replay(
             Outcome::Accepted => {}
             Outcome::Withdrawn => {
                 for month in &entry.months {
-                    if let Ok(parsed) = month.month.parse() {
-                        rebuilt.withdraw(&month.manufacture, parsed)?;
-                        report.withdrawn += 1;
-                    }
+                    rebuilt.withdraw(&month.manufacture, month.month)?;
+                    report.withdrawn += 1;
                 }
                 continue;
             }
@@ -116,7 +114,7 @@ fn replay(
             let message = format!(
                 "{} (reçu le {}, {}) est refusé par le registre ou les définitions actuels : corrigez-les, ou retirez ce mois avec mesure retirer",
                 entry.file,
-                entry.received_at.get(..10).unwrap_or(&entry.received_at),
+                entry.received_at.format("%Y-%m-%d"),
                 months.join(", ")
             );
             report.problems.push(Problem::error(at, message));

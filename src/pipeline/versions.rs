@@ -18,14 +18,13 @@ pub fn version_entry<'a>(
     month: Month,
     version: usize,
 ) -> Option<&'a LedgerEntry> {
-    let month_text = month.to_string();
     ledger
         .iter()
         .filter(|e| e.outcome == Outcome::Accepted)
         .filter(|e| {
             e.months
                 .iter()
-                .any(|m| m.manufacture == manufacture && m.month == month_text)
+                .any(|m| m.manufacture == manufacture && m.month == month)
         })
         .nth(version.checked_sub(1)?)
 }
@@ -99,13 +98,13 @@ pub fn withdraw(
     files.sort_by(|a, b| a.hash.cmp(&b.hash));
     files.dedup();
     let entry = LedgerEntry {
-        received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        received_at: chrono::Utc::now(),
         file: String::new(),
         hash: String::new(),
         outcome: Outcome::Withdrawn,
         months: vec![LedgerMonth {
             manufacture: manufacture.to_string(),
-            month: month.to_string(),
+            month,
             rows: BTreeMap::new(),
             replaced: files.iter().map(|f| f.hash.clone()).collect(),
         }],

@@ -108,6 +108,11 @@ impl Portal {
 }
 
 impl Portal {
+    /// Days after a month's end by which it is due (the workspace's `delai_declaration_jours`).
+    pub fn deadline_days(&self) -> i64 {
+        crate::engine::coverage::deadline_days(&self.workspace.params)
+    }
+
     /// Every figure of the network (`mesure compute`'s long form), from the cache if the
     /// store has not changed since it was computed.
     pub fn figures(&self) -> Result<Arc<polars::prelude::DataFrame>> {

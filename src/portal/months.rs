@@ -2,20 +2,12 @@
 //! expected, with each month's versions (who sent which file, when), from the store and its
 //! ledger.
 
-use std::collections::BTreeSet;
+use chrono::NaiveDate;
 
-use chrono::{Datelike, NaiveDate};
-
+use crate::engine::coverage::{Coverage, Standing};
 use crate::month::Month;
 use crate::registry::Manufacture;
 use crate::store::{LedgerEntry, Outcome};
-
-/// The day of the following month by which a month is due.
-pub const DUE_DAY: u32 = 15;
-
-/// Months after its due date when a month not received stops being « en retard » and becomes
-/// « manquant ».
-pub const LATE_MONTHS: i32 = 3;
 
 /// Where a month stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +16,8 @@ pub enum MonthState {
     Received,
     /// The last file sent for it was refused, and nothing is stored.
     Refused,
-    /// Expected, not received, due date passed less than [`LATE_MONTHS`] ago.
+    /// Expected, not received, due date passed less than
+    /// [`OVERDUE_MONTHS`](crate::engine::coverage::OVERDUE_MONTHS) ago.
     Late,
     /// Expected, not received, due long ago.
     Missing,
@@ -32,6 +25,19 @@ pub enum MonthState {
     Due,
     /// Before the opening (or after the closing), or in the future.
     NotExpected,
+}
+
+impl From<Standing> for MonthState {
+    fn from(standing: Standing) -> Self {
+        match standing {
+            Standing::OnTime | Standing::ReceivedLate => MonthState::Received,
+            Standing::Refused => MonthState::Refused,
+            Standing::Due => MonthState::Due,
+            Standing::Overdue => MonthState::Late,
+            Standing::Missing => MonthState::Missing,
+            Standing::NotExpected => MonthState::NotExpected,
+        }
+    }
 }
 
 impl MonthState {
@@ -107,72 +113,33 @@ impl MonthStatus {
     }
 }
 
-/// When a month is due: the [`DUE_DAY`] of the following month.
-pub fn due_date(month: Month) -> NaiveDate {
-    let first = month.next().first_day();
-    first.with_day(DUE_DAY).unwrap_or(first)
-}
-
-/// The state of one month of a manufacture.
-pub fn month_state(
-    manufacture: &Manufacture,
-    month: Month,
-    stored: bool,
-    last_refused: bool,
-    today: NaiveDate,
-) -> MonthState {
-    if stored {
-        return MonthState::Received;
-    }
-    if !manufacture.is_open(month) || month > Month::of_date(today) {
-        return MonthState::NotExpected;
-    }
-    if last_refused {
-        return MonthState::Refused;
-    }
-    let due = due_date(month);
-    if today <= due {
-        MonthState::Due
-    } else if today <= due_date(month.plus(LATE_MONTHS)) {
-        MonthState::Late
-    } else {
-        MonthState::Missing
-    }
-}
-
 /// The twelve months of `year` for a manufacture, with their versions from the ledger.
 pub fn year_grid(
     manufacture: &Manufacture,
     year: i32,
-    stored: &BTreeSet<(String, Month)>,
+    coverage: &Coverage,
     ledger: &[LedgerEntry],
     today: NaiveDate,
 ) -> Vec<MonthStatus> {
     (1..=12)
         .filter_map(|m| Month::new(year, m))
-        .map(|month| {
-            let versions = versions_of(&manufacture.id, month, ledger);
-            let is_stored = stored.contains(&(manufacture.id.clone(), month));
-            let last_refused = versions.last().is_some_and(|v| v.outcome == "refusé");
-            MonthStatus {
-                month,
-                state: month_state(manufacture, month, is_stored, last_refused, today),
-                versions,
-            }
+        .map(|month| MonthStatus {
+            month,
+            state: coverage.standing(manufacture, month, Some(today)).into(),
+            versions: versions_of(&manufacture.id, month, ledger),
         })
         .collect()
 }
 
 /// Every file sent for a manufacture's month, oldest first, numbered as versions.
 pub fn versions_of(manufacture: &str, month: Month, ledger: &[LedgerEntry]) -> Vec<Version> {
-    let month_text = month.to_string();
     let mut number = 0;
     let mut versions = Vec::new();
     for entry in ledger {
         let Some(this) = entry
             .months
             .iter()
-            .find(|m| m.manufacture == manufacture && m.month == month_text)
+            .find(|m| m.manufacture == manufacture && m.month == month)
         else {
             continue;
         };
@@ -193,7 +160,7 @@ pub fn versions_of(manufacture: &str, month: Month, ledger: &[LedgerEntry]) -> V
             .join(", ");
         versions.push(Version {
             number: version,
-            when: when_label(&entry.received_at),
+            when: entry.received_at.format("%d/%m/%Y %H:%M").to_string(),
             file: entry.file.clone(),
             by: entry.by.clone().unwrap_or_default(),
             outcome,
@@ -203,72 +170,21 @@ pub fn versions_of(manufacture: &str, month: Month, ledger: &[LedgerEntry]) -> V
     versions
 }
 
-/// `JJ/MM/AAAA HH:MM` from an RFC 3339 timestamp.
-fn when_label(timestamp: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(timestamp)
-        .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
-        .unwrap_or_else(|_| timestamp.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::LedgerMonth;
 
-    fn manufacture(opening: &str) -> Manufacture {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let registry =
-            crate::registry::Registry::load(&root.join("sample-data/manufactures.csv")).unwrap();
-        let mut m = registry.manufactures()[0].clone();
-        m.opened = opening.parse().unwrap();
-        m.closed = None;
-        m
-    }
-
-    fn date(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn a_month_is_due_on_the_fifteenth_then_late_then_missing() {
-        let m = manufacture("2025-01");
-        let march: Month = "2025-03".parse().unwrap();
-        let state = |today: &str| month_state(&m, march, false, false, date(today));
-        assert_eq!(state("2025-03-20"), MonthState::Due);
-        assert_eq!(state("2025-04-15"), MonthState::Due);
-        assert_eq!(state("2025-04-16"), MonthState::Late);
-        assert_eq!(state("2025-07-15"), MonthState::Late);
-        assert_eq!(state("2025-07-16"), MonthState::Missing);
-        assert_eq!(
-            state("2025-02-10"),
-            MonthState::NotExpected,
-            "in the future"
-        );
-        assert_eq!(
-            month_state(&m, march, true, true, date("2026-01-01")),
-            MonthState::Received
-        );
-        assert_eq!(
-            month_state(&m, march, false, true, date("2025-04-01")),
-            MonthState::Refused
-        );
-        let later = manufacture("2025-06");
-        assert_eq!(
-            month_state(&later, march, false, false, date("2026-01-01")),
-            MonthState::NotExpected
-        );
-    }
-
     #[test]
     fn versions_count_only_the_files_that_changed_the_month() {
         let entry = |file: &str, outcome, by: Option<&str>| LedgerEntry {
-            received_at: "2025-04-10T08:30:00Z".into(),
+            received_at: "2025-04-10T08:30:00Z".parse().unwrap(),
             file: file.into(),
             hash: file.into(),
             outcome,
             months: vec![LedgerMonth {
                 manufacture: "mp001".into(),
-                month: "2025-03".into(),
+                month: "2025-03".parse().unwrap(),
                 rows: [("publics".to_string(), 7)].into(),
                 replaced: vec![],
             }],

@@ -116,7 +116,7 @@ pub struct HomeRow {
 pub struct HomePage {
     pub page: Page,
     pub rows: Vec<HomeRow>,
-    pub due_day: u32,
+    pub deadline_days: i64,
 }
 
 /// A month in the manufacture page's grid.
@@ -172,7 +172,7 @@ pub struct ManufacturePage {
     pub history: Vec<HistoryLine>,
     /// `(href, period in words)` of this manufacture's report pages, newest first.
     pub reports: Vec<(String, String)>,
-    pub due_day: u32,
+    pub deadline_days: i64,
     pub late_months: i32,
 }
 

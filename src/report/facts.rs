@@ -4,11 +4,11 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, NaiveDate};
 use polars::prelude::*;
 
 use super::charts::MonthState;
 use crate::definitions::{Definitions, Kind};
+use crate::engine::coverage::{Coverage, Standing};
 use crate::engine::{
     FigureKey, Inputs, KeyColumns, Level, Per, Request, component, compute, distribution,
     monthly_components,
@@ -16,7 +16,7 @@ use crate::engine::{
 use crate::error::{Error, Result};
 use crate::month::Month;
 use crate::registry::Registry;
-use crate::store::{Outcome, Store};
+use crate::store::Store;
 
 /// (indicator, level, entity, period).
 pub type Key = FigureKey;
@@ -61,7 +61,8 @@ pub struct Facts {
     figures: PlHashMap<Key, Figure>,
     quartiles: PlHashMap<Key, Quartiles>,
     rankings: PlHashMap<Key, Vec<Ranked>>,
-    states: PlHashMap<(String, Month), MonthState>,
+    /// Which months were expected, declared, on time: the engine's coverage model.
+    pub coverage: Coverage,
     /// The evenness indicator whose categories are stacked, with its categories.
     pub composition: Option<(String, Vec<String>)>,
     compositions: PlHashMap<(String, Month), Vec<f64>>,
@@ -69,8 +70,6 @@ pub struct Facts {
     pub periods: Vec<String>,
     /// The first and last months reported.
     pub months: Option<(Month, Month)>,
-    /// Days after a month's end within which it is on time (the workspace's setting).
-    pub deadline_days: i64,
 }
 
 /// The levels the reports compare within.
@@ -106,7 +105,7 @@ impl Facts {
         computed.rechunk_mut_par();
         let mut facts = Facts {
             months: inputs.month_range(),
-            deadline_days,
+            coverage: Coverage::read(store, deadline_days)?,
             ..Facts::default()
         };
         facts
@@ -118,7 +117,6 @@ impl Facts {
         .map_err(|e| internal(&e))?;
         facts.read_quartiles(&summary).map_err(|e| internal(&e))?;
         facts.read_ranks(&ranks).map_err(|e| internal(&e))?;
-        facts.read_states(registry, store, deadline_days)?;
         facts.read_compositions(definitions, &inputs)?;
         Ok(facts)
     }
@@ -163,10 +161,13 @@ impl Facts {
 
     /// A manufacture's month: on time, late, missing or not expected.
     pub fn state(&self, manufacture: &crate::registry::Manufacture, month: Month) -> MonthState {
-        match self.states.get(&(manufacture.id.clone(), month)) {
-            Some(state) => *state,
-            None if manufacture.is_open(month) => MonthState::Missing,
-            None => MonthState::NotExpected,
+        match self.coverage.standing(manufacture, month, None) {
+            Standing::OnTime => MonthState::OnTime,
+            Standing::ReceivedLate => MonthState::Late,
+            Standing::NotExpected => MonthState::NotExpected,
+            Standing::Refused | Standing::Due | Standing::Overdue | Standing::Missing => {
+                MonthState::Missing
+            }
         }
     }
 
@@ -241,54 +242,6 @@ impl Facts {
                 rank: rank.get(row).unwrap_or(0),
                 out_of: out_of.get(row).unwrap_or(0),
             });
-        }
-        Ok(())
-    }
-
-    /// On time or late, from the first time the ledger accepted each stored month.
-    fn read_states(
-        &mut self,
-        registry: &Registry,
-        store: &Store,
-        deadline_days: i64,
-    ) -> Result<()> {
-        let mut first_received: PlHashMap<(String, Month), NaiveDate> = PlHashMap::new();
-        for entry in store.ledger()? {
-            if entry.outcome == Outcome::Withdrawn {
-                // A withdrawn month sent again counts from its new receipt.
-                for month in &entry.months {
-                    if let Ok(m) = month.month.parse::<Month>() {
-                        first_received.remove(&(month.manufacture.clone(), m));
-                    }
-                }
-                continue;
-            }
-            if entry.outcome != Outcome::Accepted {
-                continue;
-            }
-            let Ok(when) = DateTime::parse_from_rfc3339(&entry.received_at) else {
-                continue;
-            };
-            for month in &entry.months {
-                let Ok(m) = month.month.parse::<Month>() else {
-                    continue;
-                };
-                let day = first_received
-                    .entry((month.manufacture.clone(), m))
-                    .or_insert(when.date_naive());
-                *day = (*day).min(when.date_naive());
-            }
-        }
-        for (manufacture, month) in store.stored_months()? {
-            let Some(known) = registry.get(&manufacture) else {
-                continue;
-            };
-            let deadline = month.next().first_day() + Duration::days(deadline_days - 1);
-            let state = match first_received.get(&(manufacture.clone(), month)) {
-                Some(day) if *day > deadline => MonthState::Late,
-                _ => MonthState::OnTime,
-            };
-            self.states.insert((known.id.clone(), month), state);
         }
         Ok(())
     }

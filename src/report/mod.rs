@@ -34,10 +34,7 @@ use charts::Outlines;
 use facts::Facts;
 use pages::{Block, Book, Plan};
 
-/// Days after a month's end by which its workbook is due; later is « en retard ».
-pub const DEFAULT_DEADLINE_DAYS: i64 = 30;
-/// The setting of `mesure.toml` that changes [`DEFAULT_DEADLINE_DAYS`].
-pub const DEADLINE_SETTING: &str = "delai_declaration_jours";
+pub use crate::engine::coverage::{DEADLINE_SETTING, DEFAULT_DEADLINE_DAYS};
 const MANIFEST: &str = ".empreintes.json";
 
 /// A file format reports are written in.
@@ -127,10 +124,7 @@ pub fn write_reports(
             .ok_or_else(|| Error::Usage(format!("période « {label} » inconnue")))?,
         None => options.per,
     };
-    let deadline = workspace
-        .params
-        .get(DEADLINE_SETTING)
-        .map_or(DEFAULT_DEADLINE_DAYS, |days| *days as i64);
+    let deadline = crate::engine::coverage::deadline_days(&workspace.params);
     let outlines = workspace
         .map
         .as_ref()

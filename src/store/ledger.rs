@@ -12,9 +12,11 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Problem, Result};
+use crate::month::Month;
 
 /// What became of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,9 +40,9 @@ pub enum Outcome {
 pub struct LedgerMonth {
     /// The manufacture.
     pub manufacture: String,
-    /// The month, `AAAA-MM`.
+    /// The month (`AAAA-MM` in the file).
     #[serde(rename = "mois")]
-    pub month: String,
+    pub month: Month,
     /// Rows per table.
     #[serde(rename = "lignes")]
     pub rows: BTreeMap<String, usize>,
@@ -52,9 +54,9 @@ pub struct LedgerMonth {
 /// One line of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
-    /// When, in UTC (RFC 3339).
-    #[serde(rename = "horodatage")]
-    pub received_at: String,
+    /// When, in UTC (RFC 3339 to the second in the file).
+    #[serde(rename = "horodatage", with = "rfc3339_seconds")]
+    pub received_at: DateTime<Utc>,
     /// The file's name as given.
     #[serde(rename = "fichier")]
     pub file: String,
@@ -176,13 +178,36 @@ pub(super) fn read(path: &Path) -> Result<Vec<LedgerEntry>> {
     }
 }
 
+/// The ledger's timestamps: written in RFC 3339 to the second (`2025-04-10T09:00:00Z`), read
+/// from any RFC 3339 text.
+mod rfc3339_seconds {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        when: &DateTime<Utc>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&when.to_rfc3339_opts(SecondsFormat::Secs, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<DateTime<Utc>, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|when| when.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn entry(name: &str) -> LedgerEntry {
         LedgerEntry {
-            received_at: "2025-04-10T00:00:00Z".into(),
+            received_at: "2025-04-10T00:00:00Z".parse().unwrap(),
             file: name.into(),
             hash: "ab".into(),
             outcome: Outcome::Accepted,

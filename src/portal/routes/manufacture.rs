@@ -16,7 +16,11 @@ pub(super) async fn home(State(portal): App, jar: CookieJar) -> Response {
         return Redirect::to(&format!("/manufactures/{}", manufactures[0].id)).into_response();
     }
     let store_root = portal.workspace.store.clone();
-    let rows = blocking(&portal, move || home_rows(&store_root, &manufactures)).await;
+    let deadline_days = portal.deadline_days();
+    let rows = blocking(&portal, move || {
+        home_rows(&store_root, deadline_days, &manufactures)
+    })
+    .await;
     match rows {
         Ok(rows) => {
             let title = if account.role == Role::Manager {
@@ -29,7 +33,7 @@ pub(super) async fn home(State(portal): App, jar: CookieJar) -> Response {
                 &HomePage {
                     page: Page::signed_in(title, &account, &session),
                     rows,
-                    due_day: DUE_DAY,
+                    deadline_days,
                 },
             )
         }
@@ -39,11 +43,12 @@ pub(super) async fn home(State(portal): App, jar: CookieJar) -> Response {
 
 pub(super) fn home_rows(
     store_root: &Path,
+    deadline_days: i64,
     manufactures: &[Manufacture],
 ) -> crate::error::Result<Vec<HomeRow>> {
     let store = Store::read(store_root);
-    let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
     let ledger = store.ledger()?;
+    let coverage = Coverage::new(store.stored_months()?, &ledger, deadline_days);
     let today = chrono::Utc::now().date_naive();
     let last_month = Month::of_date(today).plus(-1);
     Ok(manufactures
@@ -59,20 +64,19 @@ pub(super) fn home_rows(
             };
             let received = expected
                 .iter()
-                .filter(|month| stored.contains(&(m.id.clone(), **month)))
+                .filter(|month| coverage.is_declared(&m.id, **month))
                 .count();
             let late = expected
                 .iter()
                 .filter(|month| {
-                    !stored.contains(&(m.id.clone(), **month)) && today > due_date(**month)
+                    !coverage.is_declared(&m.id, **month) && today > coverage.due_date(**month)
                 })
                 .count();
             let last_upload = ledger
                 .iter()
                 .rev()
                 .find(|e| e.months.iter().any(|lm| lm.manufacture == m.id))
-                .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.received_at).ok())
-                .map(|t| t.format("%d/%m/%Y").to_string())
+                .map(|e| e.received_at.format("%d/%m/%Y").to_string())
                 .unwrap_or_else(|| "—".to_string());
             HomeRow {
                 id: m.id.clone(),
@@ -117,11 +121,12 @@ pub(super) async fn manufacture_page(
         .unwrap_or(this_year);
     let store_root = portal.workspace.store.clone();
     let m = manufacture.clone();
+    let deadline_days = portal.deadline_days();
     let grid = blocking(&portal, move || {
         let store = Store::read(&store_root);
-        let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
         let ledger = store.ledger()?;
-        Ok::<_, Error>(year_grid(&m, year, &stored, &ledger, today))
+        let coverage = Coverage::new(store.stored_months()?, &ledger, deadline_days);
+        Ok::<_, Error>(year_grid(&m, year, &coverage, &ledger, today))
     })
     .await;
     let grid = match grid {
@@ -177,8 +182,8 @@ pub(super) async fn manufacture_page(
             months,
             history,
             reports: manufacture_reports(&portal.workspace.reports, &manufacture.id),
-            due_day: DUE_DAY,
-            late_months: LATE_MONTHS,
+            deadline_days: portal.deadline_days(),
+            late_months: OVERDUE_MONTHS,
         },
     )
 }

@@ -26,10 +26,11 @@ use serde::Deserialize;
 
 use super::Portal;
 use super::accounts::{Account, MIN_PASSWORD_CHARS, NewAccount, Role, random_token, same_secret};
-use super::months::{DUE_DAY, LATE_MONTHS, MonthState, due_date, year_grid};
+use super::months::{MonthState, year_grid};
 use super::pages::*;
 use super::session::Session;
 use super::upload::{FilePreview, Pending, accept_file, preview};
+use crate::engine::coverage::{Coverage, OVERDUE_MONTHS};
 use crate::error::Error;
 use crate::ingest::{CheckedFile, Context};
 use crate::month::Month;

@@ -20,8 +20,9 @@ pub(super) async fn declarations_page(State(portal): App, jar: CookieJar) -> Res
         Err(e) => return internal(page(), &e),
     };
     let store_root = portal.workspace.store.clone();
+    let deadline_days = portal.deadline_days();
     let built = blocking(&portal, move || {
-        declarations(&store_root, &manufactures, &contacts)
+        declarations(&store_root, deadline_days, &manufactures, &contacts)
     })
     .await;
     match built {
@@ -33,7 +34,7 @@ pub(super) async fn declarations_page(State(portal): App, jar: CookieJar) -> Res
                 months,
                 rows,
                 late,
-                late_months: LATE_MONTHS,
+                late_months: OVERDUE_MONTHS,
             },
         ),
         Err(e) => internal(page(), &e),
@@ -44,12 +45,13 @@ pub(super) async fn declarations_page(State(portal): App, jar: CookieJar) -> Res
 /// managers to ask.
 pub(super) fn declarations(
     store_root: &Path,
+    deadline_days: i64,
     manufactures: &[Manufacture],
     accounts: &[Account],
 ) -> crate::error::Result<(Vec<String>, Vec<GridRow>, Vec<LateMonth>)> {
     let store = Store::read(store_root);
-    let stored: BTreeSet<(String, Month)> = store.stored_months()?.into_iter().collect();
     let ledger = store.ledger()?;
+    let coverage = Coverage::new(store.stored_months()?, &ledger, deadline_days);
     let today = chrono::Utc::now().date_naive();
     let last = Month::of_date(today).plus(-1);
     let months: Vec<Month> = last.plus(-11).through(last).collect();
@@ -63,11 +65,7 @@ pub(super) fn declarations(
         let mut cells = Vec::new();
         let (mut received, mut expected) = (0, 0);
         for month in &months {
-            let versions = crate::portal::months::versions_of(&manufacture.id, *month, &ledger);
-            let is_stored = stored.contains(&(manufacture.id.clone(), *month));
-            let refused = versions.last().is_some_and(|v| v.outcome == "refusé");
-            let state =
-                crate::portal::months::month_state(manufacture, *month, is_stored, refused, today);
+            let state = MonthState::from(coverage.standing(manufacture, *month, Some(today)));
             expected += usize::from(state != MonthState::NotExpected);
             received += usize::from(state == MonthState::Received);
             if matches!(

@@ -192,7 +192,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         received,
         due,
         late: count(&[MonthState::Late]),
-        deadline_days: book.facts.deadline_days,
+        deadline_days: book.facts.coverage.deadline_days(),
         table: &months_table,
     })));
     Plan {

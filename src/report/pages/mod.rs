@@ -20,7 +20,7 @@ pub use network::network_page;
 
 use std::sync::Arc;
 
-use super::charts::{Chart, Heading, MonthState, Outlines};
+use super::charts::{Chart, Heading, Outlines};
 use super::facts::Facts;
 use super::french;
 use super::html::escape;
@@ -111,24 +111,7 @@ impl<'a> Book<'a> {
 
     /// Manufactures expected in the period, and those that reported at least one month.
     fn coverage(&self, members: &[&Manufacture]) -> (u32, u32) {
-        let (mut declarants, mut attendus) = (0, 0);
-        for m in members {
-            let states: Vec<MonthState> = self
-                .months
-                .iter()
-                .map(|mo| self.facts.state(m, *mo))
-                .collect();
-            if states.iter().any(|s| *s != MonthState::NotExpected) {
-                attendus += 1;
-            }
-            if states
-                .iter()
-                .any(|s| matches!(s, MonthState::OnTime | MonthState::Late))
-            {
-                declarants += 1;
-            }
-        }
-        (declarants, attendus)
+        self.facts.coverage.of_period(members, &self.months)
     }
 }
 
