@@ -8,7 +8,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 use clap::Args;
 use mesure::definitions::Definitions;
-use mesure::engine::{Comparison, Inputs, Level, Per, Request, compare, compute};
+use mesure::engine::{Comparison, Inputs, Level, Per, Period, Request, compare, compute};
 use mesure::numbers::french_plain as format_number;
 use mesure::report::publication;
 use mesure::store::Store;
@@ -119,7 +119,10 @@ fn since_publication(
     period: &str,
     args: &CompareArgs,
 ) -> Result<ExitCode, Error> {
-    let period = super::period_label(Some(period))?.expect("a period was given");
+    let period = period
+        .parse::<Period>()
+        .map_err(|e| Error::Usage(e.to_string()))?
+        .to_string();
     if !publication::folder(workspace, &period)
         .join("publication.json")
         .is_file()

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use mesure::Error;
-use mesure::engine::{Inputs, Level, Per, Request, compute, distribution};
+use mesure::engine::{Inputs, Level, Per, Period, Request, compute, distribution};
 use mesure::export::{with_definitions, write_csv, write_json, write_parquet};
 use mesure::files::write_atomically;
 use mesure::store::Store;
@@ -24,7 +24,7 @@ pub struct ComputeArgs {
     per: Vec<Per>,
     /// Une seule période : 2025-03, 2025-T1 (ou 2025-Q1), 2025-S1, 2025, 2025-03-12M.
     #[arg(long, value_name = "P")]
-    period: Option<String>,
+    period: Option<Period>,
     /// Indicateur (répétable ; tous par défaut).
     #[arg(long, value_name = "ID")]
     indicator: Vec<String>,
@@ -57,9 +57,9 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
     let workspace = global.open()?;
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
-    let period = super::period_label(args.period.as_deref())?;
-    let pers = match &period {
-        Some(label) if args.per.is_empty() => Per::of_label(label).into_iter().collect(),
+    let period = args.period;
+    let pers = match period {
+        Some(period) if args.per.is_empty() => vec![period.per()],
         _ => args.per.clone(),
     };
     let request = Request {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 use mesure::Error;
 use mesure::definitions::Kind;
-use mesure::engine::{Inputs, Level, Question, explain, normalize_label};
+use mesure::engine::{Inputs, Level, Period, Question, explain};
 use mesure::numbers::french_plain as format_number;
 use mesure::store::Store;
 
@@ -25,15 +25,14 @@ pub struct ExplainArgs {
     level: Option<Level>,
     /// Période : 2025-03, 2025-T1, 2025-S1, 2025, 2025-03-12M.
     #[arg(long, value_name = "P")]
-    period: String,
+    period: Period,
 }
 
 pub fn run(args: &ExplainArgs, global: &Global) -> Result<ExitCode, Error> {
     let workspace = global.open()?;
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
-    let period = normalize_label(&args.period)
-        .ok_or_else(|| Error::Usage(format!("« {} » n'est pas une période", args.period)))?;
+    let period = args.period.to_string();
     let level = match args.level {
         Some(level) => level,
         None => guess_level(&registry, &args.entity)?,

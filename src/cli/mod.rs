@@ -221,15 +221,3 @@ fn report_error(err: &Error) {
     }
     let _ = writeln!(io::stderr(), "erreur : {err}");
 }
-
-/// A period label as typed (`2025-Q1`, `2025-t1`...), normalized, or a French usage error.
-fn period_label(text: Option<&str>) -> Result<Option<String>, Error> {
-    text.map(|text| {
-        mesure::engine::normalize_label(text).ok_or_else(|| {
-            Error::Usage(format!(
-                "« {text} » n'est pas une période (2025-03, 2025-T1, 2025-S1, 2025, 2025-03-12M)"
-            ))
-        })
-    })
-    .transpose()
-}

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mesure::Error;
-use mesure::engine::{Level, Per};
+use mesure::engine::{Level, Per, Period};
 use mesure::report::publication;
 use mesure::report::{Format, Options, Progress, Summary, write_reports};
 
@@ -19,7 +19,7 @@ pub struct ReportArgs {
     per: Per,
     /// Une seule période : 2025-03, 2025-T1 (ou 2025-Q1), 2025-S1, 2025, 2025-03-12M.
     #[arg(long, value_name = "P")]
-    period: Option<String>,
+    period: Option<Period>,
     /// Rapport de cette manufacture seulement (répétable ; toutes par défaut).
     #[arg(long, value_name = "ID")]
     manufacture: Vec<String>,
@@ -48,7 +48,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> Result<ExitCode, Error> {
     let summary = write_with_progress(&workspace, &options)?;
     print_summary(&summary);
     if args.publier {
-        let period = options.period.as_deref().expect("clap requires --period");
+        let period = &options.period.expect("clap requires --period").to_string();
         let (folder, record) = publication::publish(&workspace, period)?;
         println!(
             "Publication {period} figée : {} chiffres, définitions {} ; {}",
@@ -76,7 +76,7 @@ fn tell_changed_publications(workspace: &mesure::Workspace) -> Result<(), Error>
 }
 
 fn options(args: &ReportArgs) -> Result<Options, Error> {
-    let period = super::period_label(args.period.as_deref())?;
+    let period = args.period;
     if let Some(level) = args
         .level
         .iter()

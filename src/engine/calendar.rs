@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::Period;
 use super::entities::{labels_of, number_labels};
 use super::{MONTH, PERIOD, PERIOD_KEY, Per};
 use crate::month::Month;
@@ -32,11 +33,10 @@ pub fn periods_of_months(pers: &[Per], first: Month, last: Month) -> Vec<(Month,
     let mut pairs = Vec::new();
     for month in first.through(last) {
         for per in pers {
-            for label in per.labels_of(month) {
-                let ends_in_data = *per != Per::Rolling12
-                    || label[..7].parse::<Month>().is_ok_and(|end| end <= last);
-                if ends_in_data {
-                    pairs.push((month, label));
+            for period in Period::containing(*per, month) {
+                // A rolling window only if it ends by `last`: its last month is in the data.
+                if *per != Per::Rolling12 || period.last() <= last {
+                    pairs.push((month, period.to_string()));
                 }
             }
         }

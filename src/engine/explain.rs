@@ -5,7 +5,8 @@ use polars::prelude::*;
 
 use super::components::component;
 use super::rollup::base_grain;
-use super::{Inputs, Level, Per, Request, compute, engine_error};
+use super::{Inputs, Level, Request, compute, engine_error};
+use super::{Period, PeriodParseError};
 use crate::definitions::{Definitions, Indicator, Kind};
 use crate::error::{Error, Result};
 use crate::month::Month;
@@ -124,14 +125,15 @@ pub fn explain(
         entity,
         period,
     } = question;
-    let per = Per::of_label(period)
-        .ok_or_else(|| Error::Usage(format!("« {period} » n'est pas une période")))?;
-    let months = per.months_of(period).unwrap_or_default();
+    let parsed: Period = period
+        .parse()
+        .map_err(|e: PeriodParseError| Error::Usage(e.to_string()))?;
+    let (per, months) = (parsed.per(), parsed.months());
     let request = Request {
         levels: vec![level],
         periods: vec![per],
         indicators: vec![indicator_id.to_string()],
-        period: Some(period.to_string()),
+        period: Some(parsed),
     };
     let figures = compute(definitions, registry, inputs, &request)?;
     let indicator = definitions

@@ -37,7 +37,7 @@ pub use explain::{Contribution, Explanation, OneSided, Question, component_names
 pub use inputs::Inputs;
 pub use level::Level;
 pub use output::empty_output;
-pub use period::{Per, normalize_label};
+pub use period::{Per, Period, PeriodParseError};
 pub use rollup::monthly_components;
 
 use crate::definitions::{Definitions, Indicator};
@@ -77,7 +77,7 @@ pub struct Request {
     /// The indicators by id (all when empty).
     pub indicators: Vec<String>,
     /// Only this period (a normalized label), if given.
-    pub period: Option<String>,
+    pub period: Option<Period>,
 }
 
 impl Default for Request {
@@ -113,8 +113,8 @@ pub fn compute(
     let Some((first, last)) = inputs.month_range() else {
         return Ok(empty_output());
     };
-    let periods =
-        period_map(&pers, first, last, request.period.as_deref()).map_err(|e| engine_error(&e))?;
+    let only = request.period.map(|p| p.to_string());
+    let periods = period_map(&pers, first, last, only.as_deref()).map_err(|e| engine_error(&e))?;
     let expected = expected_months(registry, first, last).map_err(|e| engine_error(&e))?;
     // Per level: its entities, and how many manufactures each cell expects (whatever the
     // indicator).

@@ -31,51 +31,14 @@ impl Per {
         Per::Rolling12,
     ];
 
-    /// The labels of the periods of this kind that contain `month`.
-    pub fn labels_of(self, month: Month) -> Vec<String> {
-        let (y, m) = (month.year(), month.month());
+    /// How many months a period of this kind spans.
+    pub fn length(self) -> i32 {
         match self {
-            Per::Month => vec![month.to_string()],
-            Per::Quarter => vec![format!("{y}-T{}", (m - 1) / 3 + 1)],
-            Per::Semester => vec![format!("{y}-S{}", (m - 1) / 6 + 1)],
-            Per::Year => vec![y.to_string()],
-            Per::Rolling12 => (0..12).map(|n| format!("{}-12M", month.plus(n))).collect(),
+            Per::Month => 1,
+            Per::Quarter => 3,
+            Per::Semester => 6,
+            Per::Year | Per::Rolling12 => 12,
         }
-    }
-
-    /// The months of a period of this kind, from its label (`None` if the label is not one).
-    pub fn months_of(self, label: &str) -> Option<Vec<Month>> {
-        let months = |first: Month, count: i32| (0..count).map(|n| first.plus(n)).collect();
-        match self {
-            Per::Month => label.parse::<Month>().ok().map(|m| vec![m]),
-            Per::Quarter | Per::Semester => {
-                let (year, part) = label.split_once('-')?;
-                let (letter, size) = if self == Per::Quarter {
-                    ('T', 3)
-                } else {
-                    ('S', 6)
-                };
-                let index: u32 = part.strip_prefix(letter)?.parse().ok()?;
-                // Checked before use: `2025-T0` once underflowed here (a panic).
-                if !(1..=12 / size).contains(&index) {
-                    return None;
-                }
-                let first = Month::new(year.parse().ok()?, (index - 1) * size + 1)?;
-                Some(months(first, size as i32))
-            }
-            Per::Year => Some(months(Month::new(label.parse().ok()?, 1)?, 12)),
-            Per::Rolling12 => {
-                let last: Month = label.strip_suffix("-12M")?.parse().ok()?;
-                Some(months(last.plus(-11), 12))
-            }
-        }
-    }
-
-    /// The kind of a period label, if it is one.
-    pub fn of_label(label: &str) -> Option<Per> {
-        Per::ALL
-            .into_iter()
-            .find(|per| per.months_of(label).is_some())
     }
 
     /// The word used on the command line.
@@ -113,16 +76,120 @@ impl FromStr for Per {
     }
 }
 
-/// A period label as typed by a user, normalized: `2025-Q1` is `2025-T1`.
-pub fn normalize_label(text: &str) -> Option<String> {
-    let label = text
-        .trim()
-        .replace("-Q", "-T")
-        .replace("-q", "-T")
-        .replace("-t", "-T")
-        .replace("-s", "-S")
-        .replace("-12m", "-12M");
-    Per::of_label(&label).map(|_| label)
+/// One period: its kind and its first month. Written `2025-03`, `2025-T1`, `2025-S1`, `2025`
+/// or `2025-03-12M` (the 12 months ending with March 2025); read from the same labels, and
+/// from what people type (`2025-Q1`, `2025-t1`, `2025-03-12m`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    per: Per,
+    first: Month,
+}
+
+impl Period {
+    /// The periods of a kind that hold `month`: one, or twelve rolling windows.
+    pub fn containing(per: Per, month: Month) -> Vec<Period> {
+        let (year, m) = (month.year(), month.month() as i32);
+        let starting = |first: Month| Period { per, first };
+        let calendar = |size: i32| {
+            let first = Month::new(year, ((m - 1) / size * size + 1) as u32)
+                .expect("a calendar period starts within its year");
+            vec![starting(first)]
+        };
+        match per {
+            Per::Month => vec![starting(month)],
+            Per::Quarter => calendar(3),
+            Per::Semester => calendar(6),
+            Per::Year => calendar(12),
+            Per::Rolling12 => (0..12).map(|n| starting(month.plus(n - 11))).collect(),
+        }
+    }
+
+    /// Its kind.
+    pub fn per(self) -> Per {
+        self.per
+    }
+
+    /// Its first month.
+    pub fn first(self) -> Month {
+        self.first
+    }
+
+    /// Its last month.
+    pub fn last(self) -> Month {
+        self.first.plus(self.per.length() - 1)
+    }
+
+    /// Its months, in order.
+    pub fn months(self) -> Vec<Month> {
+        self.first.through(self.last()).collect()
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (year, month) = (self.first.year(), self.first.month());
+        match self.per {
+            Per::Month => write!(f, "{}", self.first),
+            Per::Quarter => write!(f, "{year}-T{}", (month - 1) / 3 + 1),
+            Per::Semester => write!(f, "{year}-S{}", (month - 1) / 6 + 1),
+            Per::Year => write!(f, "{year}"),
+            Per::Rolling12 => write!(f, "{}-12M", self.last()),
+        }
+    }
+}
+
+/// Why a text is not a period.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("« {0} » n'est pas une période (2025-03, 2025-T1, 2025-S1, 2025, 2025-03-12M)")]
+pub struct PeriodParseError(pub String);
+
+impl FromStr for Period {
+    type Err = PeriodParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let refused = || PeriodParseError(text.to_string());
+        let label = text.trim().to_ascii_uppercase().replace("-Q", "-T");
+        if let Some(last) = label.strip_suffix("-12M") {
+            let last: Month = last.parse().map_err(|_| refused())?;
+            return Ok(Period {
+                per: Per::Rolling12,
+                first: last.plus(-11),
+            });
+        }
+        if let Ok(month) = label.parse::<Month>() {
+            return Ok(Period {
+                per: Per::Month,
+                first: month,
+            });
+        }
+        if let Some((year, part)) = label.split_once('-') {
+            let (per, index) = if let Some(index) = part.strip_prefix('T') {
+                (Per::Quarter, index)
+            } else if let Some(index) = part.strip_prefix('S') {
+                (Per::Semester, index)
+            } else {
+                return Err(refused());
+            };
+            let index: i32 = index.parse().map_err(|_| refused())?;
+            let size = per.length();
+            // Checked before use: `2025-T0` once underflowed here (a panic).
+            if !(1..=12 / size).contains(&index) {
+                return Err(refused());
+            }
+            let first = Month::new(
+                year.parse().map_err(|_| refused())?,
+                ((index - 1) * size + 1) as u32,
+            )
+            .ok_or_else(refused)?;
+            return Ok(Period { per, first });
+        }
+        let year: i32 = label.parse().map_err(|_| refused())?;
+        let first = Month::new(year, 1).ok_or_else(refused)?;
+        Ok(Period {
+            per: Per::Year,
+            first,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -133,39 +200,58 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn labels_of(per: Per, month: Month) -> Vec<String> {
+        Period::containing(per, month)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
     #[test]
     fn labels() {
-        assert_eq!(Per::Quarter.labels_of(m("2025-03")), ["2025-T1"]);
-        assert_eq!(Per::Quarter.labels_of(m("2025-04")), ["2025-T2"]);
-        assert_eq!(Per::Semester.labels_of(m("2025-07")), ["2025-S2"]);
-        assert_eq!(Per::Year.labels_of(m("2025-12")), ["2025"]);
-        let windows = Per::Rolling12.labels_of(m("2025-03"));
+        assert_eq!(labels_of(Per::Quarter, m("2025-03")), ["2025-T1"]);
+        assert_eq!(labels_of(Per::Quarter, m("2025-04")), ["2025-T2"]);
+        assert_eq!(labels_of(Per::Semester, m("2025-07")), ["2025-S2"]);
+        assert_eq!(labels_of(Per::Year, m("2025-12")), ["2025"]);
+        let windows = labels_of(Per::Rolling12, m("2025-03"));
         assert_eq!(windows.len(), 12);
         assert_eq!(windows[0], "2025-03-12M");
         assert_eq!(windows[11], "2026-02-12M");
     }
 
+    fn period(text: &str) -> Period {
+        text.parse().unwrap()
+    }
+
     #[test]
-    fn months_of_labels() {
+    fn periods_read_and_write_their_labels() {
         assert_eq!(
-            Per::Quarter.months_of("2025-T2").unwrap(),
+            period("2025-T2").months(),
             [m("2025-04"), m("2025-05"), m("2025-06")]
         );
-        assert_eq!(
-            Per::Rolling12.months_of("2025-03-12M").unwrap()[0],
-            m("2024-04")
-        );
-        assert_eq!(Per::Quarter.months_of("2025-T5"), None);
-        assert_eq!(Per::Quarter.months_of("2025-T0"), None);
-        assert_eq!(Per::Semester.months_of("2025-S0"), None);
-        assert_eq!(Per::Semester.months_of("2025-S3"), None);
-        assert_eq!(Per::of_label("2025-S1"), Some(Per::Semester));
-        assert_eq!(Per::of_label("2025"), Some(Per::Year));
-        assert_eq!(normalize_label("2025-Q1").as_deref(), Some("2025-T1"));
-        assert_eq!(
-            normalize_label("2025-03-12m").as_deref(),
-            Some("2025-03-12M")
-        );
-        assert_eq!(normalize_label("printemps"), None);
+        assert_eq!(period("2025-03-12M").first(), m("2024-04"));
+        assert_eq!(period("2025-03-12M").last(), m("2025-03"));
+        assert_eq!(period("2025-S2").months().len(), 6);
+        assert_eq!(period("2025").last(), m("2025-12"));
+        for bad in [
+            "2025-T5",
+            "2025-T0",
+            "2025-S0",
+            "2025-S3",
+            "printemps",
+            "2025-13",
+            "",
+        ] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
+        }
+        assert_eq!(period("2025-S1").per(), Per::Semester);
+        assert_eq!(period("2025").per(), Per::Year);
+        // What people type, written back the way reports write it.
+        assert_eq!(period("2025-Q1").to_string(), "2025-T1");
+        assert_eq!(period("2025-t1").to_string(), "2025-T1");
+        assert_eq!(period("2025-03-12m").to_string(), "2025-03-12M");
+        for label in ["2025-03", "2025-T4", "2025-S2", "2025", "2026-02-12M"] {
+            assert_eq!(period(label).to_string(), label);
+        }
     }
 }

@@ -8,6 +8,7 @@ use polars::prelude::*;
 
 use super::charts::MonthState;
 use crate::definitions::{Definitions, Kind};
+use crate::engine::Period;
 use crate::engine::coverage::{Coverage, Standing};
 use crate::engine::{
     FigureKey, Inputs, KeyColumns, Level, Per, Request, component, compute, distribution,
@@ -112,7 +113,7 @@ impl Facts {
             .read_figures(&computed, manufacture_pages)
             .map_err(|e| internal(&e))?;
         let (summary, ranks) = distribution(&computed, registry, &NETWORK_LEVELS, &|period| {
-            Per::of_label(period) == Some(per)
+            period.parse::<Period>().is_ok_and(|p| p.per() == per)
         })
         .map_err(|e| internal(&e))?;
         facts.read_quartiles(&summary).map_err(|e| internal(&e))?;

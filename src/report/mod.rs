@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::definitions::Definitions;
+use crate::engine::Period;
 use crate::engine::{Level, Per};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
@@ -65,7 +66,7 @@ pub struct Options {
     /// The kind of period (when no period is named).
     pub per: Per,
     /// Only this period (a normalized label).
-    pub period: Option<String>,
+    pub period: Option<Period>,
     /// Only these manufactures' pages (all when empty).
     pub manufactures: Vec<String>,
     /// Which pages: manufacture, région, filière, national (all four when empty).
@@ -120,8 +121,7 @@ pub fn write_reports(
     let registry = workspace.registry()?;
     let store = Store::read(&workspace.store);
     let per = match &options.period {
-        Some(label) => Per::of_label(label)
-            .ok_or_else(|| Error::Usage(format!("période « {label} » inconnue")))?,
+        Some(period) => period.per(),
         None => options.per,
     };
     let deadline = crate::engine::coverage::deadline_days(&workspace.params);
@@ -169,7 +169,8 @@ pub fn plan_pages(
         }
     }
     let periods: Vec<String> = match &options.period {
-        Some(label) => {
+        Some(period) => {
+            let label = &period.to_string();
             if !facts.periods.contains(label) {
                 return Err(Error::Usage(format!(
                     "aucune donnée pour la période « {label} »{}",
@@ -181,7 +182,7 @@ pub fn plan_pages(
         None => facts
             .periods
             .iter()
-            .filter(|p| Per::of_label(p) == Some(per))
+            .filter(|p| p.parse::<Period>().is_ok_and(|p| p.per() == per))
             .cloned()
             .collect(),
     };
@@ -428,7 +429,7 @@ pub fn pages_on_disk(reports: &Path) -> Vec<(String, Vec<String>)> {
         .flatten()
         .filter_map(|entry| {
             let label = entry.file_name().into_string().ok()?;
-            let per = Per::of_label(&label)?;
+            let per = label.parse::<Period>().ok()?.per();
             let files = html_files(&entry.path());
             (!files.is_empty()).then_some((per, label, files))
         })

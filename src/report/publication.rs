@@ -12,9 +12,8 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::definitions::Definitions;
-use crate::engine::{
-    Inputs, Level, Moved, Per, Request, compare, compute, figure_values, same_figure,
-};
+use crate::engine::Period;
+use crate::engine::{Inputs, Level, Moved, Request, compare, compute, figure_values, same_figure};
 use crate::error::{Error, Result};
 use crate::month::Month;
 use crate::registry::Registry;
@@ -241,22 +240,25 @@ fn period_figures(
     store: &Store,
     period: &str,
 ) -> Result<DataFrame> {
-    let per = Per::of_label(period)
-        .ok_or_else(|| Error::Usage(format!("« {period} » n'est pas une période")))?;
+    let parsed = period
+        .parse::<Period>()
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let per = parsed.per();
     let inputs = Inputs::from_store(store, definitions)?;
     let request = Request {
         levels: Vec::new(),
         periods: vec![per],
         indicators: Vec::new(),
-        period: Some(period.to_string()),
+        period: Some(parsed),
     };
     compute(definitions, registry, &inputs, &request)
 }
 
 /// The months of a period label (none if it is not one).
 fn months_of(period: &str) -> Vec<Month> {
-    Per::of_label(period)
-        .and_then(|per| per.months_of(period))
+    period
+        .parse::<Period>()
+        .map(Period::months)
         .unwrap_or_default()
 }
 

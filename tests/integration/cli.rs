@@ -85,8 +85,9 @@ fn a_period_numbered_zero_is_refused_not_a_panic() {
         // A command typed wrong: exit 2, as for an unknown option.
         assert_eq!(outcome.code, 2, "{period}: {outcome:?}");
         assert!(
-            outcome.stderr.starts_with("erreur : « 2025-")
-                && outcome.stderr.contains("n'est pas une période"),
+            outcome.stderr.starts_with(&format!(
+                "erreur : valeur « {period} » invalide pour --period <P> : « {period} » n'est pas une période"
+            )),
             "{period}: {}",
             outcome.stderr
         );

@@ -616,7 +616,7 @@ fn requests_narrow_levels_periods_and_indicators() {
         levels: vec![Level::Region],
         periods: vec![Per::Quarter],
         indicators: vec!["frequentation".into()],
-        period: Some("2025-T1".into()),
+        period: Some("2025-T1".parse().unwrap()),
     };
     let out = compute(&definitions, &registry(), &inputs(), &request).unwrap();
     assert_eq!(out.height(), 2, "régions 27 and 75");

@@ -25,7 +25,8 @@ use super::facts::Facts;
 use super::french;
 use super::html::escape;
 use crate::definitions::{Definitions, Direction, Indicator};
-use crate::engine::{Level, Per};
+use crate::engine::Level;
+use crate::engine::Period;
 use crate::geo::REGIONS;
 use crate::month::Month;
 use crate::registry::{Manufacture, Registry};
@@ -83,7 +84,7 @@ impl<'a> Book<'a> {
         facts: &'a Facts,
         period: &str,
     ) -> Option<Self> {
-        let months = Per::of_label(period)?.months_of(period)?;
+        let months = period.parse::<Period>().ok()?.months();
         Some(Book {
             definitions,
             registry,
