@@ -58,6 +58,29 @@ fn visible_text(svg: &str) -> String {
     texts.join("\n")
 }
 
+/// The rectangles of an SVG as (x, y, height, fill).
+fn rects(svg: &str) -> Vec<(i32, i32, i32, String)> {
+    let attribute = |tag: &str, name: &str| {
+        let start = tag
+            .find(&format!(" {name}=\""))
+            .map(|i| i + name.len() + 3)?;
+        let end = tag[start..].find('"')? + start;
+        Some(tag[start..end].to_string())
+    };
+    svg.split("<rect")
+        .skip(1)
+        .filter_map(|tag| {
+            let number = |name| attribute(tag, name)?.parse::<i32>().ok();
+            Some((
+                number("x")?,
+                number("y")?,
+                number("height")?,
+                attribute(tag, "fill")?,
+            ))
+        })
+        .collect()
+}
+
 /// Draws the chart in both formats; checks size, heading, and that no broken number shows;
 /// returns the SVG's visible text.
 fn drawn(chart: &Chart) -> String {
@@ -410,6 +433,24 @@ fn a_completeness_heatmap_draws_one_row_or_none() {
     for legend in ["reçu", "reçu en retard", "manquant", "non attendu"] {
         assert!(text.contains(legend), "legend « {legend} » missing: {text}");
     }
+    // Each month's cell in its state's colour, in order (the legend's keys come after, lower).
+    let svg = chart.to_svg().unwrap();
+    let cells: Vec<(i32, String)> = rects(&svg)
+        .into_iter()
+        .filter(|(_, y, height, _)| *y == HEADING_BODY_TOP + 44 && *height == 14)
+        .map(|(x, _, _, fill)| (x, fill))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            (250, "#F0F0F0".to_string()), // not expected: light grey
+            (294, "#0072B2".to_string()), // on time: blue
+            (338, "#F0E442".to_string()), // late: yellow
+            (382, "#D55E00".to_string()), // missing: vermillion
+        ],
+        "{svg}"
+    );
+    assert!(text.contains("2/3"), "received over expected: {text}");
 
     let nobody = Chart::Completeness(Completeness {
         heading: heading("Déclarations reçues"),

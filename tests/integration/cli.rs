@@ -33,14 +33,29 @@ fn the_users_binary_holds_only_the_users_verbs() {
 fn a_closed_pipe_is_not_an_error() {
     use std::io::Read;
     use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mesure"))
-        .args([
-            "-w",
-            crate::support::repo().to_str().unwrap(),
-            "ingest",
-            "--dry-run",
-        ])
-        .arg(crate::support::repo().join("sample-data/classeurs"))
+    let command = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mesure"));
+        command
+            .args([
+                "-w",
+                crate::support::repo().to_str().unwrap(),
+                "ingest",
+                "--dry-run",
+                "--format",
+                "json",
+            ])
+            .arg(crate::support::repo().join("sample-data/classeurs"));
+        command
+    };
+    // The whole output is over twice what a pipe holds (64 KiB on Linux): the command is still
+    // writing when the reader goes, so the closed pipe is met, not merely possible.
+    let whole = command().output().unwrap();
+    assert!(
+        whole.stdout.len() > 2 * 65_536,
+        "{} bytes",
+        whole.stdout.len()
+    );
+    let mut child = command()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -179,7 +179,7 @@ impl Figures {
     }
 }
 
-fn close(actual: Option<f64>, expected: f64) {
+fn assert_close(actual: Option<f64>, expected: f64) {
     let actual = actual.expect("a value");
     assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
 }
@@ -271,10 +271,10 @@ fn ratios_and_shares_are_pooled_never_averaged() {
     let f = figures();
     // part_femmes counts only rows where dont_femmes is known. A in Q1: January 4 / 10
     // (February's 6 people have no count of women and are left out): 40 %.
-    close(f.value("part_femmes", "manufacture", "A", "2025-T1"), 40.0);
+    assert_close(f.value("part_femmes", "manufacture", "A", "2025-T1"), 40.0);
     // Nation in Q1: (4 + 5 + 2 + 3 + 1) / (10 + 10 + 4 + 6 + 3) = 15 / 33 = 45.4545...%
     // (the mean of the three manufactures' ratios would be (40 + 50 + 33.3) / 3 = 41.1 %).
-    close(
+    assert_close(
         f.value("part_femmes", "national", "national", "2025-T1"),
         1500.0 / 33.0,
     );
@@ -285,7 +285,7 @@ fn ratios_and_shares_are_pooled_never_averaged() {
     );
     // Publics far from work (demandeurs d'emploi, jeunes): B's 10 + 4 + 6 = 20 out of
     // A 16 + B 20 + C 3 = 39 people in Q1.
-    close(
+    assert_close(
         f.value(
             "part_publics_eloignes_emploi",
             "national",
@@ -300,7 +300,7 @@ fn ratios_and_shares_are_pooled_never_averaged() {
         f.get("part_achats_circuit_court", "manufacture", "A", "2025-01"),
         Some((None, 1, 1))
     );
-    close(
+    assert_close(
         f.value("part_ventes_circuit_court", "manufacture", "A", "2025-01"),
         100.0,
     );
@@ -315,21 +315,21 @@ fn ratios_and_shares_are_pooled_never_averaged() {
 fn evenness_pools_counts_across_manufactures() {
     let f = figures();
     // A and B each receive one category only: each scores 0.
-    close(
+    assert_close(
         f.value("mixite_publics", "manufacture", "A", "2025-01"),
         0.0,
     );
-    close(
+    assert_close(
         f.value("mixite_publics", "manufacture", "B", "2025-01"),
         0.0,
     );
     // Pooled in January: 10 salariés and 10 demandeurs d'emploi, two equal categories out of
     // K = 8 declared: ln 2 / ln 8 = 1/3 (with K = 5 it would be ln 2 / ln 5 ≈ 0.43).
-    close(
+    assert_close(
         f.value("mixite_publics", "national", "national", "2025-01"),
         2f64.ln() / 8f64.ln(),
     );
-    close(
+    assert_close(
         f.value("mixite_publics", "region", "27", "2025-01"),
         1.0 / 3.0,
     );
@@ -339,19 +339,19 @@ fn evenness_pools_counts_across_manufactures() {
 fn stocks_are_averaged_over_months_then_summed_over_manufactures() {
     let f = figures();
     // ETP in Q1: A mean(2, 3) = 2.5 (March missing); B mean(1, 1, 2) = 4/3; C 0.5 (February).
-    close(f.value("etp", "manufacture", "A", "2025-T1"), 2.5);
-    close(
+    assert_close(f.value("etp", "manufacture", "A", "2025-T1"), 2.5);
+    assert_close(
         f.value("etp", "national", "national", "2025-T1"),
         2.5 + 4.0 / 3.0 + 0.5,
     );
-    close(f.value("etp", "region", "27", "2025-T1"), 2.5 + 4.0 / 3.0);
+    assert_close(f.value("etp", "region", "27", "2025-T1"), 2.5 + 4.0 / 3.0);
     // Over the year: A mean(2, 3, 1) = 2; B mean(1, 1, 2, 0) = 1 (April reported, no one);
     // C 0.5. Never the sum over months (which would be 10.5).
-    close(f.value("etp", "national", "national", "2025"), 3.5);
+    assert_close(f.value("etp", "national", "national", "2025"), 3.5);
     // Head count is the last month reported: A February 3, B March 2, C February 1.
-    close(f.value("effectif", "national", "national", "2025-T1"), 6.0);
+    assert_close(f.value("effectif", "national", "national", "2025-T1"), 6.0);
     // Insertion share of ETP (CDDI, PEC) in Q1: B's 1 + 1 + 2 = 4 out of 5 + 4 + 0.5 = 9.5.
-    close(
+    assert_close(
         f.value("part_etp_insertion", "national", "national", "2025-T1"),
         400.0 / 9.5,
     );
@@ -361,31 +361,31 @@ fn stocks_are_averaged_over_months_then_summed_over_manufactures() {
 fn rolling_windows_hold_the_twelve_months_ending_in_their_month() {
     let f = figures();
     // ETP over the 12 months to April: A mean(2, 3, 1) = 2; B mean(1, 1, 2, 0) = 1; C 0.5.
-    close(f.value("etp", "national", "national", "2025-04-12M"), 3.5);
+    assert_close(f.value("etp", "national", "national", "2025-04-12M"), 3.5);
     // To March: A mean(2, 3) = 2.5, B mean(1, 1, 2) = 4/3, C 0.5.
-    close(
+    assert_close(
         f.value("etp", "national", "national", "2025-03-12M"),
         2.5 + 4.0 / 3.0 + 0.5,
     );
     // Head count, the last month declared in the window: to April, A's April 1, B's April 0
     // (declared, no row), C's February 1; to February, 3 + 1 + 1.
-    close(
+    assert_close(
         f.value("effectif", "national", "national", "2025-04-12M"),
         2.0,
     );
-    close(
+    assert_close(
         f.value("effectif", "national", "national", "2025-02-12M"),
         5.0,
     );
     // A flow is summed: entrées − sorties, A (2 + 1 − 2) + B (1 + 1) + C 1.
-    close(
+    assert_close(
         f.value("creations_nettes", "national", "national", "2025-04-12M"),
         4.0,
     );
     // Coverage: three declared to April, of the four open; C alone in region 75.
     let to_april = f.get("creations_nettes", "national", "national", "2025-04-12M");
     assert_eq!(to_april.map(|c| (c.1, c.2)), Some((3, 4)));
-    close(
+    assert_close(
         f.value("creations_nettes", "region", "75", "2025-04-12M"),
         1.0,
     );
@@ -400,7 +400,7 @@ fn a_quotient_rolls_each_side_by_its_rule_over_the_months_both_sides_reported() 
     // and February (its April has no training sheet); B January to March.
     // A: 30 + 10 = 40 h over mean ETP (2 + 3) / 2 = 2.5; B: 20 + 6 + 0 = 26 h over
     // (1 + 1 + 2) / 3 = 4/3 ETP. Pooled: 66 / (2.5 + 4/3) = 66 / (23/6) = 396/23.
-    close(
+    assert_close(
         f.value("heures_stagiaires_par_etp", "region", "27", "2025-T1"),
         396.0 / 23.0,
     );
@@ -413,25 +413,25 @@ fn a_quotient_rolls_each_side_by_its_rule_over_the_months_both_sides_reported() 
         "2025-T1",
     );
     assert_eq!(nation.map(|c| (c.1, c.2)), Some((2, 4)));
-    close(nation.and_then(|c| c.0), 396.0 / 23.0);
+    assert_close(nation.and_then(|c| c.0), 396.0 / 23.0);
     // A over the year: April (jobs, no training) is left out of the ETP side too:
     // 40 / 2.5 = 16, not 40 h / mean(2, 3, 1) = 20 (heures_stagiaires / etp of the year).
-    close(
+    assert_close(
         f.value("heures_stagiaires_par_etp", "manufacture", "A", "2025"),
         16.0,
     );
-    close(
+    assert_close(
         f.value("heures_stagiaires", "manufacture", "A", "2025"),
         40.0,
     );
-    close(f.value("etp", "manufacture", "A", "2025"), 2.0);
+    assert_close(f.value("etp", "manufacture", "A", "2025"), 2.0);
     // A in Q2 reported jobs only: no month with both sides, no value, not a declarant.
     assert_eq!(
         f.get("heures_stagiaires_par_etp", "manufacture", "A", "2025-T2"),
         Some((None, 0, 1))
     );
     // Rolling 12 months to March: the same months as Q1 for A and B.
-    close(
+    assert_close(
         f.value("heures_stagiaires_par_etp", "region", "27", "2025-03-12M"),
         396.0 / 23.0,
     );
