@@ -118,6 +118,13 @@ fn drawn(chart: &Chart) -> String {
     text
 }
 
+/// Compares the chart's SVG with its recorded snapshot (`tests/integration/snapshots/`): any
+/// change of drawing, colour, text or layout shows as a diff to accept (`cargo insta review`)
+/// or to fix, where the markers above would miss it.
+fn matches_its_snapshot(name: &str, chart: &Chart) {
+    insta::assert_snapshot!(name, chart.to_svg().expect("the SVG is drawn"));
+}
+
 /// With `MESURE_GRAPHIQUES=folder` set, copies each drawing there to be looked at.
 fn keep_for_review(png: &std::path::Path, svg: &str) {
     let Some(folder) = std::env::var_os("MESURE_GRAPHIQUES") else {
@@ -161,6 +168,7 @@ fn a_trend_draws_gaps_bounds_and_no_data() {
         "La Fabrique nivernaise",
     );
     let text = drawn(&some);
+    matches_its_snapshot("tendance", &some);
     assert!(text.contains("100 %"), "the % axis ends at 100 %: {text}");
     assert!(text.contains("févr."));
     assert!(text.contains("La Fabrique nivernaise"));
@@ -198,6 +206,7 @@ fn a_stacked_composition_draws_zeros_and_missing_months() {
         counts: vec![Some(vec![0.0, 0.0, 0.0]), None, Some(vec![4.0, 0.0, 11.0])],
     });
     let text = drawn(&chart);
+    matches_its_snapshot("composition", &chart);
     assert!(text.contains("demandeur d'emploi") && text.contains("étudiant"));
 
     let empty = Chart::Stacked(Stacked {
@@ -233,6 +242,7 @@ fn a_profile_draws_the_extremes_and_a_missing_value() {
         ],
     });
     let text = drawn(&chart);
+    matches_its_snapshot("profil", &chart);
     assert!(text.contains("Mixité des publics"));
     assert!(text.contains("1re / 28") && text.contains("pas de valeur"));
     assert!(text.contains('…'), "the long name is shortened");
@@ -274,6 +284,7 @@ fn a_ranking_draws_one_bar_bounds_a_long_name_and_nothing() {
         Some(50.0),
     );
     let text = drawn(&bounds);
+    matches_its_snapshot("classement", &bounds);
     assert!(text.contains("Pleine") && text.contains("Nulle"));
     assert!(text.contains("100 %") && text.contains("0 %"), "{text}");
     assert!(text.contains('…') && !text.contains("vallée de l'Oignin"));
@@ -319,6 +330,7 @@ fn box_plots_draw_a_single_value_and_the_bounds() {
         median: Some(45.0),
     });
     let text = drawn(&chart);
+    matches_its_snapshot("boites", &chart);
     assert!(text.contains("Île-de-France") && text.contains("Côte d'Azur"));
 
     let empty = Chart::Boxes(Boxes {
@@ -351,6 +363,7 @@ fn a_tile_map_draws_all_18_regions_whatever_the_data() {
         tile("94", None),
     ]);
     let text = drawn(&full);
+    matches_its_snapshot("carte-tuiles", &full);
     for name in ["Auvergne-Rh.-Alpes", "Corse", "Guadeloupe", "La Réunion"] {
         assert!(text.contains(name), "{name} missing");
     }
@@ -430,6 +443,7 @@ fn a_completeness_heatmap_draws_one_row_or_none() {
         )],
     });
     let text = drawn(&chart);
+    matches_its_snapshot("completude", &chart);
     for legend in ["reçu", "reçu en retard", "manquant", "non attendu"] {
         assert!(text.contains(legend), "legend « {legend} » missing: {text}");
     }

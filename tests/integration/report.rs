@@ -240,6 +240,36 @@ fn the_demo_writes_every_report_of_the_sample_network() {
     );
 }
 
+/// A page as a reader scans it, for its snapshot: each drawing reduced to its title (the
+/// charts have their own snapshots in `charts.rs`) and the shared style sheet left out.
+fn page_without_drawings(html: &str) -> String {
+    let mut page = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        page.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find("</svg>")
+            .map_or(rest.len(), |e| start + e + "</svg>".len());
+        let drawing = &rest[start..end];
+        let title = drawing
+            .split("<text")
+            .nth(1)
+            .and_then(|t| t.split_once('>'))
+            .and_then(|(_, t)| t.split_once("</text>"))
+            .map_or("", |(t, _)| t.trim());
+        page.push_str(&format!("<svg>[graphique : {title}]</svg>"));
+        rest = &rest[end..];
+    }
+    page.push_str(rest);
+    match (page.find("<style>"), page.find("</style>")) {
+        (Some(start), Some(end)) => {
+            page.replace_range(start + "<style>".len()..end, "[feuille de style]");
+            page
+        }
+        _ => page,
+    }
+}
+
 /// A workspace of three sample manufactures, the first renamed `<script>…`, the second with a
 /// very long name, and their workbooks ingested except mp003's December.
 fn three_manufactures() -> Workdir {
@@ -299,6 +329,9 @@ fn names_are_escaped_and_pages_are_drawn_again_only_when_data_change() {
     assert!(national.contains("&lt;script&gt;alert(&quot;mp001&quot;)&lt;/script&gt;"));
     let long = fs::read_to_string(reports.join("2025/manufacture-mp002.html")).unwrap();
     assert!(long.contains("<h1>Manufacture de proximité coopérative intercommunale"));
+    // Whole pages, as recorded: a changed word, figure, link or order shows as a diff.
+    insta::assert_snapshot!("page-manufacture", page_without_drawings(&long));
+    insta::assert_snapshot!("page-nationale", page_without_drawings(&national));
 
     let second = workdir.run(&["report"]);
     assert!(
