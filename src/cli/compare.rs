@@ -8,7 +8,9 @@ use std::process::{Command, ExitCode, Stdio};
 
 use clap::Args;
 use mesure::definitions::Definitions;
-use mesure::engine::{Comparison, Inputs, Level, Per, Period, Request, compare, compute};
+use mesure::engine::{
+    Comparison, FigureKey, Inputs, Level, Per, Period, Request, compare, compute,
+};
 use mesure::numbers::french_plain as format_number;
 use mesure::report::publication;
 use mesure::store::Store;
@@ -121,9 +123,8 @@ fn since_publication(
 ) -> Result<ExitCode, Error> {
     let period = period
         .parse::<Period>()
-        .map_err(|e| Error::Usage(e.to_string()))?
-        .to_string();
-    if !publication::folder(workspace, &period)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    if !publication::folder(workspace, period)
         .join("publication.json")
         .is_file()
     {
@@ -133,11 +134,15 @@ fn since_publication(
             if known.is_empty() {
                 "aucune".to_string()
             } else {
-                known.join(", ")
+                known
+                    .iter()
+                    .map(Period::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         )));
     }
-    let (record, changed) = publication::changes_since(workspace, &period)?;
+    let (record, changed) = publication::changes_since(workspace, period)?;
     println!(
         "Publication {period} du {} (définitions {}) : {} chiffre(s) sur {} ont changé depuis.",
         record.published_at,
@@ -147,7 +152,12 @@ fn since_publication(
     );
     let shown = |v: Option<f64>| v.map_or("non calculable".to_string(), format_number);
     for c in changed.iter().take(args.ecarts.max(1) * 10) {
-        let (indicator, level, entity, p) = &c.figure.key;
+        let FigureKey {
+            indicator,
+            level,
+            entity,
+            period: p,
+        } = &c.figure.key;
         println!(
             "  {indicator} {level} {entity} {p} : {} → {}",
             shown(c.figure.before),
@@ -163,12 +173,17 @@ fn since_publication(
         .unwrap_or_else(|| workspace.reports.join(format!("changements-{period}.csv")));
     let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     let rows = changed.iter().map(|c| {
-        let (indicator, level, entity, p) = &c.figure.key;
+        let FigureKey {
+            indicator,
+            level,
+            entity,
+            period,
+        } = &c.figure.key;
         [
             indicator.clone(),
             level.word().to_string(),
             entity.clone(),
-            p.clone(),
+            period.to_string(),
             number(c.figure.before),
             number(c.figure.after),
             c.reasons.join(" ; "),
@@ -297,7 +312,12 @@ fn print_summary(comparison: &Comparison, before: &Definitions, after: &Definiti
             moved.len()
         );
         for m in moved.iter().take(shown) {
-            let (_, level, entity, period) = &m.key;
+            let FigureKey {
+                level,
+                entity,
+                period,
+                ..
+            } = &m.key;
             let shown = |v: Option<f64>| v.map_or("non calculable".to_string(), format_number);
             let difference = m
                 .difference()
@@ -316,12 +336,17 @@ fn print_summary(comparison: &Comparison, before: &Definitions, after: &Definiti
 fn write_moved(comparison: &Comparison, out: &mut dyn std::io::Write) -> mesure::error::Result<()> {
     let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     let rows = comparison.moved().map(|m| {
-        let (indicator, level, entity, period) = &m.key;
+        let FigureKey {
+            indicator,
+            level,
+            entity,
+            period,
+        } = &m.key;
         [
             indicator.clone(),
             level.word().to_string(),
             entity.clone(),
-            period.clone(),
+            period.to_string(),
             number(m.before),
             number(m.after),
             number(m.difference()),

@@ -48,7 +48,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> Result<ExitCode, Error> {
     let summary = write_with_progress(&workspace, &options)?;
     print_summary(&summary);
     if args.publier {
-        let period = &options.period.expect("clap requires --period").to_string();
+        let period = options.period.expect("clap requires --period");
         let (folder, record) = publication::publish(&workspace, period)?;
         println!(
             "Publication {period} figée : {} chiffres, définitions {} ; {}",
@@ -64,7 +64,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> Result<ExitCode, Error> {
 /// One line per publication whose figures have changed since, with the command that says why.
 fn tell_changed_publications(workspace: &mesure::Workspace) -> Result<(), Error> {
     for period in publication::published_periods(workspace) {
-        let (_, changed) = publication::changes_since(workspace, &period)?;
+        let (_, changed) = publication::changes_since(workspace, period)?;
         if !changed.is_empty() {
             println!(
                 "Publication {period} : {} chiffre(s) publié(s) ont changé depuis ; pourquoi : mesure compare --publication {period}",

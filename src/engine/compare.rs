@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::distribution::KeyColumns;
-use super::{FigureKey, engine_error};
+use super::{FigureKey, KeyColumns, engine_error};
 use crate::error::Result;
 
 /// One figure that is not the same under both sets of definitions.
@@ -74,7 +73,10 @@ pub fn compare(before: &DataFrame, after: &DataFrame) -> Result<Comparison> {
     let (before, after) = (figure_values(before)?, figure_values(after)?);
     let mut comparison = Comparison::default();
     for (key, value) in &after {
-        let entry = comparison.indicators.entry(key.0.clone()).or_default();
+        let entry = comparison
+            .indicators
+            .entry(key.indicator.clone())
+            .or_default();
         entry.0 += 1;
         let old = before.get(key).copied().flatten();
         if !same_figure(old, *value) {
@@ -86,7 +88,10 @@ pub fn compare(before: &DataFrame, after: &DataFrame) -> Result<Comparison> {
         }
     }
     for (key, value) in before.iter().filter(|(key, _)| !after.contains_key(*key)) {
-        let entry = comparison.indicators.entry(key.0.clone()).or_default();
+        let entry = comparison
+            .indicators
+            .entry(key.indicator.clone())
+            .or_default();
         if value.is_some() {
             entry.1.push(Moved {
                 key: key.clone(),

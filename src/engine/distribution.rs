@@ -4,66 +4,13 @@
 
 use polars::prelude::*;
 
+use super::key::{FigureKey, KeyColumns};
 use super::level::Level;
+use super::period::Period;
 use crate::registry::Registry;
-
-/// (indicator, level, entity, period): what identifies a computed figure.
-pub type FigureKey = (String, Level, String, String);
 
 /// A [`FigureKey`] borrowing the text of the figures it comes from.
 type BorrowedKey<'a> = (&'a str, Level, &'a str, &'a str);
-
-/// The four key columns (`indicateur`, `niveau`, `entite`, `periode`) of computed figures,
-/// distribution rows or rank rows, read row by row.
-pub struct KeyColumns {
-    columns: [StringChunked; 4],
-}
-
-impl KeyColumns {
-    /// The key columns of a frame.
-    pub fn of(frame: &DataFrame) -> PolarsResult<Self> {
-        let text = |name: &str| frame.column(name).and_then(|c| c.str().cloned());
-        Ok(KeyColumns {
-            columns: [
-                text("indicateur")?,
-                text("niveau")?,
-                text("entite")?,
-                text("periode")?,
-            ],
-        })
-    }
-
-    /// A row's key; `None` when a cell is empty or the level unknown.
-    pub fn key(&self, row: usize) -> Option<FigureKey> {
-        let [indicator, level, entity, period] = &self.columns;
-        Some((
-            indicator.get(row)?.to_string(),
-            level.get(row)?.parse().ok()?,
-            entity.get(row)?.to_string(),
-            period.get(row)?.to_string(),
-        ))
-    }
-
-    /// A row's indicator.
-    pub fn indicator(&self, row: usize) -> Option<&str> {
-        self.columns[0].get(row)
-    }
-
-    /// A row's level, as written.
-    pub fn level(&self, row: usize) -> Option<&str> {
-        self.columns[1].get(row)
-    }
-
-    /// A row's entity.
-    pub fn entity(&self, row: usize) -> Option<&str> {
-        self.columns[2].get(row)
-    }
-
-    /// A row's period.
-    pub fn period(&self, row: usize) -> Option<&str> {
-        self.columns[3].get(row)
-    }
-}
 
 /// The quantile `q` (0 to 1) of sorted values, linearly interpolated (Hyndman & Fan type 7,
 /// as spreadsheets compute it).
@@ -83,7 +30,7 @@ pub fn distribution(
     figures: &DataFrame,
     registry: &Registry,
     levels: &[Level],
-    ranked: &dyn Fn(&str) -> bool,
+    ranked: &dyn Fn(Period) -> bool,
 ) -> PolarsResult<(DataFrame, DataFrame)> {
     let keys = KeyColumns::of(figures)?;
     let values = figures.column("valeur")?.f64()?.clone();
@@ -122,18 +69,13 @@ pub fn distribution(
     }
     let groups: PlHashMap<FigureKey, Vec<(String, f64)>> = borrowed
         .into_iter()
-        .map(|((indicator, level, entity, period), members)| {
-            let key = (
-                indicator.to_string(),
-                level,
-                entity.to_string(),
-                period.to_string(),
-            );
+        .filter_map(|((indicator, level, entity, period), members)| {
+            let key = FigureKey::new(indicator, level, entity, period.parse().ok()?);
             let members = members
                 .into_iter()
                 .map(|(id, v)| (id.to_string(), v))
                 .collect();
-            (key, members)
+            Some((key, members))
         })
         .collect();
     let mut stats: [Vec<String>; 4] = Default::default();
@@ -144,9 +86,17 @@ pub fn distribution(
     // Sorted by key, so that the same figures give the same rows.
     let mut groups: Vec<(FigureKey, Vec<(String, f64)>)> = groups.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for ((indicator, level, entity, period), mut members) in groups {
+    for (key, mut members) in groups {
         let mut sorted: Vec<f64> = members.iter().map(|(_, v)| *v).collect();
         sorted.sort_by(f64::total_cmp);
+        let FigureKey {
+            indicator,
+            level,
+            entity,
+            period,
+        } = key;
+        let is_ranked = ranked(period);
+        let period = period.to_string();
         for (column, value) in
             stats
                 .iter_mut()
@@ -158,7 +108,7 @@ pub fn distribution(
             column.push(quantile(&sorted, q).unwrap_or(f64::NAN));
         }
         counts.push(sorted.len() as u32);
-        if !ranked(&period) {
+        if !is_ranked {
             continue;
         }
         members.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

@@ -104,6 +104,14 @@ impl Period {
         }
     }
 
+    /// One calendar month.
+    pub fn month(month: Month) -> Self {
+        Period {
+            per: Per::Month,
+            first: month,
+        }
+    }
+
     /// Its kind.
     pub fn per(self) -> Per {
         self.per

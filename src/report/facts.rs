@@ -19,9 +19,6 @@ use crate::month::Month;
 use crate::registry::Registry;
 use crate::store::Store;
 
-/// (indicator, level, entity, period).
-pub type Key = FigureKey;
-
 /// One computed figure.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Figure {
@@ -59,16 +56,16 @@ pub struct Ranked {
 #[derive(Debug, Default)]
 pub struct Facts {
     // polars' hash maps (a fast hasher): millions of figures at national scale.
-    figures: PlHashMap<Key, Figure>,
-    quartiles: PlHashMap<Key, Quartiles>,
-    rankings: PlHashMap<Key, Vec<Ranked>>,
+    figures: PlHashMap<FigureKey, Figure>,
+    quartiles: PlHashMap<FigureKey, Quartiles>,
+    rankings: PlHashMap<FigureKey, Vec<Ranked>>,
     /// Which months were expected, declared, on time: the engine's coverage model.
     pub coverage: Coverage,
     /// The evenness indicator whose categories are stacked, with its categories.
     pub composition: Option<(String, Vec<String>)>,
     compositions: PlHashMap<(String, Month), Vec<f64>>,
     /// Every period label computed, in order of appearance.
-    pub periods: Vec<String>,
+    pub periods: Vec<Period>,
     /// The first and last months reported.
     pub months: Option<(Month, Month)>,
 }
@@ -113,7 +110,7 @@ impl Facts {
             .read_figures(&computed, manufacture_pages)
             .map_err(|e| internal(&e))?;
         let (summary, ranks) = distribution(&computed, registry, &NETWORK_LEVELS, &|period| {
-            period.parse::<Period>().is_ok_and(|p| p.per() == per)
+            period.per() == per
         })
         .map_err(|e| internal(&e))?;
         facts.read_quartiles(&summary).map_err(|e| internal(&e))?;
@@ -128,15 +125,21 @@ impl Facts {
         indicator: &str,
         level: Level,
         entity: &str,
-        period: &str,
+        period: Period,
     ) -> Option<Figure> {
         self.figures
-            .get(&key(indicator, level, entity, period))
+            .get(&FigureKey::new(indicator, level, entity, period))
             .copied()
     }
 
     /// The value of a figure, if there is one.
-    pub fn value(&self, indicator: &str, level: Level, entity: &str, period: &str) -> Option<f64> {
+    pub fn value(
+        &self,
+        indicator: &str,
+        level: Level,
+        entity: &str,
+        period: Period,
+    ) -> Option<f64> {
         self.figure(indicator, level, entity, period)?.value
     }
 
@@ -146,17 +149,23 @@ impl Facts {
         indicator: &str,
         level: Level,
         entity: &str,
-        period: &str,
+        period: Period,
     ) -> Option<Quartiles> {
         self.quartiles
-            .get(&key(indicator, level, entity, period))
+            .get(&FigureKey::new(indicator, level, entity, period))
             .copied()
     }
 
     /// The manufactures of an entity with a value, highest first.
-    pub fn ranking(&self, indicator: &str, level: Level, entity: &str, period: &str) -> &[Ranked] {
+    pub fn ranking(
+        &self,
+        indicator: &str,
+        level: Level,
+        entity: &str,
+        period: Period,
+    ) -> &[Ranked] {
         self.rankings
-            .get(&key(indicator, level, entity, period))
+            .get(&FigureKey::new(indicator, level, entity, period))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -188,7 +197,7 @@ impl Facts {
         for row in 0..computed.height() {
             let period = keys.period(row).unwrap_or_default();
             if seen.insert(period) {
-                self.periods.push(period.to_string());
+                self.periods.extend(period.parse::<Period>().ok());
             }
             if !manufactures && keys.level(row) == Some(Level::Manufacture.word()) {
                 continue;
@@ -280,15 +289,6 @@ impl Facts {
         self.composition = Some((indicator.id.clone(), categories.clone()));
         Ok(())
     }
-}
-
-fn key(indicator: &str, level: Level, entity: &str, period: &str) -> Key {
-    (
-        indicator.to_string(),
-        level,
-        entity.to_string(),
-        period.to_string(),
-    )
 }
 
 fn internal(err: &PolarsError) -> Error {

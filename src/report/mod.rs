@@ -168,30 +168,31 @@ pub fn plan_pages(
             )));
         }
     }
-    let periods: Vec<String> = match &options.period {
+    let periods: Vec<Period> = match options.period {
         Some(period) => {
-            let label = &period.to_string();
-            if !facts.periods.contains(label) {
+            if !facts.periods.contains(&period) {
+                let labels: Vec<String> = facts.periods.iter().map(Period::to_string).collect();
                 return Err(Error::Usage(format!(
-                    "aucune donnée pour la période « {label} »{}",
-                    crate::text::did_you_mean(label, facts.periods.iter().map(String::as_str))
+                    "aucune donnée pour la période « {period} »{}",
+                    crate::text::did_you_mean(
+                        &period.to_string(),
+                        labels.iter().map(String::as_str)
+                    )
                 )));
             }
-            vec![label.clone()]
+            vec![period]
         }
         None => facts
             .periods
             .iter()
-            .filter(|p| p.parse::<Period>().is_ok_and(|p| p.per() == per))
-            .cloned()
+            .copied()
+            .filter(|p| p.per() == per)
             .collect(),
     };
     let wants = |level: Level| options.levels.is_empty() || options.levels.contains(&level);
     let mut out = Vec::new();
     for period in periods {
-        let Some(mut book) = Book::new(definitions, registry, facts, &period) else {
-            continue;
-        };
+        let mut book = Book::new(definitions, registry, facts, period);
         book.outlines = outlines.clone();
         let mut plans = Vec::new();
         if wants(Level::National) {
@@ -220,7 +221,7 @@ pub fn plan_pages(
                 }
             }
         }
-        out.push((period, plans));
+        out.push((period.to_string(), plans));
     }
     Ok(out)
 }

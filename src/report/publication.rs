@@ -56,26 +56,29 @@ pub struct Changed {
 }
 
 /// Where the publication of a period lives.
-pub fn folder(workspace: &Workspace, period: &str) -> PathBuf {
-    workspace.reports.join(PUBLICATIONS_DIR).join(period)
+pub fn folder(workspace: &Workspace, period: Period) -> PathBuf {
+    workspace
+        .reports
+        .join(PUBLICATIONS_DIR)
+        .join(period.to_string())
 }
 
 /// The periods published in a workspace.
-pub fn published_periods(workspace: &Workspace) -> Vec<String> {
-    let mut periods: Vec<String> = fs::read_dir(workspace.reports.join(PUBLICATIONS_DIR))
+pub fn published_periods(workspace: &Workspace) -> Vec<Period> {
+    let mut periods: Vec<Period> = fs::read_dir(workspace.reports.join(PUBLICATIONS_DIR))
         .into_iter()
         .flatten()
         .flatten()
         .filter(|e| e.path().join("publication.json").is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
         .collect();
-    periods.sort();
+    periods.sort_by_cached_key(Period::to_string);
     periods
 }
 
 /// Freezes the figures of `period` (every level and indicator) with the definitions, the
 /// settings and the files of its months; a former publication of the period is replaced.
-pub fn publish(workspace: &Workspace, period: &str) -> Result<(PathBuf, Record)> {
+pub fn publish(workspace: &Workspace, period: Period) -> Result<(PathBuf, Record)> {
     let definitions = workspace.definitions()?;
     let registry = workspace.registry()?;
     let store = Store::open_existing(&workspace.store)
@@ -124,7 +127,7 @@ pub fn publish(workspace: &Workspace, period: &str) -> Result<(PathBuf, Record)>
 }
 
 /// The published figures of `period` that differ today, each with its reasons.
-pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec<Changed>)> {
+pub fn changes_since(workspace: &Workspace, period: Period) -> Result<(Record, Vec<Changed>)> {
     let dir = folder(workspace, period);
     let record_path = dir.join("publication.json");
     let record: Record = fs::read_to_string(&record_path)
@@ -150,7 +153,7 @@ pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec
     let data_only = figure_values(&then_on_today_store)?;
     let current = figure_values(&now)?;
     let comparison = compare(&published, &now)?;
-    let months = months_of(period);
+    let months = period.months();
     let mut changed = Vec::new();
     for moved in comparison.moved() {
         let key = &moved.key;
@@ -161,13 +164,13 @@ pub fn changes_since(workspace: &Workspace, period: &str) -> Result<(Record, Vec
         {
             let tables: BTreeSet<String> = [&then, &today]
                 .iter()
-                .filter_map(|d| d.indicator(&key.0))
+                .filter_map(|d| d.indicator(&key.indicator))
                 .flat_map(|i| i.tables().into_iter().map(str::to_string))
                 .collect();
             reasons.extend(data_reasons(
                 &registry,
-                key.1,
-                &key.2,
+                key.level,
+                &key.entity,
                 &months,
                 &tables,
                 &then_declared,
@@ -238,34 +241,23 @@ fn period_figures(
     definitions: &Definitions,
     registry: &Registry,
     store: &Store,
-    period: &str,
+    period: Period,
 ) -> Result<DataFrame> {
-    let parsed = period
-        .parse::<Period>()
-        .map_err(|e| Error::Usage(e.to_string()))?;
-    let per = parsed.per();
+    let per = period.per();
     let inputs = Inputs::from_store(store, definitions)?;
     let request = Request {
         levels: Vec::new(),
         periods: vec![per],
         indicators: Vec::new(),
-        period: Some(parsed),
+        period: Some(period),
     };
     compute(definitions, registry, &inputs, &request)
 }
 
-/// The months of a period label (none if it is not one).
-fn months_of(period: &str) -> Vec<Month> {
-    period
-        .parse::<Period>()
-        .map(Period::months)
-        .unwrap_or_default()
-}
-
 /// Every table declared for the period's months, with the hash of its file.
-fn declared(store: &Store, period: &str) -> Result<Declared> {
+fn declared(store: &Store, period: Period) -> Result<Declared> {
     let mut out = Declared::new();
-    for month in months_of(period) {
+    for month in period.months() {
         for ((id, table), declaration) in store.declarations(month)? {
             out.insert((id, month, table), declaration.hash);
         }

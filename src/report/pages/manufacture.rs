@@ -5,7 +5,7 @@
 #![allow(clippy::write_with_newline)]
 
 use super::{Block, Book, Plan, heading, link_to_section, network_file, target_cell, unit_suffix};
-use crate::engine::Level;
+use crate::engine::{Level, Period};
 use crate::registry::Manufacture;
 use crate::report::blocks as block;
 use crate::report::charts::{Chart, MonthState, Profile, ProfileRow, Stacked, Trend};
@@ -17,7 +17,7 @@ use crate::report::html::{escape, explain_command, nav, table};
 pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
     let facts = book.facts;
     let id = manufacture.id.as_str();
-    let period = book.period.as_str();
+    let period = book.period;
     let mut blocks = Vec::new();
     let top = nav(&[
         ("../index.html".into(), "← Tous les rapports".into()),
@@ -69,7 +69,7 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
             target_cell(indicator, value),
             median,
             rank_text,
-            explain_command(&indicator.id, "manufacture", id, period),
+            explain_command(&indicator.id, "manufacture", id, &period.to_string()),
         ]);
         let percentile = value.and_then(|v| {
             percentile_rank(
@@ -150,13 +150,18 @@ pub fn manufacture_page(book: &Book, manufacture: &Manufacture) -> Plan {
         })));
         let values = window
             .iter()
-            .map(|m| facts.value(&indicator.id, Level::Manufacture, id, &m.to_string()))
+            .map(|m| facts.value(&indicator.id, Level::Manufacture, id, Period::month(*m)))
             .collect();
         let band = window
             .iter()
             .map(|m| {
                 facts
-                    .quartiles(&indicator.id, Level::National, "national", &m.to_string())
+                    .quartiles(
+                        &indicator.id,
+                        Level::National,
+                        "national",
+                        Period::month(*m),
+                    )
                     .map(|q| [q.five[1], q.five[2], q.five[3]])
             })
             .collect();

@@ -66,8 +66,8 @@ pub struct Book<'a> {
     pub registry: &'a Registry,
     /// The figures.
     pub facts: &'a Facts,
-    /// The period's label (`2025`).
-    pub period: String,
+    /// The period.
+    pub period: Period,
     /// Its months.
     pub months: Vec<Month>,
     /// Real région boundaries for the maps (tiles without them).
@@ -77,27 +77,26 @@ pub struct Book<'a> {
 }
 
 impl<'a> Book<'a> {
-    /// The book of one period, if the label is one.
+    /// The book of one period.
     pub fn new(
         definitions: &'a Definitions,
         registry: &'a Registry,
         facts: &'a Facts,
-        period: &str,
-    ) -> Option<Self> {
-        let months = period.parse::<Period>().ok()?.months();
-        Some(Book {
+        period: Period,
+    ) -> Self {
+        Book {
             definitions,
             registry,
             facts,
-            period: period.to_string(),
-            months,
+            period,
+            months: period.months(),
             outlines: None,
             fingerprint: definitions.fingerprint(),
-        })
+        }
     }
 
     fn period_words(&self) -> String {
-        french::period(&self.period)
+        french::period(&self.period.to_string())
     }
 
     /// The 12 months ending with the period's last month, for trends.

@@ -16,7 +16,7 @@ use crate::report::html::{escape, explain_command, nav, table};
 /// A network page: the nation, a région or a filière, for the period.
 pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
     let facts = book.facts;
-    let period = book.period.as_str();
+    let period = book.period;
     let name = entity_name(level, entity, book.registry);
     let members = book.manufactures_of(level, entity);
     let (declarants, attendus) = book.coverage(&members);
@@ -46,7 +46,7 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
             }),
             format!("{median}<br><span class=\"none\">{spread}</span>"),
             target_cell(indicator, value),
-            explain_command(&indicator.id, level.word(), entity, period),
+            explain_command(&indicator.id, level.word(), entity, &period.to_string()),
         ]);
     }
     let figures = table(
@@ -134,7 +134,7 @@ pub fn network_page(book: &Book, level: Level, entity: &str) -> Plan {
 }
 
 fn region_table(book: &Book, indicator: &Indicator) -> String {
-    let period = book.period.as_str();
+    let period = book.period;
     let rows: Vec<Vec<String>> = REGIONS
         .iter()
         .filter_map(|region| {
@@ -149,7 +149,7 @@ fn region_table(book: &Book, indicator: &Indicator) -> String {
                 ),
                 escape(&french::value(figure.value, &indicator.unit)),
                 french::coverage(figure.declarants, figure.expected),
-                explain_command(&indicator.id, "region", region.code, period),
+                explain_command(&indicator.id, "region", region.code, &period.to_string()),
             ])
         })
         .collect();

@@ -51,7 +51,7 @@ pub(super) fn ranking_chart(
     where_when: &str,
     coverage: &str,
 ) -> Chart {
-    let period = book.period.as_str();
+    let period = book.period;
     let bars = book
         .facts
         .ranking(&indicator.id, level, entity, period)
@@ -82,7 +82,7 @@ pub(super) fn ranking_chart(
 }
 
 pub(super) fn boxes_chart(book: &Book, indicator: &Indicator, coverage: &str) -> Chart {
-    let period = book.period.as_str();
+    let period = book.period;
     let mut groups: Vec<BoxGroup> = REGIONS
         .iter()
         .filter_map(|region| {
@@ -120,7 +120,7 @@ pub(super) fn boxes_chart(book: &Book, indicator: &Indicator, coverage: &str) ->
 }
 
 pub(super) fn map_chart(book: &Book, indicator: &Indicator) -> Chart {
-    let period = book.period.as_str();
+    let period = book.period;
     let tiles = REGIONS
         .iter()
         .map(|region| Tile {
