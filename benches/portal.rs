@@ -55,7 +55,7 @@ fn main() {
         let folder = workdir
             .path()
             .join("reseau/classeurs")
-            .join(&manufacture.id);
+            .join(manufacture.id.as_str());
         let Some(last) = std::fs::read_dir(&folder)
             .ok()
             .and_then(|entries| entries.filter_map(Result::ok).map(|e| e.path()).max())
@@ -68,7 +68,7 @@ fn main() {
                 NewAccount {
                     email: email.clone(),
                     role: Role::Manager,
-                    manufactures: vec![manufacture.id.clone()],
+                    manufactures: vec![manufacture.id.to_string()],
                     regions: vec![],
                 },
                 "banc",
@@ -78,7 +78,11 @@ fn main() {
             .unwrap();
         accounts.accept(&token, PASSWORD).unwrap().unwrap();
         let name = last.file_name().unwrap().to_str().unwrap().to_string();
-        work.push((manufacture.id.clone(), name, std::fs::read(&last).unwrap()));
+        work.push((
+            manufacture.id.to_string(),
+            name,
+            std::fs::read(&last).unwrap(),
+        ));
     }
     let (server, port) = start_server(&workdir);
     let pid = server.0.id();

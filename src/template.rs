@@ -17,6 +17,7 @@ use rust_xlsxwriter::{
 use crate::definitions::{Column, ColumnType, Definitions, Table};
 use crate::error::{Error, Result};
 use crate::month::Month;
+use crate::registry::ManufactureId;
 
 pub use crate::definitions::{IDENTIFICATION_SHEET, LISTS_SHEET};
 
@@ -31,7 +32,7 @@ pub const PREPARED_ROWS: u32 = 500;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identification {
     /// The manufacture's id in the registry.
-    pub manufacture: String,
+    pub manufacture: ManufactureId,
     /// Its name, shown for the manager's comfort.
     pub name: String,
     /// The month reported.
@@ -136,7 +137,7 @@ fn write_identification(
     sheet.set_column_width(0, 18)?;
     sheet.set_column_width(1, 40)?;
     sheet.write_string_with_format(0, 0, ID_LABEL, &bold)?;
-    sheet.write_string_with_format(0, 1, &identification.manufacture, &text)?;
+    sheet.write_string_with_format(0, 1, identification.manufacture.as_str(), &text)?;
     sheet.write_string_with_format(1, 0, MONTH_LABEL, &bold)?;
     sheet.write_string_with_format(1, 1, identification.month.to_string(), &text)?;
     sheet.write_string_with_format(2, 0, "nom", &bold)?;

@@ -127,7 +127,7 @@ fn portal_accounts(
                 let new = NewAccount {
                     email: email.clone(),
                     role,
-                    manufactures,
+                    manufactures: manufactures.iter().map(ToString::to_string).collect(),
                     regions: Vec::new(),
                 };
                 accounts.invite(new, "mesure demo", &registry)?

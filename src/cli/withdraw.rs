@@ -7,6 +7,7 @@ use clap::Args;
 use mesure::Error;
 use mesure::month::Month;
 use mesure::pipeline::withdraw;
+use mesure::registry::ManufactureId;
 
 use super::Global;
 
@@ -16,7 +17,7 @@ use super::Global;
 pub struct WithdrawArgs {
     /// Identifiant de la manufacture.
     #[arg(long, value_name = "ID")]
-    manufacture: String,
+    manufacture: ManufactureId,
     /// Mois à retirer.
     #[arg(long, value_name = "AAAA-MM")]
     mois: Month,

@@ -21,7 +21,7 @@ use polars::prelude::*;
 use super::{ENTITY_KEY, EXPECTED, ID, INDEX, MONTH, PERIOD_KEY};
 use crate::error::Result;
 use crate::month::Month;
-use crate::registry::{Manufacture, Registry};
+use crate::registry::{Manufacture, ManufactureId, Registry};
 use crate::store::{LedgerEntry, Outcome, Store};
 
 /// Days after a month's end by which its declaration is due, unless the workspace says
@@ -76,20 +76,20 @@ impl Standing {
 #[derive(Debug, Clone, Default)]
 pub struct Coverage {
     deadline_days: i64,
-    declared: HashSet<(String, Month)>,
-    first_received: HashMap<(String, Month), NaiveDate>,
-    last_refused: HashSet<(String, Month)>,
+    declared: HashSet<(ManufactureId, Month)>,
+    first_received: HashMap<(ManufactureId, Month), NaiveDate>,
+    last_refused: HashSet<(ManufactureId, Month)>,
 }
 
 impl Coverage {
     /// The coverage of the months declared now, with the ledger's history of receipts.
     pub fn new(
-        declared: impl IntoIterator<Item = (String, Month)>,
+        declared: impl IntoIterator<Item = (ManufactureId, Month)>,
         ledger: &[LedgerEntry],
         deadline_days: i64,
     ) -> Self {
-        let mut first_received: HashMap<(String, Month), NaiveDate> = HashMap::new();
-        let mut last_outcome: HashMap<(String, Month), Outcome> = HashMap::new();
+        let mut first_received: HashMap<(ManufactureId, Month), NaiveDate> = HashMap::new();
+        let mut last_outcome: HashMap<(ManufactureId, Month), Outcome> = HashMap::new();
         for entry in ledger {
             for month in &entry.months {
                 let key = (month.manufacture.clone(), month.month);
@@ -140,8 +140,8 @@ impl Coverage {
     }
 
     /// Whether the store holds this manufacture's month.
-    pub fn is_declared(&self, manufacture: &str, month: Month) -> bool {
-        self.declared.contains(&(manufacture.to_string(), month))
+    pub fn is_declared(&self, manufacture: &ManufactureId, month: Month) -> bool {
+        self.declared.contains(&(manufacture.clone(), month))
     }
 
     /// Where a manufacture's month stands; `today` tells due from overdue from missing and
@@ -221,7 +221,7 @@ pub(super) fn expected_months(
     let (mut ids, mut months) = (Vec::new(), Vec::new());
     for manufacture in registry.manufactures() {
         for month in first.through(last).filter(|m| manufacture.is_open(*m)) {
-            ids.push(manufacture.id.clone());
+            ids.push(manufacture.id.as_str());
             months.push(month.to_string());
         }
     }
@@ -283,7 +283,7 @@ mod tests {
             hash: when.into(),
             outcome,
             months: vec![LedgerMonth {
-                manufacture: id.into(),
+                manufacture: id.parse().unwrap(),
                 month: month(of),
                 rows: Default::default(),
                 replaced: Vec::new(),

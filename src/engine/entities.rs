@@ -11,7 +11,7 @@ use crate::registry::Registry;
 pub(super) fn entity_map(registry: &Registry, level: Level) -> PolarsResult<DataFrame> {
     let manufactures = registry.manufactures();
     df!(
-        ID => manufactures.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
+        ID => manufactures.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
         ENTITY => manufactures.iter().map(|m| level.entity_of(m)).collect::<Vec<_>>(),
         INDEX => (0..manufactures.len() as u32).collect::<Vec<_>>(),
     )

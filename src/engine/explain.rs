@@ -10,7 +10,7 @@ use super::{Period, PeriodParseError};
 use crate::definitions::{Definitions, Indicator, Kind};
 use crate::error::{Error, Result};
 use crate::month::Month;
-use crate::registry::Registry;
+use crate::registry::{ManufactureId, Registry};
 use crate::store::{Store, TableSource};
 
 /// One manufacture's month that entered a figure.
@@ -55,7 +55,7 @@ pub struct Explanation {
     /// Each (manufacture, month) that entered the figure.
     pub contributions: Vec<Contribution>,
     /// Months expected (the manufacture was open) but not reported.
-    pub missing: Vec<(String, Month)>,
+    pub missing: Vec<(ManufactureId, Month)>,
     /// For a quotient, the months only one side was reported for (left out of both).
     pub one_sided: Vec<OneSided>,
 }
@@ -199,7 +199,7 @@ pub fn explain(
         });
     }
     contributions.sort_by(|a, b| (&a.manufacture, a.month).cmp(&(&b.manufacture, b.month)));
-    let missing: Vec<(String, Month)> = registry
+    let missing: Vec<(ManufactureId, Month)> = registry
         .manufactures()
         .iter()
         .filter(|m| members.contains(&m.id.as_str()))
@@ -212,18 +212,18 @@ pub fn explain(
         .filter(|(id, month)| {
             !contributions
                 .iter()
-                .any(|c| c.manufacture == *id && c.month == *month)
+                .any(|c| *id == c.manufacture && c.month == *month)
         })
         .collect();
     let in_cell = |id: &str, month: Month| members.contains(&id) && months.contains(&month);
     let one_sided = one_sided_months(&indicator, definitions, inputs, &in_cell)?;
     // A month one side has is received, in part: it is told apart, not listed as missing.
-    let missing: Vec<(String, Month)> = missing
+    let missing: Vec<(ManufactureId, Month)> = missing
         .into_iter()
         .filter(|(id, month)| {
             !one_sided
                 .iter()
-                .any(|o| o.manufacture == *id && o.month == *month)
+                .any(|o| *id == o.manufacture && o.month == *month)
         })
         .collect();
     Ok(Explanation {

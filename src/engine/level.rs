@@ -37,7 +37,7 @@ impl Level {
     /// The entity a manufacture belongs to at this level: its id, its département's code...
     pub fn entity_of(self, manufacture: &Manufacture) -> String {
         match self {
-            Level::Manufacture => manufacture.id.clone(),
+            Level::Manufacture => manufacture.id.to_string(),
             Level::Departement => manufacture.departement.code.to_string(),
             Level::Region => manufacture.region.code.to_string(),
             Level::Filiere => manufacture.filiere.clone(),

@@ -4,7 +4,7 @@
 use super::read::{RawCell, RawSheet};
 use super::values::{excel_serial_date, parse_month};
 use crate::month::Month;
-use crate::registry::Registry;
+use crate::registry::{ManufactureId, Registry};
 use crate::text::{did_you_mean, fold};
 
 /// Labels accepted for the manufacture's id in the identification sheet.
@@ -89,13 +89,14 @@ impl PeriodError {
     }
 }
 
-/// Checks that a manufacture exists and was expected to report that month.
+/// Checks that a manufacture exists and was expected to report that month; gives its id as
+/// the registry writes it.
 pub fn check_period(
     id: &str,
     month: Month,
     registry: &Registry,
     today: Month,
-) -> Result<(), PeriodError> {
+) -> Result<ManufactureId, PeriodError> {
     check_period_text(id, month, registry, today).map_err(|(unknown, message)| {
         if unknown {
             PeriodError::UnknownManufacture(message)
@@ -110,7 +111,7 @@ fn check_period_text(
     month: Month,
     registry: &Registry,
     today: Month,
-) -> Result<(), (bool, String)> {
+) -> Result<ManufactureId, (bool, String)> {
     let month_error = |message: String| Err((false, message));
     let Some(manufacture) = registry.get(id) else {
         return Err((
@@ -135,7 +136,7 @@ fn check_period_text(
     if month > today {
         return month_error(format!("le mois {month} est dans le futur"));
     }
-    Ok(())
+    Ok(manufacture.id.clone())
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn warn_about_jumps(
         let previous_month = submission.month.plus(-1);
         let previous = history.declarations(previous_month)?;
         for (table, frame) in &submission.tables {
-            let key = (submission.manufacture.clone(), table.clone());
+            let key = (submission.manufacture.to_string(), table.clone());
             let Some(before) = previous.get(&key) else {
                 continue;
             };

@@ -29,7 +29,7 @@ use polars::prelude::DataFrame;
 use crate::definitions::{Definitions, IDENTIFICATION_SHEET, LISTS_SHEET, RESERVED_COLUMNS, Table};
 use crate::error::{Location, Problem, Severity};
 use crate::month::Month;
-use crate::registry::Registry;
+use crate::registry::{ManufactureId, Registry};
 use crate::report::french;
 use crate::store::Submission;
 use crate::text::{did_you_mean, fold};
@@ -308,7 +308,7 @@ fn identify_workbook(
     sheet: &RawSheet,
     context: &Context,
     problems: &mut Vec<Problem>,
-) -> Option<(String, Month)> {
+) -> Option<(ManufactureId, Month)> {
     let found = read_identification(sheet);
     let at = |line: usize| Location {
         sheet: Some(sheet.name.clone()),
@@ -356,15 +356,17 @@ fn identify_workbook(
         }
     };
     let (manufacture, month) = (manufacture?, month?);
-    if let Err(error) = check_period(&manufacture, month, context.registry, context.today) {
-        let line = match error {
-            PeriodError::UnknownManufacture(_) => found.manufacture.map(|(_, l)| l),
-            PeriodError::Month(_) => found.month.map(|(_, l)| l),
-        };
-        problems.push(Problem::error(at(line.unwrap_or(1)), error.message()));
-        return None;
+    match check_period(&manufacture, month, context.registry, context.today) {
+        Ok(id) => Some((id, month)),
+        Err(error) => {
+            let line = match error {
+                PeriodError::UnknownManufacture(_) => found.manufacture.map(|(_, l)| l),
+                PeriodError::Month(_) => found.month.map(|(_, l)| l),
+            };
+            problems.push(Problem::error(at(line.unwrap_or(1)), error.message()));
+            None
+        }
     }
-    Some((manufacture, month))
 }
 
 /// The table as a typed frame with its rules checked; `None` when polars fails, which is
@@ -617,8 +619,8 @@ struct CsvSplit<'a> {
     rows: usize,
     /// Rows by month, then manufacture: a store transaction then holds a few whole months of
     /// a network's file, not every month a little (each commit would rewrite them all).
-    groups: BTreeMap<(Month, String), Vec<polars::prelude::IdxSize>>,
-    verdicts: HashMap<(String, Month), bool>,
+    groups: BTreeMap<(Month, ManufactureId), Vec<polars::prelude::IdxSize>>,
+    verdicts: HashMap<(String, Month), Option<ManufactureId>>,
 }
 
 impl<'a> CsvSplit<'a> {
@@ -657,27 +659,27 @@ impl<'a> CsvSplit<'a> {
         };
         let key = (id_cell.shown(), month);
         let accepted = match self.verdicts.get(&key) {
-            Some(verdict) => *verdict,
+            Some(verdict) => verdict.clone(),
             None => {
                 let verdict = match check_period(&key.0, month, context.registry, context.today) {
-                    Ok(()) => true,
+                    Ok(id) => Some(id),
                     Err(error) => {
                         let column = match error {
                             PeriodError::UnknownManufacture(_) => "id_manufacture",
                             PeriodError::Month(_) => "mois",
                         };
                         problems.push(Problem::error(at(column), error.message()));
-                        false
+                        None
                     }
                 };
-                self.verdicts.insert(key.clone(), verdict);
+                self.verdicts.insert(key, verdict.clone());
                 verdict
             }
         };
-        if accepted {
+        if let Some(id) = accepted {
             self.frame.push(read.line, &read.values);
             let row = self.rows as polars::prelude::IdxSize;
-            self.groups.entry((month, key.0)).or_default().push(row);
+            self.groups.entry((month, id)).or_default().push(row);
             self.rows += 1;
         }
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Location, Problem, Result};
 use crate::month::Month;
+use crate::registry::ManufactureId;
 use crate::store::Store;
 use crate::workspace::Workspace;
 
@@ -66,7 +67,7 @@ pub fn months_outside_registry(
     let Some(store) = Store::open_existing(&workspace.store) else {
         return Ok(Vec::new());
     };
-    let mut by_manufacture: BTreeMap<String, Vec<Month>> = BTreeMap::new();
+    let mut by_manufacture: BTreeMap<ManufactureId, Vec<Month>> = BTreeMap::new();
     for (manufacture, month) in store.stored_months()? {
         by_manufacture.entry(manufacture).or_default().push(month);
     }

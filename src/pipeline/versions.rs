@@ -8,6 +8,7 @@ use super::{FileReport, IngestOptions, ingest};
 use crate::error::{Error, Result};
 use crate::ingest::{FileKind, file_kind};
 use crate::month::Month;
+use crate::registry::ManufactureId;
 use crate::store::{LedgerEntry, LedgerMonth, Outcome, Store, TableSource};
 use crate::workspace::Workspace;
 
@@ -83,7 +84,7 @@ pub struct Withdrawal {
 /// files are kept. `None` when that month is not stored.
 pub fn withdraw(
     workspace: &Workspace,
-    manufacture: &str,
+    manufacture: &ManufactureId,
     month: Month,
     by: Option<&str>,
     on_wait: &dyn Fn(&str),
@@ -103,7 +104,7 @@ pub fn withdraw(
         hash: String::new(),
         outcome: Outcome::Withdrawn,
         months: vec![LedgerMonth {
-            manufacture: manufacture.to_string(),
+            manufacture: manufacture.clone(),
             month,
             rows: BTreeMap::new(),
             replaced: files.iter().map(|f| f.hash.clone()).collect(),

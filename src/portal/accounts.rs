@@ -17,7 +17,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result};
 use crate::files::write_bytes_atomically;
-use crate::registry::{Manufacture, Registry};
+use crate::registry::{Manufacture, ManufactureId, Registry};
 use crate::store::{WriteLock, sha256_hex};
 
 /// The accounts file, in the portal's folder.
@@ -77,7 +77,7 @@ pub struct Account {
     pub role: Role,
     /// The manufactures of a gestionnaire.
     #[serde(default)]
-    pub manufactures: Vec<String>,
+    pub manufactures: Vec<ManufactureId>,
     /// The région codes of a réseau account; none means the whole network.
     #[serde(default)]
     pub regions: Vec<String>,
@@ -166,7 +166,7 @@ pub struct NewAccount {
     pub email: String,
     /// The role.
     pub role: Role,
-    /// The manufactures of a gestionnaire.
+    /// The manufactures of a gestionnaire, as typed.
     pub manufactures: Vec<String>,
     /// The régions of a réseau account (none: all).
     pub regions: Vec<String>,
@@ -271,11 +271,7 @@ impl Accounts {
         }
         let token = random_token();
         let invitation = invitation_for(&token);
-        let manufactures = new
-            .manufactures
-            .iter()
-            .filter_map(|id| find_manufacture(registry, id).map(|m| m.id.clone()))
-            .collect();
+        let manufactures = new.known_manufactures(registry);
         self.change(|accounts| {
             if accounts.iter().any(|a| a.email == email) {
                 return Err(AccountError::Exists(email.clone()));
@@ -435,6 +431,17 @@ fn is_email(email: &str) -> bool {
 }
 
 /// A manufacture by its id, whatever its case (ids are compared case-insensitively).
+impl NewAccount {
+    /// The registry's ids of the manufactures typed that it knows (case aside); an unknown
+    /// one is refused by [`Accounts::invite`], which names it.
+    pub fn known_manufactures(&self, registry: &Registry) -> Vec<ManufactureId> {
+        self.manufactures
+            .iter()
+            .filter_map(|id| find_manufacture(registry, id).map(|m| m.id.clone()))
+            .collect()
+    }
+}
+
 fn find_manufacture<'a>(registry: &'a Registry, id: &str) -> Option<&'a Manufacture> {
     registry.get(id).or_else(|| {
         registry
@@ -623,8 +630,15 @@ mod tests {
             .iter()
             .find(|m| m.region.code != mp001.region.code)
             .unwrap();
-        let account = |role, manufactures: Vec<String>, regions: Vec<String>| Account {
-            email: format!("{}@exemple.fr", manufactures.join("-")),
+        let account = |role, manufactures: Vec<ManufactureId>, regions: Vec<String>| Account {
+            email: format!(
+                "{}@exemple.fr",
+                manufactures
+                    .iter()
+                    .map(ManufactureId::as_str)
+                    .collect::<Vec<_>>()
+                    .join("-")
+            ),
             role,
             manufactures,
             regions,
@@ -635,7 +649,7 @@ mod tests {
         };
         let regional = account(
             Role::Network,
-            vec!["r".into()],
+            vec!["r".parse().unwrap()],
             vec![mp001.region.code.to_string()],
         );
         assert!(regional.sees(mp001));
@@ -644,7 +658,7 @@ mod tests {
         let there = account(Role::Manager, vec![elsewhere.id.clone()], vec![]);
         assert!(regional.manages(&here, &registry));
         assert!(!regional.manages(&there, &registry));
-        let national = account(Role::Network, vec!["n".into()], vec![]);
+        let national = account(Role::Network, vec!["n".parse().unwrap()], vec![]);
         assert!(!regional.manages(&national, &registry));
         assert!(national.manages(&regional, &registry));
         assert!(!here.manages(&there, &registry), "a manager manages nobody");

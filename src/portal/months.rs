@@ -183,7 +183,7 @@ mod tests {
             hash: file.into(),
             outcome,
             months: vec![LedgerMonth {
-                manufacture: "mp001".into(),
+                manufacture: "mp001".parse().unwrap(),
                 month: "2025-03".parse().unwrap(),
                 rows: [("publics".to_string(), 7)].into(),
                 replaced: vec![],

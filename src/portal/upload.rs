@@ -12,6 +12,7 @@ use crate::files::write_bytes_atomically;
 use crate::ingest::CheckedFile;
 use crate::ingest::MAX_FILE_BYTES;
 use crate::month::Month;
+use crate::registry::ManufactureId;
 use crate::store::Store;
 
 /// What a file's first bytes say it is.
@@ -233,7 +234,7 @@ pub struct ProblemLine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthChange {
     /// The manufacture.
-    pub manufacture: String,
+    pub manufacture: ManufactureId,
     /// The month.
     pub month: Month,
     /// The version stored now (none if the month is not stored).

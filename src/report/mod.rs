@@ -215,7 +215,8 @@ pub fn plan_pages(
         }
         if wants(Level::Manufacture) {
             for manufacture in registry.manufactures() {
-                if options.manufactures.is_empty() || options.manufactures.contains(&manufacture.id)
+                if options.manufactures.is_empty()
+                    || options.manufactures.iter().any(|id| manufacture.id == *id)
                 {
                     plans.push(pages::manufacture_page(&book, manufacture));
                 }

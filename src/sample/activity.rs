@@ -10,7 +10,7 @@ use super::places::PLACES;
 use crate::error::{Error, Result};
 use crate::geo;
 use crate::month::Month;
-use crate::registry::Manufacture;
+use crate::registry::{Manufacture, ManufactureId};
 use crate::template::{Cell, Identification, Rows};
 
 /// What drives one manufacture's activity.
@@ -99,6 +99,7 @@ impl Profile {
         } else {
             format!("mp{:04}", index + 1)
         };
+        let id = ManufactureId::parse(&id).expect("mp and digits make an id");
         let name = if suffix == 0 {
             place.name.to_string()
         } else {

@@ -10,6 +10,7 @@ use super::activity::{Profile, text};
 use super::{ERRORS_DIR, SampleOptions, create_dir};
 use crate::definitions::Definitions;
 use crate::error::{Error, Result};
+use crate::registry::ManufactureId;
 use crate::template::{Cell, Identification, Rows, write_workbook};
 
 /// One planted mistake: the file's name, what is wrong, and how to plant it.
@@ -43,7 +44,9 @@ const MISTAKES: [Mistake; 6] = [
     Mistake {
         file: "manufacture_inconnue",
         what: "Identification : la manufacture « mp999 » n'est pas dans le registre",
-        plant: |_, identification| identification.manufacture = "mp999".into(),
+        plant: |_, identification| {
+            identification.manufacture = ManufactureId::parse("mp999").expect("an id");
+        },
     },
     Mistake {
         file: "mois_avant_ouverture",

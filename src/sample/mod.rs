@@ -95,7 +95,9 @@ pub fn generate(
     };
     for profile in &profiles {
         let mut state = profile.initial_state(&mut rng);
-        let folder = out.join(WORKBOOKS_DIR).join(&profile.manufacture.id);
+        let folder = out
+            .join(WORKBOOKS_DIR)
+            .join(profile.manufacture.id.as_str());
         create_dir(&folder)?;
         for month in profile.reported_months(options, &mut rng) {
             let rows = profile.month_rows(month, &mut state, &mut rng);

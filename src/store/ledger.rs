@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Problem, Result};
 use crate::month::Month;
+use crate::registry::ManufactureId;
 
 /// What became of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +40,7 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerMonth {
     /// The manufacture.
-    pub manufacture: String,
+    pub manufacture: ManufactureId,
     /// The month (`AAAA-MM` in the file).
     #[serde(rename = "mois")]
     pub month: Month,

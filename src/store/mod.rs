@@ -53,7 +53,7 @@ pub use transaction::Transaction;
 #[derive(Debug, Clone)]
 pub struct Submission {
     /// The manufacture's id.
-    pub manufacture: String,
+    pub manufacture: ManufactureId,
     /// The month.
     pub month: Month,
     /// The tables, by id: `ligne` then the declared columns.
@@ -65,6 +65,7 @@ pub struct Submission {
 
 use crate::error::{Error, Result};
 use crate::month::Month;
+use crate::registry::ManufactureId;
 use manifest::Found;
 
 const RAW_DIR: &str = "brut";
@@ -237,7 +238,7 @@ impl Store {
     }
 
     /// Every stored (manufacture, month), sorted.
-    pub fn stored_months(&self) -> Result<Vec<(String, Month)>> {
+    pub fn stored_months(&self) -> Result<Vec<(ManufactureId, Month)>> {
         self.read_consistently(Snapshot::declared_months)
     }
 
@@ -337,7 +338,7 @@ impl Snapshot {
     }
 
     /// Every declared (manufacture, month), sorted.
-    pub fn declared_months(&self) -> Result<Vec<(String, Month)>> {
+    pub fn declared_months(&self) -> Result<Vec<(ManufactureId, Month)>> {
         let frames = self.read_part_files(self.manifest.declarations_files())?;
         let mut months = BTreeSet::new();
         for (month, frame) in frames {
@@ -346,7 +347,9 @@ impl Snapshot {
                 .and_then(|c| c.str().cloned())
                 .map_err(|e| polars_error(&self.root, e))?;
             for id in ids.iter().flatten() {
-                months.insert((id.to_string(), month));
+                let id = ManufactureId::parse(id)
+                    .map_err(|e| Error::internal("déclarations du stockage", e))?;
+                months.insert((id, month));
             }
         }
         Ok(months.into_iter().collect())

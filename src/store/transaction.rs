@@ -175,9 +175,9 @@ impl<'w> Transaction<'w> {
             };
             change
                 .declarations
-                .insert((manufacture.clone(), table.clone()), declaration);
+                .insert((manufacture.to_string(), table.clone()), declaration);
             let entry = change.tables.entry(table.clone()).or_default();
-            entry.added.insert(manufacture.clone(), frame.clone());
+            entry.added.insert(manufacture.to_string(), frame.clone());
             rows += frame.height();
         }
         change.changed = true;

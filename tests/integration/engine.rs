@@ -20,7 +20,7 @@ fn manufacture(
 ) -> Manufacture {
     let departement = geo::departement(departement).unwrap();
     Manufacture {
-        id: id.into(),
+        id: crate::support::id(id),
         name: format!("Manufacture {id}"),
         commune: "X".into(),
         code_insee: format!("{}000", departement.code),

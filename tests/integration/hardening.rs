@@ -471,7 +471,7 @@ fn workbook(
     adjust(&mut definitions);
     let path = workdir.path().join(name);
     let identification = Identification {
-        manufacture: "mp001".into(),
+        manufacture: crate::support::id("mp001"),
         name: "La Fabrique nivernaise".into(),
         month: month.parse().unwrap(),
     };

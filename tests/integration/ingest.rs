@@ -332,7 +332,7 @@ fn broken_files_are_refused_one_by_one() {
     );
     assert_eq!(
         store(&workdir).stored_months().unwrap(),
-        [("mp001".to_string(), month("2025-03"))]
+        [(crate::support::id("mp001"), month("2025-03"))]
     );
     let ledger = store(&workdir).ledger().unwrap();
     assert_eq!(
@@ -655,7 +655,7 @@ fn a_tenfold_jump_is_a_warning_not_a_refusal() {
     let write = |when: &str, people: f64, visits: f64| {
         let path = workdir.path().join(format!("mp001_{when}.xlsx"));
         let identification = Identification {
-            manufacture: "mp001".into(),
+            manufacture: crate::support::id("mp001"),
             name: "La Fabrique nivernaise".into(),
             month: month(when),
         };

@@ -44,7 +44,7 @@ fn registry() -> Registry {
             .map(|i| {
                 let departement = geo::departement(DEPARTEMENTS[i % 4]).unwrap();
                 Manufacture {
-                    id: format!("m{i}"),
+                    id: crate::support::id(&format!("m{i}")),
                     name: format!("M{i}"),
                     commune: "X".into(),
                     code_insee: format!("{}000", departement.code),

@@ -310,7 +310,7 @@ async fn a_manager_goes_round_the_loop_from_invitation_to_a_stored_month() {
     );
     assert_eq!(
         store.stored_months().unwrap(),
-        [("mp001".to_string(), "2025-03".parse().unwrap())]
+        [(crate::support::id("mp001"), "2025-03".parse().unwrap())]
     );
     let ledger = store.ledger().unwrap();
     assert_eq!(
@@ -367,7 +367,7 @@ async fn a_second_version_says_what_it_replaces() {
         &second,
         &definitions,
         &mesure::template::Identification {
-            manufacture: "mp001".into(),
+            manufacture: crate::support::id("mp001"),
             name: "La Fabrique nivernaise".into(),
             month: "2025-03".parse().unwrap(),
         },
@@ -742,7 +742,7 @@ async fn a_month_goes_back_to_an_earlier_version_then_is_withdrawn() {
         &second,
         &workspace.definitions().unwrap(),
         &mesure::template::Identification {
-            manufacture: "mp001".into(),
+            manufacture: crate::support::id("mp001"),
             name: "La Fabrique nivernaise".into(),
             month: "2025-03".parse().unwrap(),
         },
@@ -1275,7 +1275,10 @@ async fn two_managers_confirming_at_the_same_moment_both_land() {
     let march: mesure::Month = "2025-03".parse().unwrap();
     assert_eq!(
         stored,
-        [("mp001".to_string(), march), ("mp002".to_string(), march)]
+        [
+            (crate::support::id("mp001"), march),
+            (crate::support::id("mp002"), march)
+        ]
     );
 }
 

@@ -80,7 +80,7 @@ fn the_sample_network_is_varied() {
     assert!(manufactures.iter().any(|m| m.closed.is_some()));
     let mut months_reported = Vec::new();
     for m in manufactures {
-        let folder = repo().join("sample-data/classeurs").join(&m.id);
+        let folder = repo().join("sample-data/classeurs").join(m.id.as_str());
         let count = fs::read_dir(folder).unwrap().count();
         let open = m
             .opened

@@ -350,3 +350,8 @@ pub fn without_definitions(csv: &str) -> String {
     assert!(fingerprints.len() <= 1, "{fingerprints:?}");
     out
 }
+
+/// A manufacture's id, for tests that build store types by hand.
+pub fn id(text: &str) -> mesure::registry::ManufactureId {
+    text.parse().expect("a valid id")
+}

@@ -79,7 +79,7 @@ pub(super) fn home_rows(
                 .map(|e| e.received_at.format("%d/%m/%Y").to_string())
                 .unwrap_or_else(|| "—".to_string());
             HomeRow {
-                id: m.id.clone(),
+                id: m.id.to_string(),
                 name: m.name.clone(),
                 commune: m.commune.clone(),
                 region: m.region.name.to_string(),
@@ -168,7 +168,7 @@ pub(super) async fn manufacture_page(
         StatusCode::OK,
         &ManufacturePage {
             page: page(&manufacture.name),
-            id: manufacture.id.clone(),
+            id: manufacture.id.to_string(),
             name: manufacture.name.clone(),
             commune: manufacture.commune.clone(),
             region: manufacture.region.name.to_string(),

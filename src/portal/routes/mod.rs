@@ -35,7 +35,7 @@ use crate::error::Error;
 use crate::ingest::{CheckedFile, Context};
 use crate::month::Month;
 use crate::pipeline::{IngestOptions, check_only, ingest};
-use crate::registry::Manufacture;
+use crate::registry::{Manufacture, ManufactureId};
 use crate::report::french;
 use crate::store::{Outcome, Store};
 

@@ -73,7 +73,7 @@ pub(super) fn declarations(
                 MonthState::Late | MonthState::Missing | MonthState::Refused
             ) {
                 late.push(LateMonth {
-                    id: manufacture.id.clone(),
+                    id: manufacture.id.to_string(),
                     name: manufacture.name.clone(),
                     month: french::month(*month),
                     state: state.label(),
@@ -91,7 +91,7 @@ pub(super) fn declarations(
             });
         }
         rows.push(GridRow {
-            id: manufacture.id.clone(),
+            id: manufacture.id.to_string(),
             name: manufacture.name.clone(),
             cells,
             received,
@@ -238,7 +238,7 @@ pub(super) async fn invite_account(
     let candidate = Account {
         email: new.email.trim().to_lowercase(),
         role: new.role,
-        manufactures: new.manufactures.clone(),
+        manufactures: new.known_manufactures(&registry),
         regions: new.regions.clone(),
         password_hash: None,
         invitation: None,

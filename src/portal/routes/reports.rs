@@ -208,7 +208,7 @@ pub(super) struct FiguresQuery {
 /// the nation; the national network and consultants, everything.
 pub(super) fn figure_visible(
     account: &Account,
-    visible_ids: &BTreeSet<String>,
+    visible_ids: &BTreeSet<ManufactureId>,
     level: &str,
     entity: &str,
 ) -> bool {
@@ -233,7 +233,7 @@ pub(super) async fn figures_download(
         return to_login();
     };
     let page = || Page::signed_in("Chiffres", &account, &session);
-    let visible_ids: BTreeSet<String> = match visible(&portal, &account) {
+    let visible_ids: BTreeSet<ManufactureId> = match visible(&portal, &account) {
         Ok(list) => list.into_iter().map(|m| m.id).collect(),
         Err(e) => return internal(page(), &e),
     };

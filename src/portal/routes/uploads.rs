@@ -153,7 +153,7 @@ pub(super) fn check_pending(
     let mut checked_files = Vec::new();
     for path in pending.paths(&portal.folder) {
         let mut checked = check_only(&path, &context, store.as_ref())?;
-        let outside: Vec<String> = checked
+        let outside: Vec<ManufactureId> = checked
             .submissions
             .iter()
             .filter(|s| {

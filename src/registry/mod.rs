@@ -14,8 +14,9 @@ use crate::geo::{self, Departement, Region};
 use crate::month::Month;
 use crate::text::{decode, detect_separator, did_you_mean, fold};
 
-/// The longest id accepted: ids name files, folders and pages.
-pub const MAX_ID_LENGTH: usize = 40;
+mod id;
+
+pub use id::{IdError, MAX_ID_LENGTH, ManufactureId};
 
 /// The registry's columns, in the order they are written.
 pub const COLUMNS: [&str; 10] = [
@@ -34,8 +35,8 @@ pub const COLUMNS: [&str; 10] = [
 /// One manufacture of the network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manufacture {
-    /// Its id, unique in the registry (letters, digits, `-` and `_`).
-    pub id: String,
+    /// Its id, unique in the registry, compared without case.
+    pub id: ManufactureId,
     /// Its name.
     pub name: String,
     /// Its commune.
@@ -69,7 +70,7 @@ pub struct Registry {
     manufactures: Vec<Manufacture>,
     /// Each id's position in `manufactures`: a national CSV file looks up every
     /// manufacture-month it holds (a scan of 3,500 places per lookup was a fifth of its ingest).
-    positions: HashMap<String, usize>,
+    positions: HashMap<ManufactureId, usize>,
 }
 
 impl Registry {
@@ -139,7 +140,7 @@ fn parse(path: &Path, text: &str) -> Result<Registry, Vec<Problem>> {
         .clone();
     let positions = header_positions(path, &headers)?;
     let mut manufactures: Vec<Manufacture> = Vec::new();
-    let mut first_line: HashMap<String, (usize, String)> = HashMap::new();
+    let mut first_line: HashMap<String, (usize, ManufactureId)> = HashMap::new();
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
         let at = |column: &str| Location::line(path, line).with_column(column);
@@ -241,26 +242,9 @@ fn parse_line(fields: &Fields, at: &dyn Fn(&str) -> Location) -> Result<Manufact
     let mut refuse =
         |column: &str, message: String| problems.push(Problem::error(at(column), message));
 
-    let id = field("id");
-    if id.is_empty()
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        refuse(
-            "id",
-            format!(
-                "identifiant « {id} » invalide : lettres sans accent, chiffres, - et _ seulement"
-            ),
-        );
-    } else if id.len() > MAX_ID_LENGTH {
-        refuse(
-            "id",
-            format!(
-                "identifiant de {} caractères, trop long : {MAX_ID_LENGTH} au plus (il nomme des fichiers et des pages)",
-                id.len()
-            ),
-        );
+    let id = ManufactureId::parse(field("id"));
+    if let Err(e) = &id {
+        refuse("id", e.to_string());
     }
     for column in ["nom", "commune", "filiere", "vague"] {
         if field(column).is_empty() {
@@ -329,10 +313,12 @@ fn parse_line(fields: &Fields, at: &dyn Fn(&str) -> Location) -> Result<Manufact
         ),
         _ => {}
     }
-    match (region, departement, ouverture, fermeture) {
-        (Some(region), Some(departement), Ok(ouverture), Ok(fermeture)) if problems.is_empty() => {
+    match (id, region, departement, ouverture, fermeture) {
+        (Ok(id), Some(region), Some(departement), Ok(ouverture), Ok(fermeture))
+            if problems.is_empty() =>
+        {
             Ok(Manufacture {
-                id: id.to_string(),
+                id,
                 name: field("nom").to_string(),
                 commune: field("commune").to_string(),
                 code_insee: code_insee.to_string(),
