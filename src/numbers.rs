@@ -1,6 +1,6 @@
 //! Numbers as every stage agrees to keep and write them: one rounding rule (significant
-//! digits) and one plain French writing (`1234,5`). The reports' display, with thousands
-//! grouped and a fixed number of decimals, is `report::french::number`.
+//! digits), one plain French writing (`1234,5`, for messages and formulas) and one display
+//! for people (`12 345,6`, thousands grouped; `report::french::number` is this one).
 
 /// The significant digits a computed figure keeps.
 ///
@@ -39,6 +39,30 @@ pub fn french_plain(value: f64) -> String {
         format!("{value}")
     };
     text.replace('.', ",")
+}
+
+/// A number the French way, with `decimals` digits after the comma and a narrow no-break space
+/// between thousands: `12 345,6`.
+pub fn french_grouped(value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return "—".to_string();
+    }
+    let text = format!("{:.*}", decimals, value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push('\u{202f}');
+        }
+        grouped.push(digit);
+    }
+    let negative = value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let sign = if negative { "−" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{fraction}")
+    }
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ fn describe_months(months: &[mesure::store::LedgerMonth]) -> String {
     }
     let rows: Vec<String> = rows
         .iter()
-        .map(|(t, n)| format!("{t} {}", mesure::report::french::number(*n as f64, 0)))
+        .map(|(t, n)| format!("{t} {}", mesure::numbers::french_grouped(*n as f64, 0)))
         .collect();
     let replaced = months.iter().filter(|m| !m.replaced.is_empty()).count();
     let replaced = match replaced {

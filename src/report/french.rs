@@ -23,29 +23,7 @@ const SHORT_MONTHS: [&str; 12] = [
     "déc.",
 ];
 
-/// A number the French way, with `decimals` digits after the comma and a narrow no-break space
-/// between thousands: `12 345,6`.
-pub fn number(value: f64, decimals: usize) -> String {
-    if !value.is_finite() {
-        return "—".to_string();
-    }
-    let text = format!("{:.*}", decimals, value.abs());
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(digit);
-    }
-    let negative = value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
-    let sign = if negative { "−" } else { "" };
-    if fraction.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{fraction}")
-    }
-}
+pub use crate::numbers::french_grouped as number;
 
 /// How many decimals suit a value of this unit and size: none for large counts, one for
 /// percentages, up to two for small numbers.

@@ -1,188 +1,23 @@
-//! Indicator definitions, declared in `indicators/indicateurs/*.toml` as `[[indicateur]]`
-//! entries: what an indicator means, which table it reads and which kind of figure it is.
+//! Reading an indicators file: each `[[indicateur]]` entry checked field by field against
+//! the tables it reads (its table, columns and expressions exist and have the right types,
+//! its kind has the fields it needs and no others), every problem reported where it is
+//! written.
 //!
-//! The kind fixes how a figure is computed for one cell and how it rolls up over months and
-//! manufactures (see the spec's table of kinds); the engine relies on it.
+//! Size: one checker walks one entry; its steps (kind, fields, expressions, target) share
+//! its state and read best together.
 
 use std::collections::HashMap;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::expr::{CheckedExpr, Expected, check_expression};
-use super::source::Source;
-use super::tables::{ColumnType, Table};
-use crate::error::{Location, Problem};
+use super::quotients::{PendingQuotient, is_quotient};
+use super::{Direction, Indicator, Kind, StockOverMonths, THEMES, Target};
+use crate::definitions::expr::{CheckedExpr, Expected, check_expression};
+use crate::definitions::source::Source;
+use crate::definitions::tables::{ColumnType, Table};
+use crate::error::Problem;
 use crate::text::did_you_mean;
-
-/// The themes an indicator belongs to.
-pub const THEMES: [&str; 7] = [
-    "social",
-    "emploi",
-    "circuits courts",
-    "équipements",
-    "formation",
-    "économie",
-    "environnement",
-];
-
-/// How a stock is summarised over the months of a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StockOverMonths {
-    /// The mean of the months reported.
-    Mean,
-    /// The value of the last month reported.
-    Last,
-}
-
-/// The kind of an indicator, with the expressions it needs.
-#[derive(Debug, Clone)]
-pub enum Kind {
-    /// A flow: Σ expression, summed over months and manufactures.
-    Sum {
-        /// The value summed.
-        value: CheckedExpr,
-    },
-    /// A stock: Σ expression in a month; mean or last over months; summed over manufactures.
-    Stock {
-        /// The value summed within a month.
-        value: CheckedExpr,
-        /// How months are summarised.
-        over_months: StockOverMonths,
-    },
-    /// Σ numerator / Σ denominator × scale, pooled.
-    Ratio {
-        /// The numerator.
-        numerator: CheckedExpr,
-        /// The denominator.
-        denominator: CheckedExpr,
-        /// The factor applied (100 for a percentage).
-        scale: f64,
-    },
-    /// Σ value where `part` / Σ value, × scale, pooled (the indicator's filter is the « where »).
-    Share {
-        /// The value summed.
-        value: CheckedExpr,
-        /// The rows that count in the numerator.
-        part: CheckedExpr,
-        /// The factor applied (100 for a percentage).
-        scale: f64,
-    },
-    /// Σ value × weight / Σ weight, pooled.
-    WeightedMean {
-        /// The value averaged.
-        value: CheckedExpr,
-        /// Its weight.
-        weight: CheckedExpr,
-    },
-    /// Pielou's evenness of a category column, weighted by a count, over the declared list.
-    Evenness {
-        /// The category column.
-        column: String,
-        /// The declared categories; K is their number.
-        categories: Vec<String>,
-        /// The count each row weighs.
-        weight: CheckedExpr,
-    },
-    /// Two indicators of kind sum or stock, possibly on different tables, each rolled up by
-    /// its own rule over the manufacture-months that reported both, then divided once.
-    Quotient {
-        /// The indicator divided.
-        numerator: Box<Indicator>,
-        /// The indicator it is divided by.
-        denominator: Box<Indicator>,
-        /// The factor applied.
-        scale: f64,
-    },
-}
-
-impl Kind {
-    /// The kinds, with the word a consultant writes and the spec's English name.
-    pub const WORDS: [(&'static str, &'static str); 7] = [
-        ("somme", "sum"),
-        ("stock", "stock"),
-        ("ratio", "ratio"),
-        ("part", "share"),
-        ("moyenne_ponderee", "weighted_mean"),
-        ("equitabilite", "evenness"),
-        ("quotient", "quotient"),
-    ];
-
-    /// The consultant's word for this kind.
-    pub fn word(&self) -> &'static str {
-        let index = match self {
-            Kind::Sum { .. } => 0,
-            Kind::Stock { .. } => 1,
-            Kind::Ratio { .. } => 2,
-            Kind::Share { .. } => 3,
-            Kind::WeightedMean { .. } => 4,
-            Kind::Evenness { .. } => 5,
-            Kind::Quotient { .. } => 6,
-        };
-        Self::WORDS[index].0
-    }
-}
-
-/// Which way an indicator should go to reach its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// The target is a floor: at least this much.
-    AtLeast,
-    /// The target is a ceiling: at most this much.
-    AtMost,
-}
-
-/// A target value and the direction that reaches it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Target {
-    /// The value.
-    pub value: f64,
-    /// Whether it is a floor or a ceiling.
-    pub direction: Direction,
-}
-
-/// One indicator.
-#[derive(Debug, Clone)]
-pub struct Indicator {
-    /// The stable id (`taux_occupation`).
-    pub id: String,
-    /// The French name shown to users.
-    pub name: String,
-    /// What it measures and how, for reports.
-    pub description: String,
-    /// One of [`THEMES`].
-    pub theme: String,
-    /// The unit shown beside a value (`%`, `ETP`, `km`...).
-    pub unit: String,
-    /// An optional target.
-    pub target: Option<Target>,
-    /// The table it reads; for a quotient, its numerator's (see [`Indicator::tables`]).
-    pub table: String,
-    /// Rows kept before anything is computed (for a share, its « where »).
-    pub filter: Option<CheckedExpr>,
-    /// How it is computed and rolled up.
-    pub kind: Kind,
-    /// Where it is defined.
-    pub location: Location,
-}
-
-impl Indicator {
-    /// The tables it reads: one, or a quotient's two (the same table once).
-    pub fn tables(&self) -> Vec<&str> {
-        match &self.kind {
-            Kind::Quotient {
-                numerator,
-                denominator,
-                ..
-            } => {
-                let mut tables = vec![numerator.table.as_str(), denominator.table.as_str()];
-                tables.dedup();
-                tables
-            }
-            _ => vec![self.table.as_str()],
-        }
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -237,152 +72,6 @@ pub(crate) enum Loaded {
     Quotient(Box<PendingQuotient>),
 }
 
-/// A quotient as written: its two sides named by id, with where each is written.
-pub(crate) struct PendingQuotient {
-    location: Location,
-    id: String,
-    name: String,
-    description: String,
-    theme: String,
-    unit: String,
-    target: Option<Target>,
-    numerator: (String, Location),
-    denominator: (String, Location),
-    scale: f64,
-}
-
-impl PendingQuotient {
-    /// The quotient of its two sides, found.
-    fn with_sides(self, numerator: Indicator, denominator: Indicator) -> Indicator {
-        Indicator {
-            location: self.location,
-            id: self.id,
-            name: self.name,
-            description: self.description,
-            theme: self.theme,
-            unit: self.unit,
-            target: self.target,
-            table: numerator.table.clone(),
-            filter: None,
-            kind: Kind::Quotient {
-                numerator: Box::new(numerator),
-                denominator: Box::new(denominator),
-                scale: self.scale,
-            },
-        }
-    }
-}
-
-/// Whether a kind's word names a quotient.
-fn is_quotient(word: &str) -> bool {
-    word == "quotient"
-}
-
-/// Every indicator of every file, each quotient's sides found among the others: an unknown
-/// id, a side that is neither a sum nor a stock, or a cycle of quotients is refused where the
-/// side is written.
-pub(crate) fn resolve_quotients(
-    loaded: Vec<Loaded>,
-    problems: &mut Vec<Problem>,
-) -> Vec<Indicator> {
-    let ready: HashMap<String, Indicator> = loaded
-        .iter()
-        .rev() // the first of two equal ids wins, as the duplicate check will say
-        .filter_map(|l| match l {
-            Loaded::Ready(indicator) => Some((indicator.id.clone(), (**indicator).clone())),
-            Loaded::Quotient(_) => None,
-        })
-        .collect();
-    let quotients: HashMap<String, (String, String)> = loaded
-        .iter()
-        .filter_map(|l| match l {
-            Loaded::Quotient(q) => Some((
-                q.id.clone(),
-                (q.numerator.0.clone(), q.denominator.0.clone()),
-            )),
-            Loaded::Ready(_) => None,
-        })
-        .collect();
-    let known: Vec<String> = ready.keys().chain(quotients.keys()).cloned().collect();
-    let mut out = Vec::with_capacity(loaded.len());
-    for item in loaded {
-        let pending = match item {
-            Loaded::Ready(indicator) => {
-                out.push(*indicator);
-                continue;
-            }
-            Loaded::Quotient(pending) => *pending,
-        };
-        let mut side = |(id, location): &(String, Location)| -> Option<Indicator> {
-            let refuse = |message: String, problems: &mut Vec<Problem>| {
-                problems.push(Problem::error(location.clone(), message));
-                None
-            };
-            match ready.get(id) {
-                Some(found) if matches!(found.kind, Kind::Sum { .. } | Kind::Stock { .. }) => {
-                    Some(found.clone())
-                }
-                Some(found) => refuse(
-                    format!(
-                        "« {id} » est de type {} : un quotient divise deux indicateurs de type somme ou stock (pour un ratio, écrivez un quotient de ses deux sommes)",
-                        found.kind.word()
-                    ),
-                    problems,
-                ),
-                None if quotients.contains_key(id) => {
-                    let message = match cycle(&pending.id, id, &quotients) {
-                        Some(path) => format!(
-                            "cycle de quotients : {path} ; un quotient divise deux indicateurs de type somme ou stock"
-                        ),
-                        None => format!(
-                            "« {id} » est un quotient : un quotient divise deux indicateurs de type somme ou stock"
-                        ),
-                    };
-                    refuse(message, problems)
-                }
-                None => refuse(
-                    format!(
-                        "indicateur « {id} » inconnu{}",
-                        did_you_mean(id, known.iter().map(String::as_str))
-                    ),
-                    problems,
-                ),
-            }
-        };
-        let numerator = side(&pending.numerator);
-        let denominator = side(&pending.denominator);
-        if let (Some(numerator), Some(denominator)) = (numerator, denominator) {
-            out.push(pending.with_sides(numerator, denominator));
-        }
-    }
-    out
-}
-
-/// `a → b → a` when following quotients' sides from `side` leads back to `from`.
-fn cycle(from: &str, side: &str, quotients: &HashMap<String, (String, String)>) -> Option<String> {
-    let mut path = vec![from.to_string(), side.to_string()];
-    let mut stack = vec![(side.to_string(), path.clone())];
-    let mut seen = std::collections::HashSet::new();
-    while let Some((at, trail)) = stack.pop() {
-        if !seen.insert(at.clone()) {
-            continue;
-        }
-        let Some((n, d)) = quotients.get(&at) else {
-            continue;
-        };
-        for next in [n, d] {
-            let mut longer = trail.clone();
-            longer.push(next.clone());
-            if next == from {
-                path = longer;
-                return Some(path.join(" → "));
-            }
-            stack.push((next.clone(), longer));
-        }
-    }
-    None
-}
-
 /// Reads every `[[indicateur]]` of one file, keeping the valid ones and reporting the others.
 pub(crate) fn load_indicators(
     source: &Source,
@@ -428,7 +117,7 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
 
     fn run(mut self, raw: RawIndicator) -> Option<Loaded> {
         let id = raw.id.get_ref().clone();
-        if !super::tables::is_identifier(&id) {
+        if !crate::definitions::tables::is_identifier(&id) {
             self.refuse(
                 raw.id.span(),
                 format!("identifiant « {id} » invalide : lettres minuscules sans accent, chiffres et _ seulement"),
