@@ -16,8 +16,9 @@ use crate::error::Result;
 /// Components per (manufacture, month) reported for the indicator's table; a reported month
 /// without rows has zero components.
 /// One indicator's additive components per manufacture and reported month (`id_manufacture`,
-/// `mois`, then one column per component, named as [`component_names`] says): for an evenness
-/// indicator, the count of each category, which the reports stack month by month.
+/// `mois`, then one column per component, named as
+/// [`component_names`](super::explain::component_names) says): for an evenness indicator, the
+/// count of each category, which the reports stack month by month.
 pub fn monthly_components(
     indicator: &Indicator,
     definitions: &Definitions,

@@ -80,7 +80,7 @@ pub struct Withdrawal {
 }
 
 /// Withdraws a manufacture's month from the store (a month sent for the wrong manufacture):
-/// recorded in the ledger (with who, when given), so that [`rebuild`] honours it; the raw
+/// recorded in the ledger (with who, when given), so that [`rebuild`](super::rebuild::rebuild) honours it; the raw
 /// files are kept. `None` when that month is not stored.
 pub fn withdraw(
     workspace: &Workspace,
