@@ -5,6 +5,8 @@
 //! suggestion), literals of the wrong type and category values outside the declared list, so
 //! the message is precise and French. polars then parses the text and resolves it against an
 //! empty frame with the table's schema, which catches whatever the scan cannot.
+//!
+//! Size: about 350 lines of code; the rest is its unit tests, kept beside the scan they check.
 
 use std::collections::HashMap;
 

@@ -1,6 +1,8 @@
 //! Files sent through the portal: identified by their content (never by their name or the
 //! browser's word), kept aside until their sender confirms them, and previewed: what each
 //! would store, what it would replace, and every problem found.
+//!
+//! Size: about 360 lines of code; the rest is its unit tests.
 
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,9 @@
 //! at its own scale. Points closer than a pixel to the previous one are dropped, so a 1 MB
 //! file becomes a few thousand points per map. Only the outer ring of each polygon is kept:
 //! régions have no holes that matter at this size.
+//!
+//! Size: about 425 lines of code: reading, projecting and simplifying are one pass over the
+//! points and read best together; the rest is its unit tests.
 
 use std::fmt;
 use std::path::Path;
