@@ -262,14 +262,7 @@ pub(super) async fn invite_account(
             let text = format!("Compte créé pour {}.", candidate.email);
             accounts_view(&portal, &session, &account, text, "succes", link)
         }
-        Ok(Err(why)) => accounts_view(
-            &portal,
-            &session,
-            &account,
-            why.to_string(),
-            "erreur",
-            String::new(),
-        ),
+        Ok(Err(why)) => refused(&portal, &session, &account, why),
         Err(e) => internal(Page::signed_in("Comptes", &account, &session), &e),
     }
 }
@@ -327,13 +320,12 @@ pub(super) async fn reset_account(
     let page = || Page::signed_in("Comptes", &account, &session);
     match portal.accounts.reset(&target.email) {
         Ok(Ok(token)) => {
-            let _ = portal.sessions.close_all_of(&target.email);
-            let _ = portal.journal.record(
-                &account.email,
-                &client_ip.to_string(),
+            close_and_record(
+                &portal,
+                &account,
+                client_ip,
                 "compte_reinitialise",
                 &target.email,
-                "",
             );
             let link = format!("{}/invitation/{token}", base_url(&headers));
             let text = format!(
@@ -342,14 +334,7 @@ pub(super) async fn reset_account(
             );
             accounts_view(&portal, &session, &account, text, "succes", link)
         }
-        Ok(Err(why)) => accounts_view(
-            &portal,
-            &session,
-            &account,
-            why.to_string(),
-            "erreur",
-            String::new(),
-        ),
+        Ok(Err(why)) => refused(&portal, &session, &account, why),
         Err(e) => internal(page(), &e),
     }
 }
@@ -367,27 +352,51 @@ pub(super) async fn remove_account(
     let page = || Page::signed_in("Comptes", &account, &session);
     match portal.accounts.remove(&target.email) {
         Ok(Ok(removed)) => {
-            let _ = portal.sessions.close_all_of(&removed.email);
-            let _ = portal.journal.record(
-                &account.email,
-                &client_ip.to_string(),
+            close_and_record(
+                &portal,
+                &account,
+                client_ip,
                 "compte_retire",
                 &removed.email,
-                "",
             );
             let text = format!("Compte {} supprimé.", removed.email);
             accounts_view(&portal, &session, &account, text, "succes", String::new())
         }
-        Ok(Err(why)) => accounts_view(
-            &portal,
-            &session,
-            &account,
-            why.to_string(),
-            "erreur",
-            String::new(),
-        ),
+        Ok(Err(why)) => refused(&portal, &session, &account, why),
         Err(e) => internal(page(), &e),
     }
+}
+
+/// After an account is reset or removed: its sessions closed (a stolen session dies with the
+/// password) and the action journaled under the acting account.
+fn close_and_record(
+    portal: &Portal,
+    account: &Account,
+    client_ip: IpAddr,
+    action: &str,
+    email: &str,
+) {
+    let _ = portal.sessions.close_all_of(email);
+    let _ = portal
+        .journal
+        .record(&account.email, &client_ip.to_string(), action, email, "");
+}
+
+/// The accounts page again, saying why the action was refused.
+fn refused(
+    portal: &Portal,
+    session: &Session,
+    account: &Account,
+    why: impl std::fmt::Display,
+) -> Response {
+    accounts_view(
+        portal,
+        session,
+        account,
+        why.to_string(),
+        "erreur",
+        String::new(),
+    )
 }
 
 pub(super) async fn definitions_page(State(portal): App, jar: CookieJar) -> Response {
