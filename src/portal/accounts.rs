@@ -583,6 +583,18 @@ mod tests {
     }
 
     #[test]
+    fn typed_manufactures_are_known_in_the_registrys_spelling_and_unknown_ones_dropped() {
+        let new = NewAccount {
+            email: "x@exemple.fr".into(),
+            role: Role::Manager,
+            manufactures: vec![" MP001".into(), "mp999".into(), "mp002".into()],
+            regions: Vec::new(),
+        };
+        let known = new.known_manufactures(&registry());
+        assert_eq!(known, ["mp001", "mp002"]);
+    }
+
+    #[test]
     fn scopes_are_checked_against_the_registry() {
         let dir = tempfile::tempdir().unwrap();
         let accounts = Accounts::new(dir.path());
