@@ -11,15 +11,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 
-use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::cleanup::{remove_file_and_empty_folder, sweep};
 use super::declarations::{self, Declaration, MonthDeclarations};
 use super::manifest::{Manifest, Part};
+use super::part_file::{Content, Job, TableChange};
 use super::{
-    CHANGE_FILE, DECLARATIONS_DIR, MANIFEST_FILE, MANUFACTURE_COLUMN, NEXT_MANIFEST_FILE, Sources,
-    Store, Submission, TABLES_DIR, TableSource, Writer, crash_point, io, polars_error,
-    read_declarations, read_parquet, sources_in, write_parquet,
+    CHANGE_FILE, MANIFEST_FILE, NEXT_MANIFEST_FILE, Sources, Submission, TableSource, Writer,
+    crash_point, io, read_declarations, sources_in, write_parquet,
 };
 use crate::error::{Error, Result};
 use crate::month::Month;
@@ -41,15 +41,6 @@ struct MonthChange {
     declarations: MonthDeclarations,
     changed: bool,
     tables: BTreeMap<String, TableChange>,
-}
-
-/// What a transaction does to one table's month.
-#[derive(Default)]
-struct TableChange {
-    /// Manufactures whose current rows go.
-    dropped: BTreeSet<String>,
-    /// The new rows of each manufacture.
-    added: BTreeMap<String, DataFrame>,
 }
 
 impl Writer {
@@ -82,37 +73,6 @@ impl Writer {
             months: BTreeMap::new(),
             rows: 0,
         })
-    }
-
-    /// Cleans what a writer stopped by a crash left: files of a change not switched in, or
-    /// superseded and not removed; a manifest cut short, written again from the folders.
-    pub(super) fn recover(&self) -> Result<()> {
-        let root = self.root();
-        let next = root.join(NEXT_MANIFEST_FILE);
-        if next.exists() {
-            fs::remove_file(&next).map_err(io(&next))?;
-        }
-        if let super::manifest::Found::Rebuilt(manifest) = Manifest::read(root)? {
-            self.sync()?;
-            write_manifest(self, &manifest)?;
-        }
-        let change = root.join(CHANGE_FILE);
-        let listed = match fs::read_to_string(&change) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::io(&change, e)),
-        };
-        let current: BTreeSet<String> = match self.manifest() {
-            Ok(manifest) => manifest.files.into_values().collect(),
-            Err(_) => BTreeSet::new(),
-        };
-        for file in listed
-            .lines()
-            .filter(|f| !f.is_empty() && !current.contains(*f))
-        {
-            remove_file_and_empty_folder(self, file)?;
-        }
-        fs::remove_file(&change).map_err(io(&change))
     }
 }
 
@@ -344,165 +304,4 @@ fn declared_tables(declarations: &MonthDeclarations, manufacture: &str) -> Vec<S
     declarations::of_manufacture(declarations, manufacture)
         .map(|(table, _)| table.clone())
         .collect()
-}
-
-/// One part to write.
-struct Job {
-    part: Part,
-    content: Content,
-}
-
-enum Content {
-    Rows(TableChange),
-    Declarations(MonthDeclarations),
-}
-
-impl Content {
-    /// The part's new rows: the current file's rows of the manufactures kept, then the new
-    /// rows, sorted by manufacture (each manufacture's rows in their order).
-    fn into_frame(
-        self,
-        store: &Store,
-        base: Option<&String>,
-        path: &std::path::Path,
-    ) -> Result<DataFrame> {
-        let change = match self {
-            Content::Declarations(declarations) => {
-                return declarations::to_frame(&declarations).map_err(|e| polars_error(path, e));
-            }
-            Content::Rows(change) => change,
-        };
-        let failed = |e| polars_error(path, e);
-        let mut parts = Vec::new();
-        if let Some(file) = base {
-            let current = read_parquet(&store.root().join(file))?;
-            let dropped: Vec<&str> = change.dropped.iter().map(String::as_str).collect();
-            let dropped = Series::new("dropped".into(), dropped);
-            let kept = current.lazy().filter(
-                col(MANUFACTURE_COLUMN)
-                    .is_in(lit(dropped).implode(false), false)
-                    .not(),
-            );
-            parts.push(kept);
-        }
-        // Thousands of manufactures' rows stacked eagerly (a lazy union of thousands of
-        // inputs is slow to plan), then their ids put in front in one column; rows of another
-        // shape (the definitions changed) go on their own.
-        let mut ids: Vec<&str> = Vec::new();
-        let mut stacked: Option<DataFrame> = None;
-        for (manufacture, frame) in &change.added {
-            match &mut stacked {
-                None => stacked = Some(frame.clone()),
-                Some(all) if same_shape(all, frame) => {
-                    all.vstack_mut_owned_unchecked(frame.clone());
-                }
-                Some(_) => {
-                    let mut frame = frame.clone();
-                    let id = Column::new(
-                        MANUFACTURE_COLUMN.into(),
-                        vec![manufacture.as_str(); frame.height()],
-                    );
-                    frame.insert_column(0, id).map_err(failed)?;
-                    parts.push(frame.lazy());
-                    continue;
-                }
-            }
-            ids.extend(std::iter::repeat_n(manufacture.as_str(), frame.height()));
-        }
-        if let Some(mut stacked) = stacked {
-            let id = Column::new(MANUFACTURE_COLUMN.into(), ids);
-            stacked.insert_column(0, id).map_err(failed)?;
-            parts.push(stacked.lazy());
-        }
-        if parts.is_empty() {
-            return Ok(DataFrame::empty());
-        }
-        let args = UnionArgs {
-            diagonal: true,
-            to_supertypes: true,
-            ..UnionArgs::default()
-        };
-        let mut sorted = concat(parts, args)
-            .and_then(|all| {
-                all.sort(
-                    [MANUFACTURE_COLUMN],
-                    SortMultipleOptions::default().with_maintain_order(true),
-                )
-                .collect()
-            })
-            .map_err(failed)?;
-        // One chunk, so that the file is one row group, not one per manufacture.
-        sorted.rechunk_mut();
-        Ok(sorted)
-    }
-}
-
-/// Whether two frames have the same columns, in the same order, of the same types.
-fn same_shape(a: &DataFrame, b: &DataFrame) -> bool {
-    a.width() == b.width()
-        && a.columns()
-            .iter()
-            .zip(b.columns())
-            .all(|(x, y)| x.name() == y.name() && x.dtype() == y.dtype())
-}
-
-/// Writes a manifest aside and renames it into place.
-fn write_manifest(writer: &Writer, manifest: &Manifest) -> Result<()> {
-    let next = writer.root().join(NEXT_MANIFEST_FILE);
-    fs::write(&next, manifest.to_text()).map_err(io(&next))?;
-    writer.sync()?;
-    let path = writer.root().join(MANIFEST_FILE);
-    fs::rename(&next, &path).map_err(io(&path))
-}
-
-/// Removes one file of the store (relative to it), then its folder if left empty.
-fn remove_file_and_empty_folder(store: &Store, file: &str) -> Result<()> {
-    let path = store.root().join(file);
-    match fs::remove_file(&path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(&path, e)),
-    }
-    if let Some(dir) = path.parent() {
-        let _ = fs::remove_dir(dir); // only if empty
-    }
-    Ok(())
-}
-
-/// Removes everything under the tables and declarations folders that the manifest does not
-/// name (after a rebuild: the files of the store it replaced, in whatever layout).
-fn sweep(store: &Store, manifest: &Manifest) -> Result<()> {
-    let keep: BTreeSet<std::path::PathBuf> = manifest
-        .files
-        .values()
-        .map(|f| store.root().join(f))
-        .collect();
-    for top in [
-        TABLES_DIR,
-        DECLARATIONS_DIR,
-        ".tables-ancien",
-        ".reconstruction",
-    ] {
-        sweep_folder(&store.root().join(top), &keep)?;
-    }
-    Ok(())
-}
-
-/// Removes the files of `dir` not in `keep`, recursively, and the folders left empty.
-fn sweep_folder(dir: &std::path::Path, keep: &BTreeSet<std::path::PathBuf>) -> Result<()> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(dir, e)),
-    };
-    for entry in entries {
-        let path = entry.map_err(io(dir))?.path();
-        if path.is_dir() {
-            sweep_folder(&path, keep)?;
-        } else if !keep.contains(&path) {
-            fs::remove_file(&path).map_err(io(&path))?;
-        }
-    }
-    let _ = fs::remove_dir(dir); // only if empty
-    Ok(())
 }

@@ -1,0 +1,120 @@
+//! A part's new file (one table's month, or a month's declarations): the current file's rows of
+//! the manufactures kept, then the new rows, sorted by manufacture, in one row group.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+
+use super::declarations::{self, MonthDeclarations};
+use super::manifest::Part;
+use super::{MANUFACTURE_COLUMN, Store, polars_error, read_parquet};
+use crate::error::Result;
+
+/// What a transaction does to one table's month.
+#[derive(Default)]
+pub(super) struct TableChange {
+    /// Manufactures whose current rows go.
+    pub(super) dropped: BTreeSet<String>,
+    /// The new rows of each manufacture.
+    pub(super) added: BTreeMap<String, DataFrame>,
+}
+
+/// One part to write.
+pub(super) struct Job {
+    pub(super) part: Part,
+    pub(super) content: Content,
+}
+
+pub(super) enum Content {
+    Rows(TableChange),
+    Declarations(MonthDeclarations),
+}
+
+impl Content {
+    /// The part's new rows: the current file's rows of the manufactures kept, then the new
+    /// rows, sorted by manufacture (each manufacture's rows in their order).
+    pub(super) fn into_frame(
+        self,
+        store: &Store,
+        base: Option<&String>,
+        path: &std::path::Path,
+    ) -> Result<DataFrame> {
+        let change = match self {
+            Content::Declarations(declarations) => {
+                return declarations::to_frame(&declarations).map_err(|e| polars_error(path, e));
+            }
+            Content::Rows(change) => change,
+        };
+        let failed = |e| polars_error(path, e);
+        let mut parts = Vec::new();
+        if let Some(file) = base {
+            let current = read_parquet(&store.root().join(file))?;
+            let dropped: Vec<&str> = change.dropped.iter().map(String::as_str).collect();
+            let dropped = Series::new("dropped".into(), dropped);
+            let kept = current.lazy().filter(
+                col(MANUFACTURE_COLUMN)
+                    .is_in(lit(dropped).implode(false), false)
+                    .not(),
+            );
+            parts.push(kept);
+        }
+        // Thousands of manufactures' rows stacked eagerly (a lazy union of thousands of
+        // inputs is slow to plan), then their ids put in front in one column; rows of another
+        // shape (the definitions changed) go on their own.
+        let mut ids: Vec<&str> = Vec::new();
+        let mut stacked: Option<DataFrame> = None;
+        for (manufacture, frame) in &change.added {
+            match &mut stacked {
+                None => stacked = Some(frame.clone()),
+                Some(all) if same_shape(all, frame) => {
+                    all.vstack_mut_owned_unchecked(frame.clone());
+                }
+                Some(_) => {
+                    let mut frame = frame.clone();
+                    let id = Column::new(
+                        MANUFACTURE_COLUMN.into(),
+                        vec![manufacture.as_str(); frame.height()],
+                    );
+                    frame.insert_column(0, id).map_err(failed)?;
+                    parts.push(frame.lazy());
+                    continue;
+                }
+            }
+            ids.extend(std::iter::repeat_n(manufacture.as_str(), frame.height()));
+        }
+        if let Some(mut stacked) = stacked {
+            let id = Column::new(MANUFACTURE_COLUMN.into(), ids);
+            stacked.insert_column(0, id).map_err(failed)?;
+            parts.push(stacked.lazy());
+        }
+        if parts.is_empty() {
+            return Ok(DataFrame::empty());
+        }
+        let args = UnionArgs {
+            diagonal: true,
+            to_supertypes: true,
+            ..UnionArgs::default()
+        };
+        let mut sorted = concat(parts, args)
+            .and_then(|all| {
+                all.sort(
+                    [MANUFACTURE_COLUMN],
+                    SortMultipleOptions::default().with_maintain_order(true),
+                )
+                .collect()
+            })
+            .map_err(failed)?;
+        // One chunk, so that the file is one row group, not one per manufacture.
+        sorted.rechunk_mut();
+        Ok(sorted)
+    }
+}
+
+/// Whether two frames have the same columns, in the same order, of the same types.
+fn same_shape(a: &DataFrame, b: &DataFrame) -> bool {
+    a.width() == b.width()
+        && a.columns()
+            .iter()
+            .zip(b.columns())
+            .all(|(x, y)| x.name() == y.name() && x.dtype() == y.dtype())
+}
