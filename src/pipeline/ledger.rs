@@ -119,12 +119,7 @@ pub(super) fn store_file(
         }
         return Ok(report);
     }
-    let extension = checked
-        .path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("bin")
-        .to_ascii_lowercase();
+    let extension = crate::store::raw_extension(&checked.path);
     match raw {
         Raw::Bytes(bytes) => store.save_raw(bytes, &hash, &extension)?,
         Raw::File(source, _) => store.save_raw_file(source, &hash, &extension)?,

@@ -70,12 +70,7 @@ fn replay(
             }
             Outcome::Refused | Outcome::AlreadyReceived => continue,
         }
-        let extension = Path::new(&entry.file)
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("bin")
-            .to_ascii_lowercase();
-        let raw = store.raw_path(&entry.hash, &extension);
+        let raw = store.raw_copy(entry);
         let at = Location::file(&raw);
         let named = Path::new(&entry.file);
         let kept = if file_kind(named) == Ok(FileKind::Csv) {

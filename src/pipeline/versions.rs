@@ -49,18 +49,13 @@ pub fn restore(
             "{manufacture} {month} n'a pas de version {version}"
         ))
     })?;
-    let extension = Path::new(&entry.file)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
     if file_kind(Path::new(&entry.file)) != Ok(FileKind::Workbook) {
         return Err(Error::Refused(format!(
             "la version {version} de {manufacture} {month} vient du fichier CSV {} : seule la version d'un classeur se restaure ; renvoyez le fichier voulu",
             entry.file
         )));
     }
-    let raw = store.raw_path(&entry.hash, &extension);
+    let raw = store.raw_copy(entry);
     let folder = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let copy = folder.path().join(&entry.file);
     std::fs::copy(&raw, &copy).map_err(|e| Error::io(&raw, e))?;

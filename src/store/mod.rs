@@ -190,6 +190,11 @@ impl Store {
         self.root.join(RAW_DIR).join(format!("{hash}.{extension}"))
     }
 
+    /// Where the raw copy of a ledger entry's file is kept.
+    pub fn raw_copy(&self, entry: &LedgerEntry) -> PathBuf {
+        self.raw_path(&entry.hash, &raw_extension(Path::new(&entry.file)))
+    }
+
     /// Keeps a file unchanged under its hash, copied from `source` without loading it
     /// (written aside, then renamed).
     pub fn save_raw_file(&self, source: &Path, hash: &str, extension: &str) -> Result<PathBuf> {
@@ -319,6 +324,14 @@ fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
             .map(|_| ())
             .map_err(|e| polars_error(path, e))
     })
+}
+
+/// The extension a file's raw copy is kept under: its own, in lower case (`bin` without one).
+pub fn raw_extension(file: &Path) -> String {
+    file.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("bin")
+        .to_ascii_lowercase()
 }
 
 /// The SHA-256 of a file, in hexadecimal, read as it goes.

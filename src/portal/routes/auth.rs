@@ -140,7 +140,7 @@ pub(super) async fn invitation_page(
             StatusCode::NOT_FOUND,
             Page::public("Invitation"),
             "erreur",
-            &crate::portal::accounts::AccountError::BadInvitation.to_string(),
+            &AccountError::BadInvitation.to_string(),
         ),
         Err(e) => internal(Page::public("Invitation"), &e),
     }

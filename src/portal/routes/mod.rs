@@ -25,7 +25,9 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
 use super::Portal;
-use super::accounts::{Account, MIN_PASSWORD_CHARS, NewAccount, Role, random_token, same_secret};
+use super::accounts::{
+    Account, AccountError, MIN_PASSWORD_CHARS, NewAccount, Role, random_token, same_secret,
+};
 use super::months::{MonthState, year_grid};
 use super::pages::*;
 use super::session::Session;
@@ -229,6 +231,39 @@ fn signed_in(portal: &Portal, jar: &CookieJar) -> Option<(Session, Account)> {
     let session = portal.sessions.get(&id)?;
     let account = portal.accounts.get(&session.email).ok().flatten()?;
     account.is_active().then_some((session, account))
+}
+
+/// The signed-in account of a request. As an extractor, it answers a request without a valid
+/// session with the sign-in page, before the handler runs.
+pub(super) struct SignedIn {
+    pub(super) session: Session,
+    pub(super) account: Account,
+}
+
+impl SignedIn {
+    /// A page of the portal for this account.
+    fn page(&self, title: &str) -> Page {
+        Page::signed_in(title, &self.account, &self.session)
+    }
+
+    /// Whether a form carries this session's token (it was sent from one of its pages).
+    fn sent(&self, token: &str) -> bool {
+        same_secret(&self.session.token, token)
+    }
+}
+
+impl axum::extract::FromRequestParts<Arc<Portal>> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        portal: &Arc<Portal>,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        signed_in(portal, &jar)
+            .map(|(session, account)| SignedIn { session, account })
+            .ok_or_else(to_login)
+    }
 }
 
 fn to_login() -> Response {

@@ -3,10 +3,10 @@
 
 use super::*;
 
-pub(super) async fn declarations_page(State(portal): App, jar: CookieJar) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
+pub(super) async fn declarations_page(
+    State(portal): App,
+    SignedIn { session, account }: SignedIn,
+) -> Response {
     let page = || Page::signed_in("Déclarations", &account, &session);
     if !sees_grid(&account) {
         return not_found(page());
@@ -101,10 +101,10 @@ pub(super) fn declarations(
     Ok((labels, rows, late))
 }
 
-pub(super) async fn accounts_page(State(portal): App, jar: CookieJar) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
+pub(super) async fn accounts_page(
+    State(portal): App,
+    SignedIn { session, account }: SignedIn,
+) -> Response {
     accounts_view(
         &portal,
         &session,
@@ -199,13 +199,10 @@ pub(super) fn base_url(headers: &HeaderMap) -> String {
 pub(super) async fn invite_account(
     State(portal): App,
     Client(client_ip): Client,
-    jar: CookieJar,
+    SignedIn { session, account }: SignedIn,
     headers: HeaderMap,
     Form(form): Form<InviteForm>,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
     if !sees_grid(&account) {
         return not_found(Page::signed_in("Comptes", &account, &session));
     }
@@ -290,80 +287,84 @@ pub(super) fn managed(portal: &Portal, account: &Account, email: &str) -> Option
 /// and the scope are checked; or the page that says why not.
 pub(super) fn account_action(
     portal: &Portal,
-    jar: &CookieJar,
+    signed: &SignedIn,
     form: &AccountForm,
-) -> Result<(Session, Account, Account), Box<Response>> {
-    let Some((session, account)) = signed_in(portal, jar) else {
-        return Err(Box::new(to_login()));
-    };
-    let page = || Page::signed_in("Comptes", &account, &session);
-    if !same_secret(&session.token, &form.token) {
-        return Err(Box::new(forbidden(page())));
+) -> Result<Account, Box<Response>> {
+    if !signed.sent(&form.token) {
+        return Err(Box::new(forbidden(signed.page("Comptes"))));
     }
-    let Some(target) = managed(portal, &account, &form.email) else {
-        return Err(Box::new(not_found(page())));
-    };
-    Ok((session, account, target))
+    managed(portal, &signed.account, &form.email)
+        .ok_or_else(|| Box::new(not_found(signed.page("Comptes"))))
 }
 
 pub(super) async fn reset_account(
     State(portal): App,
     Client(client_ip): Client,
-    jar: CookieJar,
+    signed: SignedIn,
     headers: HeaderMap,
     Form(form): Form<AccountForm>,
 ) -> Response {
-    let (session, account, target) = match account_action(&portal, &jar, &form) {
-        Ok(found) => found,
-        Err(page) => return *page,
-    };
-    let page = || Page::signed_in("Comptes", &account, &session);
-    match portal.accounts.reset(&target.email) {
-        Ok(Ok(token)) => {
-            close_and_record(
-                &portal,
-                &account,
-                client_ip,
-                "compte_reinitialise",
-                &target.email,
-            );
-            let link = format!("{}/invitation/{token}", base_url(&headers));
-            let text = format!(
-                "Le mot de passe de {} est effacé ; ses sessions sont fermées.",
-                target.email
-            );
-            accounts_view(&portal, &session, &account, text, "succes", link)
-        }
-        Ok(Err(why)) => refused(&portal, &session, &account, why),
-        Err(e) => internal(page(), &e),
-    }
+    let base = base_url(&headers);
+    change_account(
+        &portal,
+        client_ip,
+        signed,
+        &form,
+        "compte_reinitialise",
+        |email| {
+            let reset = portal.accounts.reset(email)?;
+            Ok(reset.map(|token| {
+                let text =
+                    format!("Le mot de passe de {email} est effacé ; ses sessions sont fermées.");
+                (text, format!("{base}/invitation/{token}"))
+            }))
+        },
+    )
 }
 
 pub(super) async fn remove_account(
     State(portal): App,
     Client(client_ip): Client,
-    jar: CookieJar,
+    signed: SignedIn,
     Form(form): Form<AccountForm>,
 ) -> Response {
-    let (session, account, target) = match account_action(&portal, &jar, &form) {
-        Ok(found) => found,
+    change_account(
+        &portal,
+        client_ip,
+        signed,
+        &form,
+        "compte_retire",
+        |email| {
+            let removed = portal.accounts.remove(email)?;
+            Ok(removed
+                .map(|removed| (format!("Compte {} supprimé.", removed.email), String::new())))
+        },
+    )
+}
+
+/// Resets or removes the account a form names, once the form is checked: `change` gives the
+/// message and the link to show; the account's sessions are then closed and the action
+/// journaled, and the accounts page says what was done (or why it was refused).
+fn change_account(
+    portal: &Portal,
+    client_ip: IpAddr,
+    signed: SignedIn,
+    form: &AccountForm,
+    action: &str,
+    change: impl FnOnce(&str) -> crate::error::Result<Result<(String, String), AccountError>>,
+) -> Response {
+    let target = match account_action(portal, &signed, form) {
+        Ok(target) => target,
         Err(page) => return *page,
     };
-    let page = || Page::signed_in("Comptes", &account, &session);
-    match portal.accounts.remove(&target.email) {
-        Ok(Ok(removed)) => {
-            close_and_record(
-                &portal,
-                &account,
-                client_ip,
-                "compte_retire",
-                &removed.email,
-            );
-            let text = format!("Compte {} supprimé.", removed.email);
-            accounts_view(&portal, &session, &account, text, "succes", String::new())
+    let SignedIn { session, account } = signed;
+    match change(&target.email) {
+        Ok(Ok((text, link))) => {
+            close_and_record(portal, &account, client_ip, action, &target.email);
+            accounts_view(portal, &session, &account, text, "succes", link)
         }
-        Ok(Err(why)) => refused(&portal, &session, &account, why),
-        Err(e) => internal(page(), &e),
+        Ok(Err(why)) => refused(portal, &session, &account, why),
+        Err(e) => internal(Page::signed_in("Comptes", &account, &session), &e),
     }
 }
 
@@ -399,10 +400,10 @@ fn refused(
     )
 }
 
-pub(super) async fn definitions_page(State(portal): App, jar: CookieJar) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
+pub(super) async fn definitions_page(
+    State(portal): App,
+    SignedIn { session, account }: SignedIn,
+) -> Response {
     let page = || Page::signed_in("Définitions", &account, &session);
     if !sees_definitions(&account) {
         return not_found(page());
@@ -440,10 +441,10 @@ pub(super) async fn definitions_page(State(portal): App, jar: CookieJar) -> Resp
 }
 
 /// The definitions dictionary (tables, columns, indicators), for those who see the definitions.
-pub(super) async fn dictionary_page(State(portal): App, jar: CookieJar) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
+pub(super) async fn dictionary_page(
+    State(portal): App,
+    SignedIn { session, account }: SignedIn,
+) -> Response {
     let page = || Page::signed_in("Dictionnaire des définitions", &account, &session);
     if !sees_definitions(&account) {
         return not_found(page());
@@ -481,10 +482,10 @@ pub(super) fn indicator_view(indicator: &crate::definitions::Indicator) -> Indic
     }
 }
 
-pub(super) async fn journal_page(State(portal): App, jar: CookieJar) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
+pub(super) async fn journal_page(
+    State(portal): App,
+    SignedIn { session, account }: SignedIn,
+) -> Response {
     let page = Page::signed_in("Journal", &account, &session);
     if !sees_journal(&account) {
         return not_found(page);

@@ -56,13 +56,10 @@ pub(super) fn without_first_nav(body: &str) -> String {
 pub(super) async fn report_file(
     State(portal): App,
     Client(client_ip): Client,
-    jar: CookieJar,
+    SignedIn { session, account }: SignedIn,
     UrlPath((period, file)): UrlPath<(String, String)>,
     Query(query): Query<ReportQuery>,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
     let page = || Page::signed_in("Rapport", &account, &session);
     let plain = |text: &str| {
         !text.is_empty()
@@ -132,10 +129,10 @@ pub(super) async fn report_file(
     }
 }
 
-pub(super) async fn reports_page(State(portal): App, jar: CookieJar) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
+pub(super) async fn reports_page(
+    State(portal): App,
+    SignedIn { session, account }: SignedIn,
+) -> Response {
     let page = || Page::signed_in("Rapports", &account, &session);
     let registry = match portal.workspace.registry() {
         Ok(registry) => registry,
@@ -226,12 +223,9 @@ pub(super) fn figure_visible(
 pub(super) async fn figures_download(
     State(portal): App,
     Client(client_ip): Client,
-    jar: CookieJar,
+    SignedIn { session, account }: SignedIn,
     Query(query): Query<FiguresQuery>,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
     let page = || Page::signed_in("Chiffres", &account, &session);
     let visible_ids: BTreeSet<ManufactureId> = match visible(&portal, &account) {
         Ok(list) => list.into_iter().map(|m| m.id).collect(),

@@ -7,13 +7,10 @@ use super::*;
 pub(super) async fn upload(
     State(portal): App,
     Client(client_ip): Client,
-    jar: CookieJar,
+    SignedIn { session, account }: SignedIn,
     UrlPath(id): UrlPath<String>,
     mut multipart: Multipart,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
     let page = || Page::signed_in("Envoi", &account, &session);
     let manufacture = match visible_one(&portal, &account, &id) {
         Ok(Some(m)) if can_send(&account) => m,
@@ -273,12 +270,9 @@ pub(super) fn decimals(value: f64) -> usize {
 
 pub(super) async fn pending_page(
     State(portal): App,
-    jar: CookieJar,
+    SignedIn { session, account }: SignedIn,
     UrlPath(id): UrlPath<String>,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
     let page = || Page::signed_in("Vérification", &account, &session);
     let Some(pending) = own_pending(&portal, &account, &id) else {
         return gone(page());
@@ -365,12 +359,9 @@ pub(super) fn preview_page(
 pub(super) async fn annotated_download(
     State(portal): App,
     Client(client_ip): Client,
-    jar: CookieJar,
+    SignedIn { session, account }: SignedIn,
     UrlPath((id, n)): UrlPath<(String, usize)>,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
     let page = || Page::signed_in("Copie annotée", &account, &session);
     let Some(pending) = own_pending(&portal, &account, &id) else {
         return gone(page());
@@ -415,13 +406,10 @@ pub(super) async fn annotated_download(
 pub(super) async fn confirm(
     State(portal): App,
     Client(client_ip): Client,
-    jar: CookieJar,
+    SignedIn { session, account }: SignedIn,
     UrlPath(id): UrlPath<String>,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
     let page = || Page::signed_in("Envoi enregistré", &account, &session);
     if !same_secret(&session.token, &form.token) {
         return forbidden(page());
@@ -483,13 +471,10 @@ pub(super) async fn confirm(
 
 pub(super) async fn cancel(
     State(portal): App,
-    jar: CookieJar,
+    SignedIn { session, account }: SignedIn,
     UrlPath(id): UrlPath<String>,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let Some((session, account)) = signed_in(&portal, &jar) else {
-        return to_login();
-    };
     let page = || Page::signed_in("Envoi annulé", &account, &session);
     if !same_secret(&session.token, &form.token) {
         return forbidden(page());
