@@ -10,8 +10,8 @@
 //! per level, entity and period (a stock's months summarised per manufacture first), then the
 //! formula once per cell: Σ numerators / Σ denominators, never a mean of ratios.
 //!
-//! This module writes the query's frame; [`inputs`] the relations it reads (the registry, the
-//! periods, the declarations, the tables), [`indicator`] each indicator's relations.
+//! This module writes the query's frame; `inputs.rs` the relations it reads (the registry, the
+//! periods, the declarations, the tables), `indicator.rs` each indicator's relations.
 
 mod indicator;
 mod inputs;

@@ -5,9 +5,14 @@
 //!
 //! This module holds the router and what every handler shares (pages for errors, the
 //! session, the client's address, the blocking pool); the handlers live by audience:
-//! [`auth`] (signing in, invitations), [`manufacture`] (a manufacture's pages and months),
-//! [`uploads`] (send, preview, confirm), [`network`] (declarations, accounts, journal,
-//! definitions) and [`reports`] (report pages and figures).
+//! [`auth`] (signing in, invitations), [`manufacture`] (a manufacture's pages), [`months`]
+//! (a month restored or withdrawn, a version's file), [`uploads`] (send, confirm, cancel) and
+//! [`preview`](mod@preview) (what the preview shows), [`network`] (declarations, journal, definitions),
+//! [`access`] (the accounts of a réseau account's scope) and [`reports`] (report pages and
+//! figures).
+//!
+//! Size: about 400 lines of code: the router and the checks every handler shares (session,
+//! scope, token, error pages), which read best in one place; the rest is unit tests.
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
@@ -41,15 +46,21 @@ use crate::registry::{Manufacture, ManufactureId};
 use crate::report::french;
 use crate::store::{Outcome, Store};
 
+mod access;
 mod auth;
 mod manufacture;
+mod months;
 mod network;
+mod preview;
 mod reports;
 mod uploads;
 
+use access::*;
 use auth::*;
 use manufacture::*;
+use months::*;
 use network::*;
+use preview::*;
 use reports::*;
 use uploads::*;
 
