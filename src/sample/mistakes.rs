@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use rand_chacha::ChaCha8Rng;
 
-use super::activity::{Profile, text};
+use super::activity::Profile;
+use super::rows::text;
 use super::{ERRORS_DIR, SampleOptions, create_dir};
 use crate::definitions::Definitions;
 use crate::error::{Error, Result};

@@ -19,6 +19,7 @@ use rand_chacha::ChaCha8Rng;
 mod activity;
 mod mistakes;
 mod places;
+mod rows;
 
 use crate::definitions::Definitions;
 use crate::error::{Error, Result};
