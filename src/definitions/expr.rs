@@ -353,36 +353,13 @@ fn check_literal(column: &super::tables::Column, literal: &Token) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::definitions::tables::{CategoryValue, Column};
-
-    fn column(name: &str, kind: ColumnType, values: &[&str]) -> Column {
-        Column {
-            name: name.into(),
-            label: name.into(),
-            description: None,
-            kind,
-            unit: None,
-            required: true,
-            min: None,
-            max: None,
-            synonyms: vec![],
-            values: values
-                .iter()
-                .map(|v| CategoryValue {
-                    value: v.to_string(),
-                    synonyms: vec![],
-                })
-                .collect(),
-        }
-    }
+    use crate::definitions::tables::Column;
 
     fn publics() -> Table {
-        Table {
-            id: "publics".into(),
-            sheet: "Publics".into(),
-            synonyms: vec![],
-            description: None,
-            columns: vec![
+        let column = |name, kind, values: &[&str]| Column::for_tests(name, kind, true, values);
+        Table::for_tests(
+            "publics",
+            vec![
                 column(
                     "categorie",
                     ColumnType::Category,
@@ -392,10 +369,7 @@ mod tests {
                 column("dont_femmes", ColumnType::Integer, &[]),
                 column("commentaire", ColumnType::Text, &[]),
             ],
-            rules: vec![],
-            warn_if_empty: false,
-            labels: Default::default(),
-        }
+        )
     }
 
     fn check(text: &str, expected: Expected) -> Result<CheckedExpr, String> {

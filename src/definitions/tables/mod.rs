@@ -194,6 +194,51 @@ impl Table {
     }
 }
 
+#[cfg(test)]
+impl Table {
+    /// A table for unit tests: its sheet named `Publics` style after its id, no rule.
+    pub(crate) fn for_tests(id: &str, columns: Vec<Column>) -> Table {
+        let mut sheet = id.to_string();
+        sheet[..1].make_ascii_uppercase();
+        Table {
+            id: id.into(),
+            sheet,
+            synonyms: vec![],
+            description: None,
+            columns,
+            rules: vec![],
+            warn_if_empty: false,
+            labels: Default::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Column {
+    /// A column for unit tests, labelled by its name, without bounds, with these category
+    /// values.
+    pub(crate) fn for_tests(name: &str, kind: ColumnType, required: bool, values: &[&str]) -> Self {
+        Column {
+            name: name.into(),
+            label: name.into(),
+            description: None,
+            kind,
+            unit: None,
+            required,
+            min: None,
+            max: None,
+            synonyms: vec![],
+            values: values
+                .iter()
+                .map(|v| CategoryValue {
+                    value: v.to_string(),
+                    synonyms: vec![],
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Columns every stored row carries; a table may not declare them.
 pub const RESERVED_COLUMNS: [&str; 2] = ["id_manufacture", "mois"];
 

@@ -111,42 +111,26 @@ mod tests {
     use crate::definitions::{CategoryValue, Column, ColumnType};
 
     fn column(name: &str, kind: ColumnType, required: bool) -> Column {
-        Column {
-            name: name.into(),
-            label: name.into(),
-            description: None,
-            kind,
-            unit: None,
-            required,
-            min: Some(0.0).filter(|_| kind.is_numeric()),
-            max: None,
-            synonyms: vec![],
-            values: if kind == ColumnType::Category {
-                vec![CategoryValue {
-                    value: "salarié".into(),
-                    synonyms: vec!["salariés".into()],
-                }]
-            } else {
-                vec![]
-            },
+        let mut column = Column::for_tests(name, kind, required, &[]);
+        column.min = Some(0.0).filter(|_| kind.is_numeric());
+        if kind == ColumnType::Category {
+            column.values = vec![CategoryValue {
+                value: "salarié".into(),
+                synonyms: vec!["salariés".into()],
+            }];
         }
+        column
     }
 
     fn publics() -> Table {
-        Table {
-            id: "publics".into(),
-            sheet: "Publics".into(),
-            synonyms: vec![],
-            description: None,
-            columns: vec![
+        Table::for_tests(
+            "publics",
+            vec![
                 column("categorie", ColumnType::Category, true),
                 column("nb_personnes", ColumnType::Integer, true),
                 column("dont_femmes", ColumnType::Integer, false),
             ],
-            rules: vec![],
-            warn_if_empty: false,
-            labels: Default::default(),
-        }
+        )
     }
 
     fn t(s: &str) -> RawCell {
