@@ -16,7 +16,7 @@ use super::{Direction, Indicator, Kind, StockOverMonths, THEMES, Target};
 use crate::definitions::expr::{CheckedExpr, Expected, check_expression};
 use crate::definitions::source::Source;
 use crate::definitions::tables::{ColumnType, Table};
-use crate::error::Problem;
+use crate::error::{Location, Problem};
 use crate::text::did_you_mean;
 
 #[derive(Deserialize)]
@@ -55,6 +55,46 @@ struct RawIndicator {
 struct RawTarget {
     valeur: f64,
     sens: Spanned<String>,
+}
+
+/// What every indicator says of itself, whatever its kind: where it is written, its id, its
+/// names, its unit and its target.
+pub(super) struct Heading {
+    location: Location,
+    id: String,
+    name: String,
+    description: String,
+    theme: String,
+    unit: String,
+    target: Option<Target>,
+}
+
+impl Heading {
+    /// The indicator's id.
+    pub(super) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The indicator with this heading, reading `table` (its rows kept by `filter`).
+    pub(super) fn into_indicator(
+        self,
+        table: String,
+        filter: Option<CheckedExpr>,
+        kind: Kind,
+    ) -> Indicator {
+        Indicator {
+            location: self.location,
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            theme: self.theme,
+            unit: self.unit,
+            target: self.target,
+            table,
+            filter,
+            kind,
+        }
+    }
 }
 
 /// What a definition needs to be checked: the tables and the workspace's settings.
@@ -148,19 +188,10 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
             .as_ref()
             .and_then(|f| self.expression(f, table, Expected::Boolean));
         let kind = self.kind(&raw, table)?;
+        let table = table.id.clone();
         self.ok.then(|| {
-            Loaded::Ready(Box::new(Indicator {
-                location: self.source.at(raw.id.span()),
-                id,
-                name: raw.nom,
-                description: raw.description,
-                theme: raw.theme.into_inner(),
-                unit: raw.unite,
-                target,
-                table: table.id.clone(),
-                filter,
-                kind,
-            }))
+            let heading = self.heading(raw, id, target);
+            Loaded::Ready(Box::new(heading.into_indicator(table, filter, kind)))
         })
     }
 
@@ -194,20 +225,28 @@ impl<'a, 'b> IndicatorCheck<'a, 'b> {
         let numerator = side(&raw.numerateur, "numerateur");
         let denominator = side(&raw.denominateur, "denominateur");
         let (numerator, denominator) = (numerator?, denominator?);
+        let scale = raw.echelle.unwrap_or(1.0);
         self.ok.then(|| {
             Loaded::Quotient(Box::new(PendingQuotient {
-                location: self.source.at(raw.id.span()),
-                id,
-                name: raw.nom,
-                description: raw.description,
-                theme: raw.theme.into_inner(),
-                unit: raw.unite,
-                target,
+                heading: self.heading(raw, id, target),
                 numerator,
                 denominator,
-                scale: raw.echelle.unwrap_or(1.0),
+                scale,
             }))
         })
+    }
+
+    /// What every indicator says of itself, once the rest of its entry is read.
+    fn heading(&self, raw: RawIndicator, id: String, target: Option<Target>) -> Heading {
+        Heading {
+            location: self.source.at(raw.id.span()),
+            id,
+            name: raw.nom,
+            description: raw.description,
+            theme: raw.theme.into_inner(),
+            unit: raw.unite,
+            target,
+        }
     }
 
     fn target(&mut self, raw: &RawTarget) -> Option<Target> {

@@ -5,44 +5,34 @@
 
 use std::collections::HashMap;
 
-use super::check::Loaded;
-use super::{Indicator, Kind, Target};
+use super::check::{Heading, Loaded};
+use super::{Indicator, Kind};
 use crate::error::{Location, Problem};
 use crate::text::did_you_mean;
 
 /// A quotient as written: its two sides named by id, with where each is written.
 pub(crate) struct PendingQuotient {
-    pub(super) location: Location,
-    pub(super) id: String,
-    pub(super) name: String,
-    pub(super) description: String,
-    pub(super) theme: String,
-    pub(super) unit: String,
-    pub(super) target: Option<Target>,
+    pub(super) heading: Heading,
     pub(super) numerator: (String, Location),
     pub(super) denominator: (String, Location),
     pub(super) scale: f64,
 }
 
 impl PendingQuotient {
+    /// The quotient's id.
+    pub(super) fn id(&self) -> &str {
+        self.heading.id()
+    }
+
     /// The quotient of its two sides, found.
     fn with_sides(self, numerator: Indicator, denominator: Indicator) -> Indicator {
-        Indicator {
-            location: self.location,
-            id: self.id,
-            name: self.name,
-            description: self.description,
-            theme: self.theme,
-            unit: self.unit,
-            target: self.target,
-            table: numerator.table.clone(),
-            filter: None,
-            kind: Kind::Quotient {
-                numerator: Box::new(numerator),
-                denominator: Box::new(denominator),
-                scale: self.scale,
-            },
-        }
+        let table = numerator.table.clone();
+        let kind = Kind::Quotient {
+            numerator: Box::new(numerator),
+            denominator: Box::new(denominator),
+            scale: self.scale,
+        };
+        self.heading.into_indicator(table, None, kind)
     }
 }
 
@@ -70,7 +60,7 @@ pub(crate) fn resolve_quotients(
         .iter()
         .filter_map(|l| match l {
             Loaded::Quotient(q) => Some((
-                q.id.clone(),
+                q.id().to_string(),
                 (q.numerator.0.clone(), q.denominator.0.clone()),
             )),
             Loaded::Ready(_) => None,
@@ -103,7 +93,7 @@ pub(crate) fn resolve_quotients(
                     problems,
                 ),
                 None if quotients.contains_key(id) => {
-                    let message = match cycle(&pending.id, id, &quotients) {
+                    let message = match cycle(pending.id(), id, &quotients) {
                         Some(path) => format!(
                             "cycle de quotients : {path} ; un quotient divise deux indicateurs de type somme ou stock"
                         ),
