@@ -18,6 +18,28 @@ pub const CONFIG_FILE: &str = "mesure.toml";
 /// The settings every workspace has unless `mesure.toml` changes them.
 pub const DEFAULT_PARAMS: [(&str, f64); 1] = [("distance_proximite_km", 150.0)];
 
+/// The `--workspace` option every command of both binaries takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkspaceOption {
+    /// Dossier de l'espace de travail (par défaut : le dossier courant).
+    #[arg(
+        long,
+        short = 'w',
+        global = true,
+        value_name = "DOSSIER",
+        default_value = ".",
+        hide_default_value = true
+    )]
+    pub workspace: PathBuf,
+}
+
+impl WorkspaceOption {
+    /// Opens the workspace it names.
+    pub fn open(&self) -> Result<Workspace> {
+        Workspace::open(&self.workspace)
+    }
+}
+
 /// A workspace, with every path resolved against its folder.
 #[derive(Debug, Clone)]
 pub struct Workspace {

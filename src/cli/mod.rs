@@ -18,10 +18,10 @@ mod template;
 mod withdraw;
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use mesure::workspace::WorkspaceOption;
 use mesure::{Error, Workspace};
 
 const HELP_TEMPLATE: &str = "\
@@ -51,16 +51,8 @@ struct Cli {
 /// Options of every command.
 #[derive(Args)]
 pub struct Global {
-    /// Dossier de l'espace de travail (par défaut : le dossier courant).
-    #[arg(
-        long,
-        short = 'w',
-        global = true,
-        value_name = "DOSSIER",
-        default_value = ".",
-        hide_default_value = true
-    )]
-    pub workspace: PathBuf,
+    #[command(flatten)]
+    folder: WorkspaceOption,
     /// Affiche l'aide.
     #[arg(long, short = 'h', global = true, action = clap::ArgAction::Help)]
     help: Option<bool>,
@@ -72,7 +64,7 @@ pub struct Global {
 impl Global {
     /// Opens the workspace named by `--workspace`.
     pub fn open(&self) -> Result<Workspace, Error> {
-        Workspace::open(&self.workspace)
+        self.folder.open()
     }
 }
 

@@ -13,7 +13,7 @@ use mesure::Error;
 use mesure::pipeline::expand_paths;
 use rayon::prelude::*;
 
-use crate::Global;
+use mesure::workspace::WorkspaceOption;
 
 /// Lit les classeurs avec calamine seul (mesure de référence).
 #[derive(Args)]
@@ -23,7 +23,7 @@ pub struct FloorArgs {
     paths: Vec<PathBuf>,
 }
 
-pub fn run(args: &FloorArgs, _global: &Global) -> Result<ExitCode, Error> {
+pub fn run(args: &FloorArgs, _global: &WorkspaceOption) -> Result<ExitCode, Error> {
     let files = expand_paths(&args.paths)?;
     let start = Instant::now();
     let cells: usize = files

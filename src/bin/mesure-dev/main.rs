@@ -6,40 +6,19 @@
 mod floor;
 mod sample;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-use mesure::{Error, Workspace};
+use clap::{Parser, Subcommand};
+use mesure::workspace::WorkspaceOption;
 
 /// Outils de développement de mesure (réseau d'exemple, mesure de référence).
 #[derive(Parser)]
 #[command(name = "mesure-dev")]
 struct Cli {
     #[command(flatten)]
-    global: Global,
+    global: WorkspaceOption,
     #[command(subcommand)]
     command: Command,
-}
-
-/// Options of every command.
-#[derive(Args)]
-struct Global {
-    /// Dossier de l'espace de travail (par défaut : le dossier courant).
-    #[arg(
-        long,
-        short = 'w',
-        global = true,
-        value_name = "DOSSIER",
-        default_value = "."
-    )]
-    workspace: PathBuf,
-}
-
-impl Global {
-    fn open(&self) -> Result<Workspace, Error> {
-        Workspace::open(&self.workspace)
-    }
 }
 
 #[derive(Subcommand)]

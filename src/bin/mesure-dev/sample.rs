@@ -7,7 +7,7 @@ use clap::Args;
 use mesure::sample::{SampleOptions, generate};
 use mesure::{Error, Month};
 
-use crate::Global;
+use mesure::workspace::WorkspaceOption;
 
 /// Régénère le réseau d'exemple.
 #[derive(Args)]
@@ -29,7 +29,7 @@ pub struct SampleArgs {
     fin: Month,
 }
 
-pub fn run(args: &SampleArgs, global: &Global) -> Result<ExitCode, Error> {
+pub fn run(args: &SampleArgs, global: &WorkspaceOption) -> Result<ExitCode, Error> {
     let definitions = global.open()?.definitions()?;
     let options = SampleOptions {
         seed: args.seed,
