@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::accounts::Account;
 use super::journal::Event;
+use super::months::Version;
 use super::session::Session;
 
 /// The frame every page shares: its title and who is signed in.
@@ -137,12 +138,8 @@ pub struct HistoryLine {
     /// `2025-03`, for the forms.
     pub month_code: String,
     pub month: String,
-    pub number: Option<usize>,
-    pub when: String,
-    pub file: String,
-    pub by: String,
-    pub outcome: &'static str,
-    pub rows: String,
+    /// The version the file made, when, from whom, with what outcome.
+    pub version: Version,
     /// An earlier version of a workbook: the month can go back to it.
     pub restorable: bool,
     /// The current version: the month can be withdrawn.

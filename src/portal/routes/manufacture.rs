@@ -147,12 +147,7 @@ pub(super) async fn manufacture_page(
             status.versions.iter().rev().map(move |v| HistoryLine {
                 month_code: status.month.to_string(),
                 month: french::month(status.month),
-                number: v.number,
-                when: v.when.clone(),
-                file: v.file.clone(),
-                by: v.by.clone(),
-                outcome: v.outcome,
-                rows: v.rows.clone(),
+                version: v.clone(),
                 restorable: v.number.is_some() && v.number != current && is_workbook(&v.file),
                 withdrawable: v.number.is_some() && v.number == current,
             })
