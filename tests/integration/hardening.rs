@@ -9,14 +9,10 @@ use std::process::{Command, Stdio};
 
 use mesure::store::WriteLock;
 
-use crate::support::{Workdir, repo};
+use crate::support::{Workdir, path_str, repo};
 
 fn sample(manufacture: &str) -> PathBuf {
     repo().join("sample-data/classeurs").join(manufacture)
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 /// Starts `mesure ARGS` in the workdir without waiting for it.
@@ -37,24 +33,6 @@ fn finish(child: std::process::Child) -> crate::support::Outcome {
         stdout: String::from_utf8(output.stdout).unwrap(),
         stderr: String::from_utf8(output.stderr).unwrap(),
     }
-}
-
-/// Every figure of the workspace, manufacture and national levels, by month and by year.
-fn figures(workdir: &Workdir) -> String {
-    let outcome = workdir.run(&[
-        "compute",
-        "--level",
-        "manufacture",
-        "--level",
-        "national",
-        "--per",
-        "month",
-        "--per",
-        "year",
-    ]);
-    assert_eq!(outcome.code, 0, "{outcome:?}");
-    assert!(outcome.stdout.lines().count() > 1);
-    outcome.stdout
 }
 
 /// A CSV file of one table for three manufactures over six months of 2025.
@@ -123,7 +101,10 @@ fn two_ingests_at_once_give_the_figures_of_one_after_the_other() {
     for outcome in [finish(first), finish(second)] {
         assert_eq!(outcome.code, 0, "{outcome:?}");
     }
-    assert_eq!(figures(&busy), figures(&quiet));
+    assert_eq!(
+        busy.figures(&["month", "year"]),
+        quiet.figures(&["month", "year"])
+    );
     assert_eq!(busy.run(&["status"]).stdout, quiet.run(&["status"]).stdout);
 
     // Two CSV files of different tables for the same months, sent at once.
@@ -137,7 +118,10 @@ fn two_ingests_at_once_give_the_figures_of_one_after_the_other() {
     for path in [&publics, &emplois] {
         assert_eq!(quiet.run(&["ingest", path_str(path)]).code, 0);
     }
-    assert_eq!(figures(&busy), figures(&quiet));
+    assert_eq!(
+        busy.figures(&["month", "year"]),
+        quiet.figures(&["month", "year"])
+    );
 }
 
 #[test]
@@ -153,7 +137,10 @@ fn an_ingest_racing_a_rebuild_is_kept() {
     for outcome in [finish(rebuild), finish(ingest), finish(second_rebuild)] {
         assert_eq!(outcome.code, 0, "{outcome:?}");
     }
-    assert_eq!(figures(&busy), figures(&quiet));
+    assert_eq!(
+        busy.figures(&["month", "year"]),
+        quiet.figures(&["month", "year"])
+    );
     assert_eq!(busy.run(&["status"]).stdout, quiet.run(&["status"]).stdout);
 }
 
@@ -174,14 +161,14 @@ fn a_torn_ledger_line_loses_no_month() {
     assert_eq!(workdir.run(&["ingest", path_str(&second)]).code, 0);
     let text = fs::read_to_string(&ledger).unwrap();
     assert_eq!(text.lines().count(), 2, "the torn line is gone:\n{text}");
-    let before = figures(&workdir);
+    let before = workdir.figures(&["month", "year"]);
     let rebuilt = workdir.run(&["rebuild"]);
     assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
     assert!(
         rebuilt.stdout.contains("2 mois enregistré(s)"),
         "{rebuilt:?}"
     );
-    assert_eq!(figures(&workdir), before);
+    assert_eq!(workdir.figures(&["month", "year"]), before);
 
     // A whole line that cannot be read stops the rebuild, which says where.
     fs::write(&ledger, format!("{text}{{\"horodatage\": 12}}\n")).unwrap();
@@ -194,7 +181,11 @@ fn a_torn_ledger_line_loses_no_month() {
         "{}",
         refused.stderr
     );
-    assert_eq!(figures(&workdir), before, "the tables are untouched");
+    assert_eq!(
+        workdir.figures(&["month", "year"]),
+        before,
+        "the tables are untouched"
+    );
 }
 
 #[test]
@@ -202,7 +193,7 @@ fn registry_edits_after_data_are_reported_and_never_drop_a_month() {
     let workdir = Workdir::sample_workspace();
     let files = sample("mp001");
     assert_eq!(workdir.run(&["ingest", path_str(&files)]).code, 0);
-    let before = figures(&workdir);
+    let before = workdir.figures(&["month", "year"]);
     let registry = fs::read_to_string(workdir.path().join("manufactures.csv")).unwrap();
     let opened_later = registry.replace(
         "mp001,La Fabrique nivernaise,Nevers,58194,58,27,bois,1,2025-01,",
@@ -232,7 +223,11 @@ fn registry_edits_after_data_are_reported_and_never_drop_a_month() {
         rebuild.stderr
     );
     workdir.write("manufactures.csv", &registry);
-    assert_eq!(figures(&workdir), before, "no month was dropped");
+    assert_eq!(
+        workdir.figures(&["month", "year"]),
+        before,
+        "no month was dropped"
+    );
 
     let renamed = registry.replace("mp001,", "MP-001,");
     workdir.write("manufactures.csv", &renamed);
@@ -282,9 +277,9 @@ fn a_withdrawn_month_is_gone_recorded_and_stays_gone_after_a_rebuild() {
         sample("mp001").join("mp001_2025-04.xlsx"),
     );
     assert_eq!(workdir.run(&["ingest", path_str(&other)]).code, 0);
-    let without = figures(&workdir);
+    let without = workdir.figures(&["month", "year"]);
     assert_eq!(workdir.run(&["ingest", path_str(&wrong)]).code, 0);
-    assert_ne!(figures(&workdir), without);
+    assert_ne!(workdir.figures(&["month", "year"]), without);
 
     let outcome = workdir.run(&["retirer", "--manufacture", "mp001", "--mois", "2025-03"]);
     assert_eq!(outcome.code, 0, "{outcome:?}");
@@ -295,7 +290,7 @@ fn a_withdrawn_month_is_gone_recorded_and_stays_gone_after_a_rebuild() {
         "{}",
         outcome.stdout
     );
-    assert_eq!(figures(&workdir), without);
+    assert_eq!(workdir.figures(&["month", "year"]), without);
     let ledger = fs::read_to_string(workdir.path().join("store/depots.jsonl")).unwrap();
     assert!(
         ledger
@@ -318,7 +313,7 @@ fn a_withdrawn_month_is_gone_recorded_and_stays_gone_after_a_rebuild() {
         "{}",
         rebuilt.stdout
     );
-    assert_eq!(figures(&workdir), without);
+    assert_eq!(workdir.figures(&["month", "year"]), without);
 
     let again = workdir.run(&["retirer", "--manufacture", "mp001", "--mois", "2025-03"]);
     assert_eq!(again.code, 1);
@@ -329,7 +324,7 @@ fn a_withdrawn_month_is_gone_recorded_and_stays_gone_after_a_rebuild() {
     );
     // Sent again, the month is stored again.
     assert_eq!(workdir.run(&["ingest", path_str(&wrong)]).code, 0);
-    assert_ne!(figures(&workdir), without);
+    assert_ne!(workdir.figures(&["month", "year"]), without);
 }
 
 /// Runs a shell script in a new user and mount namespace, where it may mount a small tmpfs
@@ -586,7 +581,7 @@ fn a_renamed_sheet_refuses_the_workbook_and_names_the_lookalike() {
     let workdir = Workdir::sample_workspace();
     let first = plain_workbook(&workdir, "mp001_2025-03.xlsx", "2025-03");
     assert_eq!(workdir.run(&["ingest", path_str(&first)]).code, 0);
-    let before = figures(&workdir);
+    let before = workdir.figures(&["month", "year"]);
     // Excel's "copy sheet" gives « Publics (2) »; the original was then deleted.
     let copy = workbook(
         &workdir,
@@ -610,7 +605,11 @@ fn a_renamed_sheet_refuses_the_workbook_and_names_the_lookalike() {
         "{}",
         outcome.stdout
     );
-    assert_eq!(figures(&workdir), before, "the stored Publics is untouched");
+    assert_eq!(
+        workdir.figures(&["month", "year"]),
+        before,
+        "the stored Publics is untouched"
+    );
 }
 
 #[test]
@@ -815,7 +814,7 @@ fn a_workbook_and_a_csv_for_one_month_apply_in_one_order_whatever_their_names() 
             lines[1].contains(&format!("\"remplace\":[\"{workbook_hash}\"]")),
             "{ledger}"
         );
-        results.push(figures(&workdir));
+        results.push(workdir.figures(&["month", "year"]));
     }
     assert_eq!(results[0], results[1]);
     // Hand-worked: Publics is the CSV's row only, 9 passages in March.

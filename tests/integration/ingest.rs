@@ -6,21 +6,18 @@ use std::fs;
 use std::path::Path;
 
 use mesure::Month;
-use mesure::store::{Outcome, Store};
+use mesure::store::Outcome;
 use polars::prelude::*;
 
 use crate::support::{Workdir, fixture, repo};
-
-fn store(workdir: &Workdir) -> Store {
-    Store::read(&workdir.path().join("store"))
-}
 
 fn month(text: &str) -> Month {
     text.parse().unwrap()
 }
 
 fn table(workdir: &Workdir, name: &str, manufacture: &str, when: &str) -> DataFrame {
-    store(workdir)
+    workdir
+        .store()
         .read_table(name, manufacture, month(when))
         .unwrap()
         .unwrap_or_else(|| panic!("{name} {manufacture} {when} not stored"))
@@ -49,13 +46,6 @@ fn texts(frame: &DataFrame, column: &str) -> Vec<Option<String>> {
         .collect()
 }
 
-fn ingest(workdir: &Workdir, paths: &[&Path]) -> crate::support::Outcome {
-    let mut args = vec!["ingest".to_string()];
-    args.extend(paths.iter().map(|p| p.to_str().unwrap().to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    workdir.run(&args)
-}
-
 /// The same workbook saved by LibreOffice as xlsx, xls and ods (see
 /// tests/fixtures/libreoffice/regenerer.sh) gives the values typed in it, whatever the format.
 #[test]
@@ -63,7 +53,7 @@ fn libreoffice_workbooks_give_the_values_typed() {
     for format in ["xlsx", "xls", "ods"] {
         let workdir = Workdir::sample_workspace();
         let file = fixture(&format!("libreoffice/mp001_2025-03.{format}"));
-        let outcome = ingest(&workdir, &[&file]);
+        let outcome = workdir.ingest(&[&file]);
         assert_eq!(outcome.code, 0, "{format}: {}", outcome.stdout);
         assert!(outcome.stdout.contains(": accepté (mp001 2025-03 : emplois 2, equipements 2, finances 3, flux 3, formations 2, matieres 1, publics 4)"), "{}", outcome.stdout);
 
@@ -168,7 +158,7 @@ fn libreoffice_workbooks_give_the_values_typed() {
 #[test]
 fn csv_files_exported_the_french_way() {
     let workdir = Workdir::sample_workspace();
-    let outcome = ingest(&workdir, &[&fixture("csv")]);
+    let outcome = workdir.ingest(&[&fixture("csv")]);
     assert_eq!(outcome.code, 0, "{}", outcome.stdout);
     // Windows-1252, `;`, decimal comma, no-break space, a month typed 03/2025.
     let flux = table(&workdir, "flux", "mp001", "2025-03");
@@ -199,7 +189,8 @@ fn csv_files_exported_the_french_way() {
     assert_eq!(floats(&publics, "dont_femmes"), [Some(9.0), None, None]);
     // A CSV file replaces only its own table of a month.
     assert!(
-        store(&workdir)
+        workdir
+            .store()
             .read_table("emplois", "mp003", month("2025-02"))
             .unwrap()
             .is_none()
@@ -261,14 +252,11 @@ fn a_csv_file_is_split_by_month_whatever_the_order_of_its_rows() {
 fn broken_files_are_refused_one_by_one() {
     let workdir = Workdir::sample_workspace();
     let good = fixture("libreoffice/mp001_2025-03.xlsx");
-    let outcome = ingest(
-        &workdir,
-        &[
-            &fixture("casses"),
-            &repo().join("sample-data/erreurs"),
-            &good,
-        ],
-    );
+    let outcome = workdir.ingest(&[
+        &fixture("casses"),
+        &repo().join("sample-data/erreurs"),
+        &good,
+    ]);
     assert_eq!(outcome.code, 1);
     let expected = [
         (
@@ -331,10 +319,10 @@ fn broken_files_are_refused_one_by_one() {
         &"Bilan : 1 fichier(s) accepté(s), 12 refusé(s), 0 déjà reçu(s)."
     );
     assert_eq!(
-        store(&workdir).stored_months().unwrap(),
+        workdir.store().stored_months().unwrap(),
         [(crate::support::id("mp001"), month("2025-03"))]
     );
-    let ledger = store(&workdir).ledger().unwrap();
+    let ledger = workdir.store().ledger().unwrap();
     assert_eq!(
         ledger
             .iter()
@@ -348,14 +336,14 @@ fn broken_files_are_refused_one_by_one() {
 #[test]
 fn the_sample_network_is_stored_and_status_shows_coverage() {
     let workdir = Workdir::sample_workspace();
-    let outcome = ingest(&workdir, &[&repo().join("sample-data/classeurs")]);
+    let outcome = workdir.ingest(&[&repo().join("sample-data/classeurs")]);
     assert_eq!(outcome.code, 0);
     assert!(
         outcome
             .stdout
             .ends_with("Bilan : 294 fichier(s) accepté(s), 0 refusé(s), 0 déjà reçu(s).\n")
     );
-    assert_eq!(store(&workdir).stored_months().unwrap().len(), 294);
+    assert_eq!(workdir.store().stored_months().unwrap().len(), 294);
 
     let status = workdir.run(&["status"]);
     assert_eq!(status.code, 0);
@@ -374,13 +362,13 @@ fn the_sample_network_is_stored_and_status_shows_coverage() {
         .unwrap();
     assert_eq!(mp014, "mp014                ■ ■ ■ ■ · · ·   4/7");
 
-    let again = ingest(&workdir, &[&repo().join("sample-data/classeurs/mp001")]);
+    let again = workdir.ingest(&[&repo().join("sample-data/classeurs/mp001")]);
     assert!(
         again
             .stdout
             .ends_with("Bilan : 0 fichier(s) accepté(s), 0 refusé(s), 11 déjà reçu(s).\n")
     );
-    let ledger = store(&workdir).ledger().unwrap();
+    let ledger = workdir.store().ledger().unwrap();
     assert_eq!(ledger.len(), 294 + 11);
     // Raw files are kept unchanged under their hash.
     let raw = fs::read_dir(workdir.path().join("store/brut"))
@@ -395,7 +383,7 @@ fn stored_values_are_the_values_in_the_source() {
     use calamine::{Data, Reader, open_workbook_auto};
     let workdir = Workdir::sample_workspace();
     let source = repo().join("sample-data/classeurs/mp003/mp003_2025-05.xlsx");
-    assert_eq!(ingest(&workdir, &[&source]).code, 0);
+    assert_eq!(workdir.ingest(&[&source]).code, 0);
     let mut workbook = open_workbook_auto(&source).unwrap();
     for (sheet, name) in [
         ("Flux", "flux"),
@@ -444,8 +432,8 @@ fn sending_a_month_again_replaces_it_whole() {
     let workdir = Workdir::sample_workspace();
     let first = fixture("libreoffice/mp001_2025-03.xlsx");
     let second = repo().join("sample-data/classeurs/mp001/mp001_2025-03.xlsx");
-    assert_eq!(ingest(&workdir, &[&first]).code, 0);
-    let outcome = ingest(&workdir, &[&second]);
+    assert_eq!(workdir.ingest(&[&first]).code, 0);
+    let outcome = workdir.ingest(&[&second]);
     assert!(
         outcome.stdout.contains("; remplace un envoi précédent)"),
         "{}",
@@ -453,7 +441,7 @@ fn sending_a_month_again_replaces_it_whole() {
     );
     let publics = table(&workdir, "publics", "mp001", "2025-03");
     assert_ne!(publics.height(), 4, "the sample's rows, not the fixture's");
-    let ledger = store(&workdir).ledger().unwrap();
+    let ledger = workdir.store().ledger().unwrap();
     assert_eq!(ledger[1].months[0].replaced, [ledger[0].hash.clone()]);
     // Only one file of the month is left on disk.
     let versions = fs::read_dir(workdir.path().join("store/tables/publics/mois=2025-03"))
@@ -469,7 +457,7 @@ fn a_crash_before_the_switch_leaves_the_old_month() {
     let workdir = Workdir::sample_workspace();
     let first = fixture("libreoffice/mp001_2025-03.ods");
     let second = repo().join("sample-data/classeurs/mp001/mp001_2025-03.xlsx");
-    assert_eq!(ingest(&workdir, &[&first]).code, 0);
+    assert_eq!(workdir.ingest(&[&first]).code, 0);
     let before = table(&workdir, "publics", "mp001", "2025-03");
 
     let crashed = workdir.run_with_env(
@@ -478,7 +466,7 @@ fn a_crash_before_the_switch_leaves_the_old_month() {
     );
     assert_ne!(crashed.code, 0, "the process was aborted");
     assert!(table(&workdir, "publics", "mp001", "2025-03").equals_missing(&before));
-    let ledger = store(&workdir).ledger().unwrap();
+    let ledger = workdir.store().ledger().unwrap();
     assert_eq!(ledger.len(), 2, "the accepted file is in the ledger");
     assert_eq!(
         fs::read_dir(workdir.path().join("store/brut"))
@@ -488,7 +476,7 @@ fn a_crash_before_the_switch_leaves_the_old_month() {
         "and kept"
     );
 
-    let retried = ingest(&workdir, &[&second]);
+    let retried = workdir.ingest(&[&second]);
     assert_eq!(retried.code, 0);
     assert!(retried.stdout.contains(": accepté"), "{}", retried.stdout);
     assert!(!table(&workdir, "publics", "mp001", "2025-03").equals_missing(&before));
@@ -536,9 +524,9 @@ fn rebuild_gives_identical_tables() {
         fixture("casses/vide.xlsx"),
     ];
     let paths: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
-    ingest(&workdir, &paths);
+    workdir.ingest(&paths);
     let snapshot = |workdir: &Workdir| {
-        let store = store(workdir);
+        let store = workdir.store();
         let mut tables = Vec::new();
         for (manufacture, when) in store.stored_months().unwrap() {
             for name in [
@@ -671,8 +659,8 @@ fn a_tenfold_jump_is_a_warning_not_a_refusal() {
     };
     let february = write("2025-02", 12.0, 30.0);
     let march = write("2025-03", 14.0, 3000.0);
-    assert_eq!(ingest(&workdir, &[&february]).code, 0);
-    let outcome = ingest(&workdir, &[&march]);
+    assert_eq!(workdir.ingest(&[&february]).code, 0);
+    let outcome = workdir.ingest(&[&march]);
     assert_eq!(outcome.code, 0, "{}", outcome.stdout);
     let lines: Vec<&str> = outcome.stdout.lines().collect();
     assert!(lines[0].ends_with(": accepté (mp001 2025-03 : emplois 0, equipements 0, finances 0, flux 0, formations 0, matieres 0, publics 1)"), "{}", lines[0]);
@@ -697,7 +685,7 @@ fn a_tenfold_jump_is_a_warning_not_a_refusal() {
 fn compute_and_explain_on_stored_workbooks() {
     let workdir = Workdir::sample_workspace();
     let file = fixture("libreoffice/mp001_2025-03.ods");
-    assert_eq!(ingest(&workdir, &[&file]).code, 0);
+    assert_eq!(workdir.ingest(&[&file]).code, 0);
     let outcome = workdir.run(&[
         "compute",
         "--level",

@@ -294,7 +294,7 @@ async fn a_manager_goes_round_the_loop_from_invitation_to_a_stored_month() {
         text.contains("mp001, mars 2025 : première version"),
         "{text}"
     );
-    let store = Store::read(&workdir.path().join("store"));
+    let store = workdir.store();
     assert!(
         store.stored_months().unwrap().is_empty(),
         "not before confirming"
@@ -386,7 +386,7 @@ async fn a_second_version_says_what_it_replaces() {
         preview.contains("mp001, mars 2025 : version 1 → 2"),
         "{preview}"
     );
-    let store = Store::read(&workdir.path().join("store"));
+    let store = workdir.store();
     let before = store
         .read_table("publics", "mp001", "2025-03".parse().unwrap())
         .unwrap()
@@ -505,7 +505,7 @@ async fn a_manager_reaches_nothing_of_another_manufacture_route_by_route() {
         "{}",
         forced.text()
     );
-    let store = Store::read(&workdir.path().join("store"));
+    let store = workdir.store();
     assert!(store.stored_months().unwrap().is_empty());
 
     // The first manager's pending upload is still there, and a réseau account sees both.
@@ -549,7 +549,7 @@ async fn forms_without_their_token_are_refused() {
         )
         .await;
     assert_eq!(upload.status, StatusCode::FORBIDDEN);
-    let store = Store::read(&workdir.path().join("store"));
+    let store = workdir.store();
     assert!(store.stored_months().unwrap().is_empty());
 
     // The sign-in form needs the token of its own cookie.
@@ -758,7 +758,7 @@ async fn a_month_goes_back_to_an_earlier_version_then_is_withdrawn() {
     .unwrap();
     let bytes = std::fs::read(&second).unwrap();
     send_and_confirm(&mut browser, &token, "mp001_2025-03.xlsx", bytes).await;
-    let store = Store::read(&workdir.path().join("store"));
+    let store = workdir.store();
     let march = "2025-03".parse().unwrap();
     let rows = |store: &Store| {
         store
@@ -1269,9 +1269,7 @@ async fn two_managers_confirming_at_the_same_moment_both_land() {
     let (a, b) = tokio::join!(first.post(&u1, &f1), second.post(&u2, &f2));
     assert!(a.text().contains("1 fichier enregistré"), "{}", a.text());
     assert!(b.text().contains("1 fichier enregistré"), "{}", b.text());
-    let stored = Store::read(&workdir.path().join("store"))
-        .stored_months()
-        .unwrap();
+    let stored = workdir.store().stored_months().unwrap();
     let march: mesure::Month = "2025-03".parse().unwrap();
     assert_eq!(
         stored,

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 
 use mesure::Workspace;
 use mesure::portal::accounts::{Accounts, NewAccount, Role};
-use mesure::store::Store;
 
 use crate::support::{
     HttpAnswer, Workdir, form_token, http, multipart, post_form, repo, start_server,
@@ -174,7 +173,7 @@ fn confirmations_that_said_stored_survive_a_kill_9_of_the_server() {
     );
 
     // After the kill: every month the page said stored is stored, and the store reads whole.
-    let store = Store::read(&workdir.path().join("store"));
+    let store = workdir.store();
     let stored: BTreeSet<String> = store
         .stored_months()
         .unwrap()
@@ -214,7 +213,8 @@ fn confirmations_that_said_stored_survive_a_kill_9_of_the_server() {
     );
     let rebuilt = workdir.run(&["rebuild"]);
     assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
-    let after: BTreeSet<String> = Store::read(&workdir.path().join("store"))
+    let after: BTreeSet<String> = workdir
+        .store()
         .stored_months()
         .unwrap()
         .into_iter()
@@ -304,8 +304,6 @@ fn a_confirmation_waits_for_a_command_line_ingest_holding_the_store() {
     );
     let cli = cli.wait_with_output().unwrap();
     assert!(cli.status.success(), "{cli:?}");
-    let stored = Store::read(&workdir.path().join("store"))
-        .stored_months()
-        .unwrap();
+    let stored = workdir.store().stored_months().unwrap();
     assert_eq!(stored.len(), 2, "{stored:?}");
 }

@@ -6,38 +6,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::support::{Workdir, fixture, repo};
+use crate::support::{Workdir, fixture, path_str, repo};
 
 fn workbook(manufacture: &str, month: &str) -> PathBuf {
     repo().join(format!(
         "sample-data/classeurs/{manufacture}/{manufacture}_{month}.xlsx"
     ))
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("a UTF-8 path")
-}
-
-fn ingest(workdir: &Workdir, files: &[PathBuf]) -> crate::support::Outcome {
-    let mut args = vec!["ingest"];
-    args.extend(files.iter().map(|f| path_str(f)));
-    workdir.run(&args)
-}
-
-/// Every figure of the workspace at the manufacture and national levels, by month.
-fn figures(workdir: &Workdir) -> String {
-    let outcome = workdir.run(&[
-        "compute",
-        "--level",
-        "manufacture",
-        "--level",
-        "national",
-        "--per",
-        "month",
-    ]);
-    assert_eq!(outcome.code, 0, "{outcome:?}");
-    assert!(outcome.stdout.lines().count() > 1);
-    outcome.stdout
 }
 
 /// Every file under the store's tables and declarations, with its modification time.
@@ -83,13 +57,13 @@ fn a_reupload_rewrites_only_its_months_files() {
         .collect();
     year.push(first);
     year.push(workbook("mp002", "2025-03"));
-    assert_eq!(ingest(&workdir, &year).code, 0);
+    assert_eq!(workdir.ingest(&year).code, 0);
     let before = data_files(&workdir);
     // Seven tables and the declarations, five months: one file each.
     assert_eq!(before.len(), 8 * 5, "{before:#?}");
 
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let outcome = ingest(&workdir, &[second]);
+    let outcome = workdir.ingest(&[second]);
     assert_eq!(outcome.code, 0, "{outcome:?}");
     let after = data_files(&workdir);
     assert_eq!(after.len(), before.len(), "superseded files are removed");
@@ -113,11 +87,11 @@ fn figures_after_a_clean_replacement() -> String {
     let workdir = Workdir::sample_workspace();
     let (first, second) = two_versions_of_march();
     assert_eq!(
-        ingest(&workdir, &[first, workbook("mp002", "2025-03")]).code,
+        workdir.ingest(&[first, workbook("mp002", "2025-03")]).code,
         0
     );
-    assert_eq!(ingest(&workdir, &[second]).code, 0);
-    figures(&workdir)
+    assert_eq!(workdir.ingest(&[second]).code, 0);
+    workdir.figures(&["month"])
 }
 
 #[test]
@@ -127,17 +101,17 @@ fn a_writer_killed_at_either_switch_point_leaves_the_old_store_or_the_new_one() 
         let workdir = Workdir::sample_workspace();
         let (first, second) = two_versions_of_march();
         assert_eq!(
-            ingest(&workdir, &[first, workbook("mp002", "2025-03")]).code,
+            workdir.ingest(&[first, workbook("mp002", "2025-03")]).code,
             0
         );
-        let old = figures(&workdir);
+        let old = workdir.figures(&["month"]);
         let files_before = data_files(&workdir);
         let crashed = workdir.run_with_env(
             &["ingest", path_str(&second)],
             &[("MESURE_CRASH_AT", point)],
         );
         assert_ne!(crashed.code, 0, "{point}: the process was aborted");
-        let now = figures(&workdir);
+        let now = workdir.figures(&["month"]);
         if expect_new {
             assert_eq!(now, replaced, "{point}: the new month");
         } else {
@@ -145,7 +119,7 @@ fn a_writer_killed_at_either_switch_point_leaves_the_old_store_or_the_new_one() 
         }
         // The crash left files behind, which the next writer removes.
         assert!(data_files(&workdir).len() > files_before.len(), "{point}");
-        let outcome = ingest(&workdir, &[workbook("mp002", "2025-04")]);
+        let outcome = workdir.ingest(&[workbook("mp002", "2025-04")]);
         assert_eq!(outcome.code, 0, "{point}: {outcome:?}");
         let files = data_files(&workdir);
         assert_eq!(files.len(), 8 * 2, "{point}: one file per part: {files:#?}");
@@ -156,7 +130,7 @@ fn a_writer_killed_at_either_switch_point_leaves_the_old_store_or_the_new_one() 
                 .exists()
         );
         // Sending the file again after a crash before the switch completes it.
-        let again = ingest(&workdir, std::slice::from_ref(&second));
+        let again = workdir.ingest(std::slice::from_ref(&second));
         assert_eq!(again.code, 0, "{point}: {again:?}");
         let expected = Workdir::sample_workspace();
         let (first, second) = two_versions_of_march();
@@ -165,9 +139,13 @@ fn a_writer_killed_at_either_switch_point_leaves_the_old_store_or_the_new_one() 
             workbook("mp002", "2025-03"),
             workbook("mp002", "2025-04"),
         ];
-        assert_eq!(ingest(&expected, &sent).code, 0);
-        assert_eq!(ingest(&expected, &[second]).code, 0);
-        assert_eq!(figures(&workdir), figures(&expected), "{point}");
+        assert_eq!(expected.ingest(&sent).code, 0);
+        assert_eq!(expected.ingest(&[second]).code, 0);
+        assert_eq!(
+            workdir.figures(&["month"]),
+            expected.figures(&["month"]),
+            "{point}"
+        );
     }
 }
 
@@ -175,14 +153,14 @@ fn a_writer_killed_at_either_switch_point_leaves_the_old_store_or_the_new_one() 
 fn a_rebuild_killed_before_its_switch_leaves_the_store_as_it_was() {
     let workdir = Workdir::sample_workspace();
     let files = [workbook("mp001", "2025-03"), workbook("mp002", "2025-03")];
-    assert_eq!(ingest(&workdir, &files).code, 0);
-    let before = figures(&workdir);
+    assert_eq!(workdir.ingest(&files).code, 0);
+    let before = workdir.figures(&["month"]);
     let crashed = workdir.run_with_env(&["rebuild"], &[("MESURE_CRASH_AT", "before_switch")]);
     assert_ne!(crashed.code, 0);
-    assert_eq!(figures(&workdir), before);
+    assert_eq!(workdir.figures(&["month"]), before);
     let rebuilt = workdir.run(&["rebuild"]);
     assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
-    assert_eq!(figures(&workdir), before);
+    assert_eq!(workdir.figures(&["month"]), before);
     assert_eq!(data_files(&workdir).len(), 8);
 }
 
@@ -190,14 +168,14 @@ fn a_rebuild_killed_before_its_switch_leaves_the_store_as_it_was() {
 fn a_manifest_cut_short_is_read_from_the_folders_and_written_whole_again() {
     let workdir = Workdir::sample_workspace();
     let files = [workbook("mp001", "2025-03"), workbook("mp002", "2025-04")];
-    assert_eq!(ingest(&workdir, &files).code, 0);
-    let before = figures(&workdir);
+    assert_eq!(workdir.ingest(&files).code, 0);
+    let before = workdir.figures(&["month"]);
     let manifest = workdir.path().join("store/manifeste.jsonl");
     let text = fs::read_to_string(&manifest).unwrap();
     assert!(text.ends_with("{\"fin\":16}\n"), "{text}");
     // The last line torn, then a middle line lost: never read as a shorter list.
     fs::write(&manifest, &text[..text.len() - 6]).unwrap();
-    assert_eq!(figures(&workdir), before);
+    assert_eq!(workdir.figures(&["month"]), before);
     let without_a_line: String = text
         .lines()
         .enumerate()
@@ -205,9 +183,9 @@ fn a_manifest_cut_short_is_read_from_the_folders_and_written_whole_again() {
         .map(|(_, l)| format!("{l}\n"))
         .collect();
     fs::write(&manifest, without_a_line).unwrap();
-    assert_eq!(figures(&workdir), before);
+    assert_eq!(workdir.figures(&["month"]), before);
     // The next writer writes it whole again.
-    assert_eq!(ingest(&workdir, &[workbook("mp002", "2025-05")]).code, 0);
+    assert_eq!(workdir.ingest(&[workbook("mp002", "2025-05")]).code, 0);
     let text = fs::read_to_string(&manifest).unwrap();
     assert!(text.ends_with("{\"fin\":24}\n"), "{text}");
 }
@@ -227,7 +205,7 @@ fn a_store_of_the_first_layout_is_told_and_converted_by_rebuild() {
         "{}",
         refused.stderr
     );
-    let ingest_refused = ingest(&workdir, &[workbook("mp002", "2025-04")]);
+    let ingest_refused = workdir.ingest(&[workbook("mp002", "2025-04")]);
     assert_ne!(ingest_refused.code, 0);
     assert!(
         ingest_refused.stderr.contains("mesure rebuild"),
@@ -258,7 +236,7 @@ fn a_store_of_the_first_layout_is_told_and_converted_by_rebuild() {
         "the folders of the first layout are gone: {tables:?}"
     );
     assert_eq!(data_files(&workdir).len(), 8 * 2);
-    assert_eq!(ingest(&workdir, &[workbook("mp002", "2025-04")]).code, 0);
+    assert_eq!(workdir.ingest(&[workbook("mp002", "2025-04")]).code, 0);
 }
 
 /// 2,000 manufactures × 12 months of one table: the first layout stored 24,000 months, and
@@ -337,7 +315,7 @@ fn an_ingest_switched_in_several_times_keeps_every_file() {
         workbook("mp001", "2025-04"),
     ];
     let once = Workdir::sample_workspace();
-    assert_eq!(ingest(&once, &files).code, 0);
+    assert_eq!(once.ingest(&files).code, 0);
     let several = Workdir::sample_workspace();
     let mut args = vec!["ingest"];
     args.extend(files.iter().map(|f| path_str(f)));
@@ -349,5 +327,5 @@ fn an_ingest_switched_in_several_times_keeps_every_file() {
         "three switches:\n{manifest}"
     );
     assert_eq!(data_files(&several).len(), 8 * 2, "{manifest}");
-    assert_eq!(figures(&several), figures(&once));
+    assert_eq!(several.figures(&["month"]), once.figures(&["month"]));
 }

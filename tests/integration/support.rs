@@ -71,6 +71,31 @@ impl Workdir {
         fs::write(path, contents).unwrap();
     }
 
+    /// The folder's store, for reading.
+    pub fn store(&self) -> mesure::store::Store {
+        mesure::store::Store::read(&self.path().join("store"))
+    }
+
+    /// Runs `mesure ingest FILES` inside the folder.
+    pub fn ingest(&self, files: &[impl AsRef<Path>]) -> Outcome {
+        let mut args = vec!["ingest"];
+        args.extend(files.iter().map(|f| path_str(f.as_ref())));
+        self.run(&args)
+    }
+
+    /// Every figure of the workspace at the manufacture and national levels, for these kinds
+    /// of period (`month`, `year`...), as `mesure compute` writes them.
+    pub fn figures(&self, pers: &[&str]) -> String {
+        let mut args = vec!["compute", "--level", "manufacture", "--level", "national"];
+        for per in pers {
+            args.extend(["--per", per]);
+        }
+        let outcome = self.run(&args);
+        assert_eq!(outcome.code, 0, "{outcome:?}");
+        assert!(outcome.stdout.lines().count() > 1);
+        outcome.stdout
+    }
+
     /// Runs `mesure ARGS` inside the folder.
     pub fn run(&self, args: &[&str]) -> Outcome {
         self.run_with_env(args, &[])
@@ -354,4 +379,9 @@ pub fn without_definitions(csv: &str) -> String {
 /// A manufacture's id, for tests that build store types by hand.
 pub fn id(text: &str) -> mesure::registry::ManufactureId {
     text.parse().expect("a valid id")
+}
+
+/// A path as the command line takes it.
+pub fn path_str(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
 }

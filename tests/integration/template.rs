@@ -9,6 +9,23 @@ use mesure::definitions::{ColumnType, Definitions};
 
 use crate::support::{Workdir, repo};
 
+/// Runs `mesure -w REPO template --manufacture ID --mois MONTH [ARGS...]` (`args`: the id,
+/// the month, then any other arguments) in the workdir, with the repository's workspace.
+fn template_in_repo(workdir: &Workdir, args: &[&str]) -> crate::support::Outcome {
+    let repo = repo();
+    let mut all = vec![
+        "-w",
+        repo.to_str().unwrap(),
+        "template",
+        "--manufacture",
+        args[0],
+        "--mois",
+        args[1],
+    ];
+    all.extend(&args[2..]);
+    workdir.run(&all)
+}
+
 fn repo_definitions() -> Definitions {
     mesure::Workspace::open(&repo())
         .unwrap()
@@ -44,15 +61,7 @@ fn part(path: &Path, name: &str) -> String {
 #[test]
 fn the_template_has_every_declared_sheet_column_and_list() {
     let workdir = Workdir::new();
-    let outcome = workdir.run(&[
-        "-w",
-        repo().to_str().unwrap(),
-        "template",
-        "--manufacture",
-        "mp001",
-        "--mois",
-        "2025-03",
-    ]);
+    let outcome = template_in_repo(&workdir, &["mp001", "2025-03"]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     let path = workdir.path().join("mp001_2025-03.xlsx");
     assert_eq!(outcome.stdout, "Classeur écrit : mp001_2025-03.xlsx\n");
@@ -110,17 +119,10 @@ fn the_template_has_every_declared_sheet_column_and_list() {
 fn the_template_carries_drop_downs_notes_formats_and_a_frozen_header() {
     let workdir = Workdir::new();
     let out = workdir.path().join("modele.xlsx");
-    let outcome = workdir.run(&[
-        "-w",
-        repo().to_str().unwrap(),
-        "template",
-        "--manufacture",
-        "mp002",
-        "--mois",
-        "2025-04",
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let outcome = template_in_repo(
+        &workdir,
+        &["mp002", "2025-04", "--output", out.to_str().unwrap()],
+    );
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     // Sheet 2 is Emplois (tables in file-name order: emplois, equipements, ...).
     let emplois = part(&out, "xl/worksheets/sheet2.xml");
@@ -168,15 +170,7 @@ fn a_column_added_to_a_definition_appears_without_code() {
 #[test]
 fn an_unknown_manufacture_gets_a_suggestion() {
     let workdir = Workdir::new();
-    let outcome = workdir.run(&[
-        "-w",
-        repo().to_str().unwrap(),
-        "template",
-        "--manufacture",
-        "mp01",
-        "--mois",
-        "2025-03",
-    ]);
+    let outcome = template_in_repo(&workdir, &["mp01", "2025-03"]);
     assert_eq!(outcome.code, 2, "a usage error");
     assert!(
         outcome
@@ -202,15 +196,7 @@ fn a_month_before_opening_is_warned_about() {
         .unwrap()
         .opened;
     let before = ouverture.plus(-1).to_string();
-    let outcome = workdir.run(&[
-        "-w",
-        repo().to_str().unwrap(),
-        "template",
-        "--manufacture",
-        "mp004",
-        "--mois",
-        &before,
-    ]);
+    let outcome = template_in_repo(&workdir, &["mp004", &before]);
     assert_eq!(outcome.code, 0);
     assert_eq!(
         outcome.stderr,
