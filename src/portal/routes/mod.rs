@@ -88,11 +88,11 @@ pub fn routes(max_upload: usize) -> Router<Arc<Portal>> {
         .route("/manufactures/{id}/modele/{mois}", get(template_download))
         .route(
             "/manufactures/{id}/mois/{mois}/restaurer",
-            post(restore_month),
+            post(change_month::<RestoreForm>),
         )
         .route(
             "/manufactures/{id}/mois/{mois}/retirer",
-            post(withdraw_month),
+            post(change_month::<WithdrawForm>),
         )
         .route(
             "/manufactures/{id}/mois/{mois}/version/{n}",

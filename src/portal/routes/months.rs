@@ -3,14 +3,6 @@
 
 use super::*;
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct RestoreForm {
-    #[serde(rename = "jeton")]
-    token: String,
-    version: usize,
-}
-
 /// The manufacture and month of a month's form, once the session, its token and the
 /// account's scope are checked; or the page that says why not.
 pub(super) fn month_action(
@@ -69,42 +61,79 @@ pub(super) fn month_done(
     )
 }
 
-pub(super) async fn restore_month(
-    State(portal): App,
-    Client(client_ip): Client,
-    signed: SignedIn,
-    UrlPath(target): UrlPath<(String, String)>,
-    Form(form): Form<RestoreForm>,
-) -> Response {
-    let version = form.version;
-    let action = MonthAction {
-        title: "Version restaurée",
-        journal: "restauration",
-        token: &form.token,
-    };
-    change_month(
-        &portal,
-        client_ip,
-        signed,
-        target,
-        action,
-        move |workspace, id, month, by| {
-            crate::pipeline::restore(workspace, id, month, version, Some(by), &|_| {})
-        },
-        |report, label| match report.outcome {
-            Outcome::Accepted => Told::recorded(
+/// A form that changes a month from the manufacture's page: what its page is called, how the
+/// journal names it, the change it makes and what the change's result means.
+pub(super) trait MonthForm: serde::de::DeserializeOwned + Send + 'static {
+    /// What the change returns.
+    type Done: Send + 'static;
+    /// The title of the page that tells the outcome.
+    const TITLE: &'static str;
+    /// The journal's action.
+    const JOURNAL: &'static str;
+
+    /// The session token the form carries.
+    fn token(&self) -> &str;
+
+    /// Makes the change (on the blocking pool, under the portal's write lock).
+    fn change(
+        &self,
+        workspace: &crate::workspace::Workspace,
+        manufacture: &ManufactureId,
+        month: Month,
+        by: &str,
+    ) -> crate::error::Result<Self::Done>;
+
+    /// What the result means, the month's name given in French.
+    fn tell(&self, done: Self::Done, label: &str) -> Told;
+}
+
+/// « Revenir à cette version »: an earlier version of a workbook becomes the month's again.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RestoreForm {
+    #[serde(rename = "jeton")]
+    token: String,
+    version: usize,
+}
+
+impl MonthForm for RestoreForm {
+    type Done = crate::pipeline::FileReport;
+    const TITLE: &'static str = "Version restaurée";
+    const JOURNAL: &'static str = "restauration";
+
+    fn token(&self) -> &str {
+        &self.token
+    }
+
+    fn change(
+        &self,
+        workspace: &crate::workspace::Workspace,
+        manufacture: &ManufactureId,
+        month: Month,
+        by: &str,
+    ) -> crate::error::Result<Self::Done> {
+        crate::pipeline::restore(
+            workspace,
+            manufacture,
+            month,
+            self.version,
+            Some(by),
+            &|_| {},
+        )
+    }
+
+    fn tell(&self, report: Self::Done, label: &str) -> Told {
+        let version = self.version;
+        let (kind, text) = match report.outcome {
+            Outcome::Accepted => (
                 "succes",
                 format!(
                     "{label} : la version {version} est de nouveau celle du mois (enregistrée comme une nouvelle version)."
                 ),
-                format!(" : version {version}"),
-                report.hash,
             ),
-            Outcome::AlreadyReceived => Told::recorded(
+            Outcome::AlreadyReceived => (
                 "info",
                 format!("{label} : la version {version} est déjà celle du mois."),
-                format!(" : version {version}"),
-                report.hash,
             ),
             _ => {
                 let why: Vec<String> = report
@@ -113,42 +142,49 @@ pub(super) async fn restore_month(
                     .filter(|p| p.severity == crate::error::Severity::Error)
                     .map(|p| p.within_file())
                     .collect();
-                // Journaled too: the attempt is part of the month's history.
-                Told::recorded(
+                (
                     "erreur",
                     format!(
                         "{label} : la version {version} n'est plus acceptée aujourd'hui ({}). Rien n'a changé.",
                         why.join(" ; ")
                     ),
-                    format!(" : version {version}"),
-                    report.hash,
                 )
             }
-        },
-    )
-    .await
+        };
+        // Journaled whatever the outcome: the attempt is part of the month's history.
+        Told::recorded(kind, text, format!(" : version {version}"), report.hash)
+    }
 }
 
-pub(super) async fn withdraw_month(
-    State(portal): App,
-    Client(client_ip): Client,
-    signed: SignedIn,
-    UrlPath(target): UrlPath<(String, String)>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    let action = MonthAction {
-        title: "Mois retiré",
-        journal: "retrait",
-        token: &form.token,
-    };
-    change_month(
-        &portal,
-        client_ip,
-        signed,
-        target,
-        action,
-        |workspace, id, month, by| crate::pipeline::withdraw(workspace, id, month, Some(by), &|_| {}),
-        |withdrawn, label| match withdrawn {
+/// « Retirer ce mois »: the month no longer counts; the files received stay kept.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct WithdrawForm {
+    #[serde(rename = "jeton")]
+    token: String,
+}
+
+impl MonthForm for WithdrawForm {
+    type Done = Option<crate::pipeline::Withdrawal>;
+    const TITLE: &'static str = "Mois retiré";
+    const JOURNAL: &'static str = "retrait";
+
+    fn token(&self) -> &str {
+        &self.token
+    }
+
+    fn change(
+        &self,
+        workspace: &crate::workspace::Workspace,
+        manufacture: &ManufactureId,
+        month: Month,
+        by: &str,
+    ) -> crate::error::Result<Self::Done> {
+        crate::pipeline::withdraw(workspace, manufacture, month, Some(by), &|_| {})
+    }
+
+    fn tell(&self, withdrawn: Self::Done, label: &str) -> Told {
+        match withdrawn {
             Some(_) => Told::recorded(
                 "succes",
                 format!(
@@ -157,17 +193,12 @@ pub(super) async fn withdraw_month(
                 String::new(),
                 String::new(),
             ),
-            None => Told::not_recorded("info", format!("{label} n'est pas enregistré : rien à retirer.")),
-        },
-    )
-    .await
-}
-
-/// What a month's form asks: the page's title, the journal's action, the form's token.
-pub(super) struct MonthAction<'a> {
-    title: &'static str,
-    journal: &'static str,
-    token: &'a str,
+            None => Told::not_recorded(
+                "info",
+                format!("{label} n'est pas enregistré : rien à retirer."),
+            ),
+        }
+    }
 }
 
 /// What a change of a month tells: the message on the month's page and, when the action is
@@ -196,40 +227,35 @@ impl Told {
     }
 }
 
-/// Changes a month once its form is checked ([`month_action`]): `change` runs on the blocking
-/// pool under the portal's write lock, given the workspace, the manufacture, the month and
-/// who acts; `tell` says what its result means (the month's name given in French) and whether
-/// it is journaled; the month's page then says what was done.
-async fn change_month<T: Send + 'static>(
-    portal: &Arc<Portal>,
-    client_ip: IpAddr,
+/// Changes a month from its form (restore, withdraw), once the form is checked
+/// ([`month_action`]): the change runs on the blocking pool under the portal's write lock;
+/// what its result means is journaled when the form says so, and the month's page says what
+/// was done.
+pub(super) async fn change_month<F: MonthForm>(
+    State(portal): App,
+    Client(client_ip): Client,
     signed: SignedIn,
-    (id, month): (String, String),
-    action: MonthAction<'_>,
-    change: impl FnOnce(
-        &crate::workspace::Workspace,
-        &ManufactureId,
-        Month,
-        &str,
-    ) -> crate::error::Result<T>
-    + Send
-    + 'static,
-    tell: impl FnOnce(T, &str) -> Told,
+    UrlPath((id, month)): UrlPath<(String, String)>,
+    Form(form): Form<F>,
 ) -> Response {
-    let (manufacture, month) = match month_action(portal, &signed, &id, &month, action.token) {
+    let (manufacture, month) = match month_action(&portal, &signed, &id, &month, form.token()) {
         Ok(found) => found,
         Err(page) => return *page,
     };
-    let page = signed.page(action.title);
+    let page = signed.page(F::TITLE);
     let _write = portal.writes.lock().await;
     let (p, m_id, by) = (
-        Arc::clone(portal),
+        Arc::clone(&portal),
         manufacture.id.clone(),
         signed.account.email.clone(),
     );
-    let changed = blocking(portal, move || change(&p.workspace, &m_id, month, &by)).await;
+    let (form, changed) = blocking(&portal, move || {
+        let changed = form.change(&p.workspace, &m_id, month, &by);
+        (form, changed)
+    })
+    .await;
     let told = match changed {
-        Ok(result) => tell(result, &french::month(month)),
+        Ok(result) => form.tell(result, &french::month(month)),
         Err(Error::Usage(text) | Error::Refused(text)) => Told::not_recorded("erreur", text),
         Err(e) => return internal(page, &e),
     };
@@ -238,7 +264,7 @@ async fn change_month<T: Send + 'static>(
         let _ = portal.journal.record(
             &signed.account.email,
             &client_ip.to_string(),
-            action.journal,
+            F::JOURNAL,
             &format!("{} {month}{detail}", manufacture.id),
             hash,
         );
