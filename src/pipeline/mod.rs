@@ -3,7 +3,8 @@
 //! at the end (or whenever it holds [`COMMIT_ROWS`] rows); a whole store rebuilt from its raw
 //! files; a month withdrawn. Every writer holds the store's lock.
 //!
-//! Here: the ingest run (batches checked on polars' threads, then stored in order). Beside:
+//! Here: the ingest run (batches checked on polars' threads, each stored in order while the
+//! next is checked). Beside:
 //! `files` (which files, in which order), `ledger` (a checked file stored and its ledger
 //! line), `annotate` (copies of refused workbooks), `rebuild` (the store remade from its raw
 //! files), `versions` (a month's earlier versions restored, a month withdrawn), `check` (the
@@ -105,51 +106,96 @@ pub fn ingest(
         None => Store::open_existing(&workspace.store).map(StoreHistory::new),
     };
     let mut reports = Vec::with_capacity(files.len());
+    let mut keeping = Keeping {
+        definitions: &definitions,
+        options: &options,
+        storing: storing.as_mut(),
+        dry_history: dry_history.as_mut(),
+        reports: &mut reports,
+    };
+    // Workbooks: while one batch is checked, the batch checked before it is stored (in
+    // order, on the calling thread), so the cores do not wait for the store. A CSV file, which
+    // may hold a network's history, is checked alone and stored before the next is read.
+    let mut checked_before: Vec<Checked> = Vec::new();
     for chunk in batches(&files) {
-        if let Some(why) = storing.as_ref().and_then(|s| s.stopped.clone()) {
-            for path in chunk {
-                reports.push(not_stored(path, &why));
-                progress();
-            }
-            continue;
+        let is_csv = chunk.iter().any(|f| file_kind(f) == Ok(FileKind::Csv));
+        if is_csv {
+            keeping.keep(std::mem::take(&mut checked_before))?;
         }
-        let checked: Vec<(CheckedFile, Raw, String)> = on_polars_threads(|| {
-            chunk
-                .par_iter()
-                .map(|path| {
-                    let (checked, raw) = read_and_check(path, &context);
-                    progress();
-                    let hash = raw.hash();
-                    (checked, raw, hash)
-                })
-                .collect()
+        let (checked, kept) = on_polars_threads(|| {
+            rayon::join(
+                || check_batch(chunk, &context, progress),
+                || keeping.keep(std::mem::take(&mut checked_before)),
+            )
         });
-        for (mut checked, raw, hash) in checked {
-            let Some(storing) = &mut storing else {
-                if let Some(history) = &mut dry_history {
-                    warn_about_jumps(history, &definitions, &mut checked)?;
-                }
-                reports.push(report_only(checked, hash));
-                continue;
-            };
-            warn_about_jumps(&mut storing.transaction, &definitions, &mut checked)?;
-            let file = StoredFile {
-                checked,
-                raw: &raw,
-                hash,
-                received_at: options.received_at,
-                by: options.by.clone(),
-            };
-            storing.store(file, &mut reports)?;
-            if storing.transaction.pending_rows() >= commit_rows() {
-                storing.commit(&mut reports)?;
-            }
+        kept?;
+        checked_before = checked;
+        if is_csv {
+            keeping.keep(std::mem::take(&mut checked_before))?;
         }
     }
+    keeping.keep(checked_before)?;
     if let Some(storing) = &mut storing {
         storing.commit(&mut reports)?;
     }
     Ok(reports)
+}
+
+/// A file read and checked, with its bytes (or path) and its SHA-256.
+type Checked = (CheckedFile, Raw, String);
+
+/// Reads and checks a batch of files in parallel, keeping their order.
+fn check_batch(chunk: &[PathBuf], context: &Context, progress: &(dyn Fn() + Sync)) -> Vec<Checked> {
+    chunk
+        .par_iter()
+        .map(|path| {
+            let (checked, raw) = read_and_check(path, context);
+            progress();
+            let hash = raw.hash();
+            (checked, raw, hash)
+        })
+        .collect()
+}
+
+/// What becomes of checked files, in order: warned about jumps from the month before, then
+/// stored (or only reported, in a dry run).
+struct Keeping<'a, 'w> {
+    definitions: &'a crate::definitions::Definitions,
+    options: &'a IngestOptions,
+    storing: Option<&'a mut Storing<'w>>,
+    dry_history: Option<&'a mut StoreHistory>,
+    reports: &'a mut Vec<FileReport>,
+}
+
+impl Keeping<'_, '_> {
+    fn keep(&mut self, checked: Vec<Checked>) -> Result<()> {
+        for (mut checked, raw, hash) in checked {
+            let Some(storing) = self.storing.as_deref_mut() else {
+                if let Some(history) = self.dry_history.as_deref_mut() {
+                    warn_about_jumps(history, self.definitions, &mut checked)?;
+                }
+                self.reports.push(report_only(checked, hash));
+                continue;
+            };
+            if let Some(why) = &storing.stopped {
+                self.reports.push(not_stored(&checked.path, why));
+                continue;
+            }
+            warn_about_jumps(&mut storing.transaction, self.definitions, &mut checked)?;
+            let file = StoredFile {
+                checked,
+                raw: &raw,
+                hash,
+                received_at: self.options.received_at,
+                by: self.options.by.clone(),
+            };
+            storing.store(file, self.reports)?;
+            if storing.transaction.pending_rows() >= commit_rows() {
+                storing.commit(self.reports)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Runs `work` on polars' own threads. A file's check runs polars queries (its rules): from
