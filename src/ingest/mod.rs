@@ -122,9 +122,12 @@ fn check_workbook(
     problems: &mut Vec<Problem>,
 ) -> Option<Submission> {
     let file = Location::file(path);
+    let folded: Vec<String> = sheets.iter().map(|s| fold(&s.name)).collect();
+    let (identification_name, lists_name) = (fold(IDENTIFICATION_SHEET), fold(LISTS_SHEET));
     let Some(identification) = sheets
         .iter()
-        .find(|s| fold(&s.name) == fold(IDENTIFICATION_SHEET))
+        .zip(&folded)
+        .find_map(|(sheet, name)| (*name == identification_name).then_some(sheet))
     else {
         problems.push(Problem::error(
             file,
@@ -139,19 +142,25 @@ fn check_workbook(
     };
     let unknown: Vec<&RawSheet> = sheets
         .iter()
-        .filter(|sheet| {
-            fold(&sheet.name) != fold(IDENTIFICATION_SHEET)
-                && fold(&sheet.name) != fold(LISTS_SHEET)
+        .zip(&folded)
+        .filter(|(_, name)| {
+            **name != identification_name
+                && **name != lists_name
                 && !context
                     .definitions
                     .tables
                     .iter()
-                    .any(|t| t.matches_name(&sheet.name))
+                    .any(|t| t.matches_folded(name))
         })
+        .map(|(sheet, _)| sheet)
         .collect();
     let mut tables = BTreeMap::new();
     for table in &context.definitions.tables {
-        let Some(sheet) = sheets.iter().find(|s| table.matches_name(&s.name)) else {
+        let named = sheets
+            .iter()
+            .zip(&folded)
+            .find_map(|(sheet, name)| table.matches_folded(name).then_some(sheet));
+        let Some(sheet) = named else {
             // A workbook replaces its whole month: storing it without this sheet would wipe
             // the month's table.
             let hint = match resembling(table, &unknown) {

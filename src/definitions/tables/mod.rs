@@ -182,10 +182,12 @@ impl Table {
 
     /// Whether a sheet or CSV file name names this table.
     pub fn matches_name(&self, name: &str) -> bool {
-        let name = fold(name);
-        fold(&self.id) == name
-            || fold(&self.sheet) == name
-            || self.synonyms.iter().any(|s| fold(s) == name)
+        self.matches_folded(&fold(name))
+    }
+
+    /// Whether a name already folded ([`fold`]) names this table.
+    pub fn matches_folded(&self, folded: &str) -> bool {
+        self.labels().names.iter().any(|n| n == folded)
     }
 
     /// The names of its columns.
@@ -246,6 +248,8 @@ pub const RESERVED_COLUMNS: [&str; 2] = ["id_manufacture", "mois"];
 /// compared or per file read.
 #[derive(Debug, Clone)]
 pub struct LabelIndex {
+    /// The table's id, sheet name and synonyms, folded.
+    pub(crate) names: Vec<String>,
     /// Every folded header label (name, label, synonyms) and its column's position.
     pub(crate) headers: HashMap<String, usize>,
     /// For each category column, every folded value and synonym and its canonical value.
@@ -284,7 +288,13 @@ impl LabelIndex {
                 })
             })
             .collect();
+        let names = [&table.id, &table.sheet]
+            .into_iter()
+            .chain(&table.synonyms)
+            .map(|name| fold(name))
+            .collect();
         LabelIndex {
+            names,
             headers,
             categories,
         }
