@@ -15,7 +15,7 @@ pub fn check_rules(
     place: &SheetPlace,
     problems: &mut Vec<Problem>,
 ) -> PolarsResult<()> {
-    if std::env::var_os("XNORULES").is_some() || table.rules.is_empty() || frame.height() == 0 {
+    if table.rules.is_empty() || frame.height() == 0 {
         return Ok(());
     }
     // Every rule in one pass, unoptimized: a workbook's sheet has a few rows, and planning a
