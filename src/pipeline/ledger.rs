@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Batch, FileReport, Raw};
+use super::storing::Batch;
+use super::{FileReport, Raw};
 use crate::error::{Result, Severity};
 use crate::ingest::CheckedFile;
 use crate::store::{LedgerEntry, LedgerMonth, Outcome, Store, TableSource, Transaction};
