@@ -75,16 +75,18 @@ pub(super) trait MonthForm: serde::de::DeserializeOwned + Send + 'static {
     fn token(&self) -> &str;
 
     /// Makes the change (on the blocking pool, under the portal's write lock).
-    fn change(
-        &self,
-        workspace: &crate::workspace::Workspace,
-        manufacture: &ManufactureId,
-        month: Month,
-        by: &str,
-    ) -> crate::error::Result<Self::Done>;
+    fn change(&self, at: &MonthTarget) -> crate::error::Result<Self::Done>;
 
     /// What the result means, the month's name given in French.
     fn tell(&self, done: Self::Done, label: &str) -> Told;
+}
+
+/// The month a form changes, and who changes it.
+pub(super) struct MonthTarget<'a> {
+    workspace: &'a crate::workspace::Workspace,
+    manufacture: &'a ManufactureId,
+    month: Month,
+    by: &'a str,
 }
 
 /// « Revenir à cette version »: an earlier version of a workbook becomes the month's again.
@@ -105,21 +107,9 @@ impl MonthForm for RestoreForm {
         &self.token
     }
 
-    fn change(
-        &self,
-        workspace: &crate::workspace::Workspace,
-        manufacture: &ManufactureId,
-        month: Month,
-        by: &str,
-    ) -> crate::error::Result<Self::Done> {
-        crate::pipeline::restore(
-            workspace,
-            manufacture,
-            month,
-            self.version,
-            Some(by),
-            &|_| {},
-        )
+    fn change(&self, at: &MonthTarget) -> crate::error::Result<Self::Done> {
+        let (workspace, id, month) = (at.workspace, at.manufacture, at.month);
+        crate::pipeline::restore(workspace, id, month, self.version, Some(at.by), &|_| {})
     }
 
     fn tell(&self, report: Self::Done, label: &str) -> Told {
@@ -173,14 +163,8 @@ impl MonthForm for WithdrawForm {
         &self.token
     }
 
-    fn change(
-        &self,
-        workspace: &crate::workspace::Workspace,
-        manufacture: &ManufactureId,
-        month: Month,
-        by: &str,
-    ) -> crate::error::Result<Self::Done> {
-        crate::pipeline::withdraw(workspace, manufacture, month, Some(by), &|_| {})
+    fn change(&self, at: &MonthTarget) -> crate::error::Result<Self::Done> {
+        crate::pipeline::withdraw(at.workspace, at.manufacture, at.month, Some(at.by), &|_| {})
     }
 
     fn tell(&self, withdrawn: Self::Done, label: &str) -> Told {
@@ -250,7 +234,13 @@ pub(super) async fn change_month<F: MonthForm>(
         signed.account.email.clone(),
     );
     let (form, changed) = blocking(&portal, move || {
-        let changed = form.change(&p.workspace, &m_id, month, &by);
+        let at = MonthTarget {
+            workspace: &p.workspace,
+            manufacture: &m_id,
+            month,
+            by: &by,
+        };
+        let changed = form.change(&at);
         (form, changed)
     })
     .await;
