@@ -35,7 +35,7 @@ use crate::ingest::{CheckedFile, Context, FileKind, check_file, file_kind, read_
 use crate::store::{LedgerMonth, Outcome, Store, sha256_hex};
 use crate::workspace::Workspace;
 use ledger::{StoredFile, report_only};
-use storing::{Storing, not_stored};
+use storing::Storing;
 
 /// What to do with the files.
 #[derive(Debug, Clone, Default)]
@@ -179,11 +179,10 @@ impl Keeping<'_, '_> {
                 self.reports.push(report_only(checked, hash));
                 continue;
             };
-            if let Some(why) = &storing.stopped {
-                self.reports.push(not_stored(&checked.path, why));
-                continue;
+            // Once storing stopped, `store` only reports the file as not stored.
+            if storing.stopped.is_none() {
+                warn_about_jumps(&mut storing.transaction, self.definitions, &mut checked)?;
             }
-            warn_about_jumps(&mut storing.transaction, self.definitions, &mut checked)?;
             let file = StoredFile {
                 checked,
                 raw: &raw,

@@ -95,7 +95,7 @@ fn storage_failure(err: &Error) -> Problem {
 }
 
 /// The report of a file not stored because storing stopped on `why`.
-pub(super) fn not_stored(path: &Path, why: &Problem) -> FileReport {
+fn not_stored(path: &Path, why: &Problem) -> FileReport {
     FileReport {
         path: path.to_path_buf(),
         hash: String::new(),
