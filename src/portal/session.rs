@@ -37,6 +37,14 @@ pub struct Session {
     pub expires: DateTime<Utc>,
 }
 
+impl Session {
+    /// Whether a form carries this session's token (it was sent from one of its pages),
+    /// compared in constant time.
+    pub fn sent_with(&self, token: &str) -> bool {
+        super::accounts::same_secret(&self.token, token)
+    }
+}
+
 /// Every session of the portal.
 #[derive(Debug)]
 pub struct Sessions {

@@ -109,7 +109,7 @@ pub(super) async fn invite_account(
     if !sees_grid(&account) {
         return not_found(Page::signed_in("Comptes", &account, &session));
     }
-    if !same_secret(&session.token, &form.token) {
+    if !session.sent_with(&form.token) {
         return forbidden(Page::signed_in("Comptes", &account, &session));
     }
     let role = if form.role == "reseau" {
@@ -193,7 +193,7 @@ pub(super) fn account_action(
     signed: &SignedIn,
     form: &AccountForm,
 ) -> Result<Account, Box<Response>> {
-    if !signed.sent(&form.token) {
+    if !signed.session.sent_with(&form.token) {
         return Err(Box::new(forbidden(signed.page("Comptes"))));
     }
     managed(portal, &signed.account, &form.email)

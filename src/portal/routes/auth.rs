@@ -112,7 +112,7 @@ pub(super) async fn logout(
     Form(form): Form<TokenForm>,
 ) -> Response {
     if let Some((session, account)) = signed_in(&portal, &jar) {
-        if !same_secret(&session.token, &form.token) {
+        if !session.sent_with(&form.token) {
             return forbidden(Page::signed_in("Refusé", &account, &session));
         }
         if let Some(id) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {

@@ -256,11 +256,6 @@ impl SignedIn {
     fn page(&self, title: &str) -> Page {
         Page::signed_in(title, &self.account, &self.session)
     }
-
-    /// Whether a form carries this session's token (it was sent from one of its pages).
-    fn sent(&self, token: &str) -> bool {
-        same_secret(&self.session.token, token)
-    }
 }
 
 impl axum::extract::FromRequestParts<Arc<Portal>> for SignedIn {

@@ -13,7 +13,7 @@ pub(super) fn month_action(
     token: &str,
 ) -> Result<(Manufacture, Month), Box<Response>> {
     let page = || signed.page("Mois");
-    if !signed.sent(token) {
+    if !signed.session.sent_with(token) {
         return Err(Box::new(forbidden(page())));
     }
     if !can_send(&signed.account) {

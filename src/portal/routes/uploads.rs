@@ -44,7 +44,7 @@ pub(super) async fn upload(
             _ => {}
         }
     }
-    if !same_secret(&session.token, &token) {
+    if !session.sent_with(&token) {
         return forbidden(page());
     }
     if files.is_empty() && refused.is_empty() {
@@ -269,7 +269,7 @@ pub(super) async fn confirm(
     Form(form): Form<TokenForm>,
 ) -> Response {
     let page = || Page::signed_in("Envoi enregistré", &account, &session);
-    if !same_secret(&session.token, &form.token) {
+    if !session.sent_with(&form.token) {
         return forbidden(page());
     }
     let Some(pending) = own_pending(&portal, &account, &id) else {
@@ -334,7 +334,7 @@ pub(super) async fn cancel(
     Form(form): Form<TokenForm>,
 ) -> Response {
     let page = || Page::signed_in("Envoi annulé", &account, &session);
-    if !same_secret(&session.token, &form.token) {
+    if !session.sent_with(&form.token) {
         return forbidden(page());
     }
     let Some(pending) = own_pending(&portal, &account, &id) else {
