@@ -1,17 +1,18 @@
 //! A workbook checked as a whole: its identification sheet (whose month, checked against
 //! the registry and the file's name), each declared table's sheet found (or named as
-//! missing, with the sheet that looks like it), typed and its rules checked, and the sheets
-//! nobody declared.
+//! missing, with the sheet that looks like it), typed, and the sheets nobody declared. The
+//! tables' cross-column rules are left to check for a batch of workbooks at once
+//! ([`super::RuleCheck`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use polars::prelude::DataFrame;
 
-use super::Context;
 use super::identify::{PeriodError, check_period, month_of_cell, read_identification};
 use super::read::RawSheet;
-use super::table::{SheetPlace, check_rules, parse_table, to_frame};
+use super::table::{SheetPlace, parse_table, to_frame};
+use super::{Context, RuleCheck};
 use crate::definitions::{IDENTIFICATION_SHEET, LISTS_SHEET, Table};
 use crate::error::{Location, Problem};
 use crate::month::Month;
@@ -24,6 +25,7 @@ pub(super) fn check_workbook(
     sheets: &[RawSheet],
     context: &Context,
     problems: &mut Vec<Problem>,
+    rules: &mut Vec<RuleCheck>,
 ) -> Option<Submission> {
     let file = Location::file(path);
     let folded: Vec<String> = sheets.iter().map(|s| fold(&s.name)).collect();
@@ -59,7 +61,7 @@ pub(super) fn check_workbook(
         .map(|(sheet, _)| sheet)
         .collect();
     let mut tables = BTreeMap::new();
-    for table in &context.definitions.tables {
+    for (index, table) in context.definitions.tables.iter().enumerate() {
         let named = sheets
             .iter()
             .zip(&folded)
@@ -86,7 +88,15 @@ pub(super) fn check_workbook(
             continue;
         };
         let parsed = parse_table(sheet, table, &place, &[], problems);
-        if let Some(frame) = typed_frame(table, &parsed.rows, sheet, &place, problems) {
+        if let Some(frame) = typed_frame(table, &parsed.rows, &place, problems) {
+            if !table.rules.is_empty() && frame.height() > 0 {
+                rules.push(RuleCheck {
+                    table: index,
+                    frame: frame.clone(),
+                    at: place.at(sheet, None, None),
+                    position: problems.len(),
+                });
+            }
             if frame.height() == 0 && table.warn_if_empty {
                 problems.push(Problem::warning(
                     Location {
@@ -282,20 +292,15 @@ fn identify_workbook(
     }
 }
 
-/// The table as a typed frame with its rules checked; `None` when polars fails, which is
-/// reported as a problem (it would be a bug, not the user's fault).
+/// The table as a typed frame; `None` when polars fails, which is reported as a problem (it
+/// would be a bug, not the user's fault).
 fn typed_frame(
     table: &Table,
     rows: &[(usize, Vec<Option<super::table::Value>>)],
-    sheet: &RawSheet,
     place: &SheetPlace,
     problems: &mut Vec<Problem>,
 ) -> Option<DataFrame> {
-    let result = to_frame(table, rows).and_then(|frame| {
-        check_rules(table, &frame, sheet, place, problems)?;
-        Ok(frame)
-    });
-    match result {
+    match to_frame(table, rows) {
         Ok(frame) => Some(frame),
         Err(err) => {
             problems.push(Problem::error(

@@ -31,7 +31,10 @@ use rayon::prelude::*;
 
 use crate::error::{Location, Problem, Result, Severity};
 use crate::ingest::jumps::{StoreHistory, warn_about_jumps};
-use crate::ingest::{CheckedFile, Context, FileKind, check_file, file_kind, read_bytes};
+use crate::ingest::{
+    CheckedFile, Context, FileKind, PartlyChecked, check_file_but_rules, check_rules_of, file_kind,
+    read_bytes,
+};
 use crate::store::{LedgerMonth, Outcome, Store, sha256_hex};
 use crate::workspace::Workspace;
 use ledger::{StoredFile, report_only};
@@ -146,16 +149,22 @@ pub fn ingest(
 /// A file read and checked, with its bytes (or path) and its SHA-256.
 type Checked = (CheckedFile, Raw, String);
 
-/// Reads and checks a batch of files in parallel, keeping their order.
+/// Reads and checks a batch of files in parallel, keeping their order; their tables' rules
+/// are checked for the whole batch at once.
 fn check_batch(chunk: &[PathBuf], context: &Context, progress: &(dyn Fn() + Sync)) -> Vec<Checked> {
-    chunk
+    let (partly, kept): (Vec<PartlyChecked>, Vec<(Raw, String)>) = chunk
         .par_iter()
         .map(|path| {
-            let (checked, raw) = read_and_check(path, context);
+            let (partly, raw) = read_and_check_but_rules(path, context);
             progress();
             let hash = raw.hash();
-            (checked, raw, hash)
+            (partly, (raw, hash))
         })
+        .unzip();
+    check_rules_of(partly, context.definitions)
+        .into_iter()
+        .zip(kept)
+        .map(|(checked, (raw, hash))| (checked, raw, hash))
         .collect()
 }
 
@@ -262,7 +271,15 @@ impl Raw {
     }
 }
 
+/// Reads and checks one file.
 pub(super) fn read_and_check(path: &Path, context: &Context) -> (CheckedFile, Raw) {
+    let (partly, raw) = read_and_check_but_rules(path, context);
+    let mut checked = check_rules_of(vec![partly], context.definitions);
+    (checked.pop().expect("one file checked"), raw)
+}
+
+/// Reads and checks one file but for its tables' rules (see [`check_rules_of`]).
+fn read_and_check_but_rules(path: &Path, context: &Context) -> (PartlyChecked, Raw) {
     let unreadable = |e: std::io::Error| {
         let problem = Problem::error(Location::file(path), crate::error::french_io(&e));
         let checked = CheckedFile {
@@ -270,17 +287,20 @@ pub(super) fn read_and_check(path: &Path, context: &Context) -> (CheckedFile, Ra
             submissions: Vec::new(),
             problems: vec![problem],
         };
-        (checked, Raw::Unreadable)
+        (checked.into(), Raw::Unreadable)
     };
     if file_kind(path) == Ok(FileKind::Csv) {
         let checked = crate::ingest::check_csv_file(path, path, context);
         return match crate::store::sha256_file(path) {
-            Ok(hash) => (checked, Raw::File(path.to_path_buf(), hash)),
+            Ok(hash) => (checked.into(), Raw::File(path.to_path_buf(), hash)),
             Err(e) => unreadable(e),
         };
     }
     match read_bytes(path) {
-        Ok(bytes) => (check_file(path, &bytes, context), Raw::Bytes(bytes)),
+        Ok(bytes) => (
+            check_file_but_rules(path, &bytes, context),
+            Raw::Bytes(bytes),
+        ),
         Err(e) => unreadable(e),
     }
 }

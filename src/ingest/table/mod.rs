@@ -16,7 +16,7 @@ mod rules;
 pub use frame::{FrameBuilder, to_frame};
 pub use header::{HEADER_SEARCH_ROWS, Header, read_header};
 pub use rows::{ReadRow, RowReader};
-pub use rules::check_rules;
+pub use rules::{broken_rules, check_rules};
 
 use super::read::{RawCell, RawSheet};
 use crate::definitions::Table;
@@ -58,7 +58,8 @@ pub struct SheetPlace {
 }
 
 impl SheetPlace {
-    fn at(&self, sheet: &RawSheet, row: Option<usize>, column: Option<String>) -> Location {
+    /// Where a problem of `sheet` is: its row and column, when known.
+    pub fn at(&self, sheet: &RawSheet, row: Option<usize>, column: Option<String>) -> Location {
         Location {
             sheet: self.named.then(|| sheet.name.clone()),
             row,

@@ -1,10 +1,12 @@
-//! A table's cross-column rules, checked over its frame in one polars pass.
+//! A table's cross-column rules, checked over its frame in one polars pass. The workbooks of
+//! a batch have their rules checked together ([`broken_rules`] over many sheets' frames): one
+//! query per table and batch rather than per sheet, whose planning cost more than the check.
 
 use polars::prelude::*;
 
 use super::SheetPlace;
 use crate::definitions::{LINE_COLUMN, Table};
-use crate::error::Problem;
+use crate::error::{Location, Problem};
 use crate::ingest::read::{RawSheet, format_number};
 
 /// The rows that break each of the table's rules, as problems.
@@ -15,11 +17,47 @@ pub fn check_rules(
     place: &SheetPlace,
     problems: &mut Vec<Problem>,
 ) -> PolarsResult<()> {
-    if table.rules.is_empty() || frame.height() == 0 {
-        return Ok(());
+    let at = place.at(sheet, None, None);
+    let broken = broken_rules(table, &[(frame, &at)])?;
+    problems.extend(broken.into_iter().map(|(_, problem)| problem));
+    Ok(())
+}
+
+/// The rows that break each of the table's rules in several frames of it (one per sheet, each
+/// with where its problems are), checked in one pass over the frames stacked. Each problem
+/// comes with the index of its frame; a frame's problems keep the order of one frame checked
+/// alone (rule by rule, row by row).
+pub fn broken_rules(
+    table: &Table,
+    parts: &[(&DataFrame, &Location)],
+) -> PolarsResult<Vec<(usize, Problem)>> {
+    let parts: Vec<(usize, &DataFrame, &Location)> = parts
+        .iter()
+        .enumerate()
+        .filter(|(_, (frame, _))| frame.height() > 0)
+        .map(|(index, (frame, at))| (index, *frame, *at))
+        .collect();
+    let Some((_, first, _)) = parts.first() else {
+        return Ok(Vec::new());
+    };
+    if table.rules.is_empty() {
+        return Ok(Vec::new());
     }
-    // Every rule in one pass, unoptimized: a workbook's sheet has a few rows, and planning a
-    // query per rule per file was a large part of a dry run (profiled).
+    let mut stacked = (*first).clone();
+    for (_, frame, _) in &parts[1..] {
+        stacked.vstack_mut(frame)?;
+    }
+    // The first stacked row of each part, to find a row's part again.
+    let starts: Vec<usize> = parts
+        .iter()
+        .scan(0, |row, (_, frame, _)| {
+            let start = *row;
+            *row += frame.height();
+            Some(start)
+        })
+        .collect();
+    // Every rule in one pass, unoptimized: the frames are small, and planning was most of
+    // the cost (profiled).
     let flags: Vec<Expr> = table
         .rules
         .iter()
@@ -33,36 +71,40 @@ pub fn check_rules(
                 .alias(format!("__regle{i}"))
         })
         .collect();
-    let broken = frame
+    let broken = stacked
         .clone()
         .lazy()
         .without_optimizations()
         .select(flags)
         .collect()?;
-    let lines = frame.column(LINE_COLUMN)?.i64()?;
+    let lines = stacked.column(LINE_COLUMN)?.i64()?;
+    let mut problems = Vec::new();
     for (i, rule) in table.rules.iter().enumerate() {
         let flags = broken.column(&format!("__regle{i}"))?.bool()?;
-        for row in (0..frame.height()).filter(|&row| flags.get(row) == Some(true)) {
+        for row in (0..stacked.height()).filter(|&row| flags.get(row) == Some(true)) {
+            let part = starts.partition_point(|&start| start <= row) - 1;
+            let (index, _, at) = parts[part];
             let values: Vec<String> = rule
                 .condition
                 .columns
                 .iter()
                 .filter_map(|c| {
-                    let value = frame.column(c).ok()?.get(row).ok()?;
+                    let value = stacked.column(c).ok()?.get(row).ok()?;
                     Some(format!("{c} = {}", any_value_text(&value)))
                 })
                 .collect();
-            problems.push(Problem::error(
-                place.at(
-                    sheet,
-                    lines.get(row).map(|l| l as usize),
-                    Some(rule.condition.columns.join(", ")),
-                ),
-                format!("{} ({})", rule.message, values.join(", ")),
-            ));
+            let location = Location {
+                row: lines.get(row).map(|l| l as usize),
+                column: Some(rule.condition.columns.join(", ")),
+                ..at.clone()
+            };
+            let message = format!("{} ({})", rule.message, values.join(", "));
+            problems.push((index, Problem::error(location, message)));
         }
     }
-    Ok(())
+    // Rule by rule over the stack: put each frame's problems together, in their order.
+    problems.sort_by_key(|(index, _)| *index);
+    Ok(problems)
 }
 
 fn any_value_text(value: &AnyValue) -> String {
