@@ -109,14 +109,15 @@ pub fn table_schema(table: &Table) -> Schema {
         .collect()
 }
 
-/// Resolves the expression on an empty frame with the table's schema, giving its result type.
+/// Resolves the expression against the table's schema, giving its result type (polars types
+/// the plan without running it).
 fn resolve(expr: &Expr, table: &Table) -> PolarsResult<DataType> {
     let frame = DataFrame::empty_with_schema(&table_schema(table));
-    let out = frame
+    let schema = frame
         .lazy()
         .select([expr.clone().alias("__resultat")])
-        .collect()?;
-    Ok(out.column("__resultat")?.dtype().clone())
+        .collect_schema()?;
+    Ok(schema.get("__resultat").cloned().unwrap_or(DataType::Null))
 }
 
 fn french_dtype(dtype: &DataType) -> &'static str {

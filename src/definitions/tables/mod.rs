@@ -302,11 +302,15 @@ impl LabelIndex {
 
     /// The position of the column a header names, if any.
     pub fn column_of(&self, header: &str) -> Option<usize> {
-        let folded = fold(header);
+        self.column_of_folded(&fold(header))
+    }
+
+    /// [`LabelIndex::column_of`] for a label already folded.
+    pub fn column_of_folded(&self, folded: &str) -> Option<usize> {
         if folded.is_empty() {
             None
         } else {
-            self.headers.get(&folded).copied()
+            self.headers.get(folded).copied()
         }
     }
 }

@@ -160,6 +160,17 @@ pub(super) fn header_labels(sheet: &RawSheet, row: usize, index: usize) -> Vec<S
 
 /// The header row: among the first rows, the one naming the most declared columns.
 pub(super) fn find_header(sheet: &RawSheet, lookup: &LabelIndex) -> Option<usize> {
+    columns_named(sheet, lookup)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, matches)| *matches > 0)
+        .max_by_key(|(i, matches)| (*matches, std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+}
+
+/// For each of the first rows, how many of its cells name a declared column.
+fn columns_named(sheet: &RawSheet, lookup: &LabelIndex) -> Vec<usize> {
+    let folded = FoldedTop::new(sheet);
     sheet
         .rows
         .iter()
@@ -168,17 +179,148 @@ pub(super) fn find_header(sheet: &RawSheet, lookup: &LabelIndex) -> Option<usize
         .map(|(i, row)| {
             // A header names its columns in text: numbers and dates below it are data, and
             // formatting them to compare was most of the search (profiled).
-            let matches = (0..row.len())
+            (0..row.len())
                 .filter(|&c| matches!(row[c], RawCell::Text(_)))
-                .filter(|&c| {
-                    header_labels(sheet, i, c)
-                        .iter()
-                        .any(|l| lookup.column_of(l).is_some())
-                })
-                .count();
-            (i, matches)
+                .filter(|&c| folded.names_a_column(i, c, lookup))
+                .count()
         })
-        .filter(|(_, matches)| *matches > 0)
-        .max_by_key(|(i, matches)| (*matches, std::cmp::Reverse(*i)))
-        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The cells of a sheet's first rows, each folded once, when first needed: the search looks
+/// at a cell as a label and as the label above its neighbours (profiled: folding the same
+/// cells again and again was most of the search).
+struct FoldedTop<'a> {
+    sheet: &'a RawSheet,
+    cells: Vec<Vec<std::cell::OnceCell<String>>>,
+}
+
+impl<'a> FoldedTop<'a> {
+    fn new(sheet: &'a RawSheet) -> Self {
+        let cells = sheet
+            .rows
+            .iter()
+            .take(HEADER_SEARCH_ROWS)
+            .map(|row| row.iter().map(|_| std::cell::OnceCell::new()).collect())
+            .collect();
+        FoldedTop { sheet, cells }
+    }
+
+    fn folded(&self, row: usize, index: usize) -> &str {
+        self.cells[row][index].get_or_init(|| fold(&self.sheet.rows[row][index].shown()))
+    }
+
+    /// Whether the cell, read as [`header_labels`] reads it (alone, or under the label above
+    /// it), names a declared column.
+    fn names_a_column(&self, row: usize, index: usize, lookup: &LabelIndex) -> bool {
+        let own = self.folded(row, index);
+        if lookup.column_of_folded(own).is_some() {
+            return true;
+        }
+        if row == 0 || self.sheet.rows[row][index].is_blank() {
+            return false;
+        }
+        let above = &self.sheet.rows[row - 1];
+        let Some(parent) = (0..above.len().min(index + 1))
+            .rev()
+            .find(|&c| !above[c].is_blank())
+        else {
+            return false;
+        };
+        // Folding « parent own » joins the two folded labels with one separator.
+        let parent = self.folded(row - 1, parent);
+        let both = match (parent.is_empty(), own.is_empty()) {
+            (true, _) => own.to_string(),
+            (false, true) => parent.to_string(),
+            (false, false) => format!("{parent}_{own}"),
+        };
+        lookup.column_of_folded(&both).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definitions::{Column, ColumnType};
+
+    /// The count as it was, each label folded whole: what [`FoldedTop`] must agree with.
+    fn columns_named_folding_whole_labels(sheet: &RawSheet, lookup: &LabelIndex) -> Vec<usize> {
+        sheet
+            .rows
+            .iter()
+            .take(HEADER_SEARCH_ROWS)
+            .enumerate()
+            .map(|(i, row)| {
+                (0..row.len())
+                    .filter(|&c| matches!(row[c], RawCell::Text(_)))
+                    .filter(|&c| {
+                        header_labels(sheet, i, c)
+                            .iter()
+                            .any(|l| lookup.column_of(l).is_some())
+                    })
+                    .count()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn labels_folded_once_find_the_same_header_as_labels_folded_whole() {
+        let mut heures = Column::for_tests("heures_disponibles", ColumnType::Decimal, true, &[]);
+        heures.label = "Heures disponibles".into();
+        let mut externes = Column::for_tests("heures_externes", ColumnType::Decimal, false, &[]);
+        externes.synonyms = vec!["12 – heures externes".into()];
+        let table = Table::for_tests(
+            "equipements",
+            vec![
+                Column::for_tests("equipement", ColumnType::Text, true, &[]),
+                heures,
+                externes,
+            ],
+        );
+        let t = |s: &str| RawCell::Text(s.into());
+        let sheets = [
+            // A merged « Heures » over its columns, punctuation and accents around it.
+            vec![
+                vec![t("Suivi"), RawCell::Empty, t("  Heures… ")],
+                vec![t("Équipement"), t("x"), t("(disponibles)")],
+                vec![t("laser"), t("y"), RawCell::Number(12.0)],
+            ],
+            // A number above a label: « 12 » and « – heures externes » read together.
+            vec![
+                vec![t("note"), RawCell::Number(12.0)],
+                vec![t("equipement"), t("– heures externes")],
+            ],
+            // Labels that fold to nothing, alone or above.
+            vec![
+                vec![t("-"), t(" / ")],
+                vec![t("…"), t("heures disponibles"), t("?")],
+                vec![t("EQUIPEMENT"), t("Heures_disponibles")],
+            ],
+            vec![vec![t("rien"), t("à voir")], vec![RawCell::Empty, t("ici")]],
+        ];
+        for rows in sheets {
+            let sheet = RawSheet {
+                name: "Equipements".into(),
+                first_row: 0,
+                first_col: 0,
+                rows,
+            };
+            assert_eq!(
+                columns_named(&sheet, table.labels()),
+                columns_named_folding_whole_labels(&sheet, table.labels()),
+                "{sheet:?}"
+            );
+        }
+        let merged = RawSheet {
+            name: "Equipements".into(),
+            first_row: 0,
+            first_col: 0,
+            rows: vec![
+                vec![t("Suivi"), RawCell::Empty, t("  Heures… ")],
+                vec![t("Équipement"), t("x"), t("(disponibles)")],
+            ],
+        };
+        assert_eq!(columns_named(&merged, table.labels()), [0, 2]);
+        assert_eq!(find_header(&merged, table.labels()), Some(1));
+    }
 }

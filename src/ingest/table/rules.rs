@@ -47,6 +47,8 @@ pub fn broken_rules(
     for (_, frame, _) in &parts[1..] {
         stacked.vstack_mut(frame)?;
     }
+    // One chunk per column: polars evaluates an expression chunk by chunk.
+    stacked.rechunk_mut();
     // The first stacked row of each part, to find a row's part again.
     let starts: Vec<usize> = parts
         .iter()
