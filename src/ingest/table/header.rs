@@ -42,7 +42,8 @@ pub fn read_header(
     };
     // Problems of other sheets are in the list too: only this sheet's header errors stop it.
     let errors_before = errors(problems);
-    let Some(header_index) = find_header(sheet, lookup) else {
+    let folded = FoldedTop::new(sheet);
+    let Some(header_index) = header_row(&folded, lookup) else {
         let expected: Vec<&str> = table.column_names().collect();
         problems.push(Problem::error(
             place.at(sheet, None, None),
@@ -65,10 +66,11 @@ pub fn read_header(
         if own.is_empty() {
             continue;
         }
-        let header = header_labels(sheet, header_index, index)
-            .into_iter()
-            .find(|l| lookup.column_of(l).is_some())
-            .unwrap_or(own);
+        let named = folded.column_named(header_index, index, lookup);
+        let header = match named {
+            Some((_, Label::UnderAbove)) => header_labels(sheet, header_index, index).remove(1),
+            _ => own,
+        };
         let at = || {
             place.at(
                 sheet,
@@ -76,7 +78,7 @@ pub fn read_header(
                 Some(column_label(sheet, index, &header, csv)),
             )
         };
-        if let Some(position) = lookup.column_of(&header) {
+        if let Some((position, _)) = named {
             if let Some(first) = parsed.columns[position] {
                 problems.push(Problem::error(
                     at(),
@@ -159,8 +161,8 @@ pub(super) fn header_labels(sheet: &RawSheet, row: usize, index: usize) -> Vec<S
 }
 
 /// The header row: among the first rows, the one naming the most declared columns.
-pub(super) fn find_header(sheet: &RawSheet, lookup: &LabelIndex) -> Option<usize> {
-    columns_named(sheet, lookup)
+fn header_row(folded: &FoldedTop, lookup: &LabelIndex) -> Option<usize> {
+    columns_named(folded, lookup)
         .into_iter()
         .enumerate()
         .filter(|(_, matches)| *matches > 0)
@@ -169,9 +171,9 @@ pub(super) fn find_header(sheet: &RawSheet, lookup: &LabelIndex) -> Option<usize
 }
 
 /// For each of the first rows, how many of its cells name a declared column.
-fn columns_named(sheet: &RawSheet, lookup: &LabelIndex) -> Vec<usize> {
-    let folded = FoldedTop::new(sheet);
-    sheet
+fn columns_named(folded: &FoldedTop, lookup: &LabelIndex) -> Vec<usize> {
+    folded
+        .sheet
         .rows
         .iter()
         .take(HEADER_SEARCH_ROWS)
@@ -181,7 +183,7 @@ fn columns_named(sheet: &RawSheet, lookup: &LabelIndex) -> Vec<usize> {
             // formatting them to compare was most of the search (profiled).
             (0..row.len())
                 .filter(|&c| matches!(row[c], RawCell::Text(_)))
-                .filter(|&c| folded.names_a_column(i, c, lookup))
+                .filter(|&c| folded.column_named(i, c, lookup).is_some())
                 .count()
         })
         .collect()
@@ -210,23 +212,25 @@ impl<'a> FoldedTop<'a> {
         self.cells[row][index].get_or_init(|| fold(&self.sheet.rows[row][index].shown()))
     }
 
-    /// Whether the cell, read as [`header_labels`] reads it (alone, or under the label above
-    /// it), names a declared column.
-    fn names_a_column(&self, row: usize, index: usize, lookup: &LabelIndex) -> bool {
+    /// The declared column a cell names, read as [`header_labels`] reads it: alone, or under
+    /// the label above it.
+    fn column_named(
+        &self,
+        row: usize,
+        index: usize,
+        lookup: &LabelIndex,
+    ) -> Option<(usize, Label)> {
         let own = self.folded(row, index);
-        if lookup.column_of_folded(own).is_some() {
-            return true;
+        if let Some(position) = lookup.column_of_folded(own) {
+            return Some((position, Label::Own));
         }
         if row == 0 || self.sheet.rows[row][index].is_blank() {
-            return false;
+            return None;
         }
         let above = &self.sheet.rows[row - 1];
-        let Some(parent) = (0..above.len().min(index + 1))
+        let parent = (0..above.len().min(index + 1))
             .rev()
-            .find(|&c| !above[c].is_blank())
-        else {
-            return false;
-        };
+            .find(|&c| !above[c].is_blank())?;
         // Folding « parent own » joins the two folded labels with one separator.
         let parent = self.folded(row - 1, parent);
         let both = match (parent.is_empty(), own.is_empty()) {
@@ -234,8 +238,18 @@ impl<'a> FoldedTop<'a> {
             (false, true) => parent.to_string(),
             (false, false) => format!("{parent}_{own}"),
         };
-        lookup.column_of_folded(&both).is_some()
+        let position = lookup.column_of_folded(&both)?;
+        Some((position, Label::UnderAbove))
     }
+}
+
+/// Which reading of a header cell names its column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    /// The cell's own text.
+    Own,
+    /// The cell's text under the label above it (a merged cell).
+    UnderAbove,
 }
 
 #[cfg(test)]
@@ -306,7 +320,7 @@ mod tests {
                 rows,
             };
             assert_eq!(
-                columns_named(&sheet, table.labels()),
+                columns_named(&FoldedTop::new(&sheet), table.labels()),
                 columns_named_folding_whole_labels(&sheet, table.labels()),
                 "{sheet:?}"
             );
@@ -320,7 +334,13 @@ mod tests {
                 vec![t("Équipement"), t("x"), t("(disponibles)")],
             ],
         };
-        assert_eq!(columns_named(&merged, table.labels()), [0, 2]);
-        assert_eq!(find_header(&merged, table.labels()), Some(1));
+        assert_eq!(
+            columns_named(&FoldedTop::new(&merged), table.labels()),
+            [0, 2]
+        );
+        assert_eq!(
+            header_row(&FoldedTop::new(&merged), table.labels()),
+            Some(1)
+        );
     }
 }
