@@ -205,7 +205,12 @@ pub fn read_sheets(path: &Path, bytes: &[u8]) -> Result<(FileKind, Vec<RawSheet>
 /// Reads a file's bytes, refusing what is larger than [`MAX_FILE_BYTES`] before loading it.
 pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    // Room for the whole file at once, as `std::fs::read` makes.
+    let size = file
+        .metadata()
+        .map_or(0, |m| m.len())
+        .min(MAX_FILE_BYTES as u64 + 1);
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     file.take(MAX_FILE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)?;
     Ok(bytes)
