@@ -118,9 +118,10 @@ pub fn ingest(
         dry_history: dry_history.as_mut(),
         reports: &mut reports,
     };
-    // Workbooks: while one batch is checked, the batch checked before it is stored (in
-    // order, on the calling thread), so the cores do not wait for the store. A CSV file, which
-    // may hold a network's history, is checked alone and stored before the next is read.
+    // Workbooks: while one batch is checked, the batch checked before it has its rules checked
+    // and is stored (in order, on the calling thread), so the cores do not wait for either. A
+    // CSV file, which may hold a network's history, is checked alone and stored before the
+    // next is read.
     let mut checked_before: Vec<Checked> = Vec::new();
     for chunk in batches(&files) {
         let is_csv = chunk.iter().any(|f| file_kind(f) == Ok(FileKind::Csv));
@@ -146,30 +147,25 @@ pub fn ingest(
     Ok(reports)
 }
 
-/// A file read and checked, with its bytes (or path) and its SHA-256.
-type Checked = (CheckedFile, Raw, String);
+/// A file read and checked but for its tables' rules (checked for the whole batch when it is
+/// kept), with its bytes (or path) and its SHA-256.
+type Checked = (PartlyChecked, Raw, String);
 
-/// Reads and checks a batch of files in parallel, keeping their order; their tables' rules
-/// are checked for the whole batch at once.
+/// Reads and checks a batch of files in parallel, keeping their order.
 fn check_batch(chunk: &[PathBuf], context: &Context, progress: &(dyn Fn() + Sync)) -> Vec<Checked> {
-    let (partly, kept): (Vec<PartlyChecked>, Vec<(Raw, String)>) = chunk
+    chunk
         .par_iter()
         .map(|path| {
             let (partly, raw) = read_and_check_but_rules(path, context);
             progress();
             let hash = raw.hash();
-            (partly, (raw, hash))
+            (partly, raw, hash)
         })
-        .unzip();
-    check_rules_of(partly, context.definitions)
-        .into_iter()
-        .zip(kept)
-        .map(|(checked, (raw, hash))| (checked, raw, hash))
         .collect()
 }
 
-/// What becomes of checked files, in order: warned about jumps from the month before, then
-/// stored (or only reported, in a dry run).
+/// What becomes of checked files, in order: their rules checked, warned about jumps from the
+/// month before, then stored (or only reported, in a dry run).
 struct Keeping<'a, 'w> {
     definitions: &'a crate::definitions::Definitions,
     options: &'a IngestOptions,
@@ -179,8 +175,13 @@ struct Keeping<'a, 'w> {
 }
 
 impl Keeping<'_, '_> {
-    fn keep(&mut self, checked: Vec<Checked>) -> Result<()> {
-        for (mut checked, raw, hash) in checked {
+    fn keep(&mut self, batch: Vec<Checked>) -> Result<()> {
+        let (partly, kept): (Vec<PartlyChecked>, Vec<(Raw, String)>) = batch
+            .into_iter()
+            .map(|(partly, raw, hash)| (partly, (raw, hash)))
+            .unzip();
+        let checked = check_rules_of(partly, self.definitions);
+        for (mut checked, (raw, hash)) in checked.into_iter().zip(kept) {
             let Some(storing) = self.storing.as_deref_mut() else {
                 if let Some(history) = self.dry_history.as_deref_mut() {
                     warn_about_jumps(history, self.definitions, &mut checked)?;
