@@ -89,9 +89,7 @@ impl CheckedFile {
 
 /// Checks a file's bytes (`path` names it in messages and gives its format).
 pub fn check_file(path: &Path, bytes: &[u8], context: &Context) -> CheckedFile {
-    let partly = check_file_but_rules(path, bytes, context);
-    let mut checked = check_rules_of(vec![partly], context.definitions);
-    checked.pop().expect("one file checked")
+    check_file_but_rules(path, bytes, context).with_rules_checked(context.definitions)
 }
 
 /// A workbook's table whose cross-column rules are still to check: its frame, where its
@@ -118,6 +116,14 @@ pub struct PartlyChecked {
     pub checked: CheckedFile,
     /// The tables whose rules are still to check.
     pub rules: Vec<RuleCheck>,
+}
+
+impl PartlyChecked {
+    /// The file with its rules checked alone (a batch of one for [`check_rules_of`]).
+    pub fn with_rules_checked(self, definitions: &Definitions) -> CheckedFile {
+        let mut checked = check_rules_of(vec![self], definitions);
+        checked.pop().expect("one file checked")
+    }
 }
 
 impl From<CheckedFile> for PartlyChecked {

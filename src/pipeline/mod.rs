@@ -277,8 +277,7 @@ impl Raw {
 /// Reads and checks one file.
 pub(super) fn read_and_check(path: &Path, context: &Context) -> (CheckedFile, Raw) {
     let (partly, raw) = read_and_check_but_rules(path, context);
-    let mut checked = check_rules_of(vec![partly], context.definitions);
-    (checked.pop().expect("one file checked"), raw)
+    (partly.with_rules_checked(context.definitions), raw)
 }
 
 /// Reads and checks one file but for its tables' rules (see [`check_rules_of`]).

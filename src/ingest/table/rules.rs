@@ -31,6 +31,9 @@ pub fn broken_rules(
     table: &Table,
     parts: &[(&DataFrame, &Location)],
 ) -> PolarsResult<Vec<(usize, Problem)>> {
+    if table.rules.is_empty() {
+        return Ok(Vec::new());
+    }
     let parts: Vec<(usize, &DataFrame, &Location)> = parts
         .iter()
         .enumerate()
@@ -40,9 +43,6 @@ pub fn broken_rules(
     let Some((_, first, _)) = parts.first() else {
         return Ok(Vec::new());
     };
-    if table.rules.is_empty() {
-        return Ok(Vec::new());
-    }
     let mut stacked = (*first).clone();
     for (_, frame, _) in &parts[1..] {
         stacked.vstack_mut(frame)?;
