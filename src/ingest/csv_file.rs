@@ -11,7 +11,7 @@ use crate::error::{Location, Problem, Severity};
 use crate::month::Month;
 use crate::numbers::french_grouped;
 use crate::registry::ManufactureId;
-use crate::store::Submission;
+use crate::store::{Rows, Submission};
 use crate::text::did_you_mean;
 
 use super::identify::{PeriodError, check_period, month_of_cell};
@@ -335,24 +335,28 @@ impl<'a> CsvSplit<'a> {
         if let Err(err) = check_rules(table, &frame, head, place, problems) {
             return internal(err, problems);
         }
-        // The rows put in month-manufacture order once; each month is then a slice of them,
-        // which shares their memory (a network's export has hundreds of thousands of months).
+        // The rows put in month-manufacture order once; each manufacture's month is then a
+        // range of them (a network's export has hundreds of thousands of manufacture-months).
         let order: Vec<polars::prelude::IdxSize> =
             self.groups.values().flatten().copied().collect();
         let sorted = match frame.take(&polars::prelude::IdxCa::from_vec("".into(), order)) {
             Ok(sorted) => sorted,
             Err(err) => return internal(err, problems),
         };
+        let sorted = std::sync::Arc::new(sorted);
         let mut submissions = Vec::with_capacity(self.groups.len());
         let mut offset = 0;
         for ((month, manufacture), rows) in self.groups {
             submissions.push(Submission {
                 manufacture,
                 month,
-                tables: BTreeMap::from([(table.id.clone(), sorted.slice(offset, rows.len()))]),
+                tables: BTreeMap::from([(
+                    table.id.clone(),
+                    Rows::range(sorted.clone(), offset, rows.len()),
+                )]),
                 whole_month: false,
             });
-            offset += rows.len() as i64;
+            offset += rows.len();
         }
         submissions
     }

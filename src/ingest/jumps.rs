@@ -70,7 +70,7 @@ pub fn warn_about_jumps(
             };
             let sheet = definitions.table(table).map(|t| t.sheet.clone());
             let before = before.totals.by_column();
-            for (name, now) in crate::store::totals_of(frame) {
+            for (name, now) in crate::store::totals_of(&frame.frame()) {
                 let Some(&before) = before.get(&name) else {
                     continue;
                 };

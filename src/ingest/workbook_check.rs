@@ -17,7 +17,7 @@ use crate::definitions::{IDENTIFICATION_SHEET, LISTS_SHEET, Table};
 use crate::error::{Location, Problem};
 use crate::month::Month;
 use crate::registry::ManufactureId;
-use crate::store::Submission;
+use crate::store::{Rows, Submission};
 use crate::text::{did_you_mean, fold};
 
 pub(super) fn check_workbook(
@@ -109,11 +109,11 @@ pub(super) fn check_workbook(
                     ),
                 ));
             }
-            tables.insert(table.id.clone(), frame);
+            tables.insert(table.id.clone(), Rows::whole(frame));
         }
     }
     let all_read = tables.len() == context.definitions.tables.len();
-    if all_read && tables.values().all(|frame| frame.height() == 0) {
+    if all_read && tables.values().all(|rows| rows.height() == 0) {
         problems.push(Problem::error(
             file.clone(),
             "le classeur est vide : aucune feuille n'a de ligne (un modèle renvoyé sans être rempli ?) ; rien n'est enregistré",

@@ -103,17 +103,20 @@ pub(super) fn store_file(
             report.outcome = Outcome::AlreadyReceived;
         }
     }
+    // The months move into the ledger line and back (a network's CSV file has hundreds of
+    // thousands of them).
     let entry = LedgerEntry {
         received_at: received_at.unwrap_or_else(chrono::Utc::now),
         file: file_name.clone(),
         hash: hash.clone(),
         outcome: report.outcome,
-        months: report.months.clone(),
         errors: report.count(Severity::Error),
         warnings: report.count(Severity::Warning),
+        months: std::mem::take(&mut report.months),
         by,
     };
     if report.outcome != Outcome::Accepted {
+        report.months = entry.months.clone();
         if !hash.is_empty() {
             let at = store.append_ledger(&entry)?;
             batch.refused.push((at, entry));
@@ -127,6 +130,7 @@ pub(super) fn store_file(
         Raw::Unreadable => unreachable!("an unreadable file is never accepted"),
     };
     let at = store.append_ledger(&entry)?;
+    report.months = entry.months;
     batch.files.push((report_index, at));
     let source = TableSource {
         file: file_name,

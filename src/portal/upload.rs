@@ -294,7 +294,8 @@ pub fn preview(
     for submission in &checked.submissions {
         let from = versions(&submission.manufacture, submission.month);
         let mut tables = Vec::new();
-        for (id, frame) in &submission.tables {
+        for (id, rows) in &submission.tables {
+            let frame = &rows.frame();
             let before = match store {
                 Some(store) => store.read_table(id, &submission.manufacture, submission.month)?,
                 None => None,

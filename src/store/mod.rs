@@ -31,6 +31,7 @@ mod ledger;
 mod lock;
 mod manifest;
 mod part_file;
+mod rows;
 mod snapshot;
 mod transaction;
 
@@ -49,6 +50,7 @@ pub(crate) use ledger::append_json_line;
 pub use ledger::{LedgerEntry, LedgerMonth, Outcome};
 pub use lock::WriteLock;
 pub use manifest::{DECLARATIONS_DIR, MANIFEST_FILE, Manifest, Part, TABLES_DIR};
+pub use rows::Rows;
 pub use snapshot::Snapshot;
 use snapshot::{on_reading_threads, read_declarations, read_parquet};
 pub use transaction::Transaction;
@@ -61,7 +63,7 @@ pub struct Submission {
     /// The month.
     pub month: Month,
     /// The tables, by id: `ligne` then the declared columns.
-    pub tables: BTreeMap<String, DataFrame>,
+    pub tables: BTreeMap<String, Rows>,
     /// Whether the file is a whole month (a workbook), replacing every table of that month, or
     /// only some tables of it (a CSV file), replacing only those.
     pub whole_month: bool,

@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::declarations::{self, MonthDeclarations};
 use super::manifest::Part;
-use super::{MANUFACTURE_COLUMN, Store, polars_error, read_parquet};
+use super::{MANUFACTURE_COLUMN, Rows, Store, polars_error, read_parquet};
 use crate::error::Result;
 
 /// What a transaction does to one table's month.
@@ -16,7 +16,7 @@ pub(super) struct TableChange {
     /// Manufactures whose current rows go.
     pub(super) dropped: BTreeSet<String>,
     /// The new rows of each manufacture.
-    pub(super) added: BTreeMap<String, DataFrame>,
+    pub(super) added: BTreeMap<String, Rows>,
 }
 
 /// One part to write.
@@ -60,27 +60,29 @@ impl Content {
         }
         // Thousands of manufactures' rows stacked eagerly (a lazy union of thousands of
         // inputs is slow to plan), then their ids put in front in one column; rows of another
-        // shape (the definitions changed) go on their own.
+        // shape (the definitions changed) go on their own. The rows of a CSV file's month are
+        // one range of one frame, taken at once.
         let mut ids: Vec<&str> = Vec::new();
         let mut stacked: Option<DataFrame> = None;
-        for (manufacture, frame) in &change.added {
+        for (rows, manufactures) in runs(&change.added) {
+            let frame = rows.frame();
+            let run_ids = manufactures
+                .iter()
+                .flat_map(|(manufacture, height)| std::iter::repeat_n(*manufacture, *height));
             match &mut stacked {
-                None => stacked = Some(frame.clone()),
-                Some(all) if same_shape(all, frame) => {
-                    all.vstack_mut_owned_unchecked(frame.clone());
+                None => stacked = Some(frame),
+                Some(all) if same_shape(all, &frame) => {
+                    all.vstack_mut_owned_unchecked(frame);
                 }
                 Some(_) => {
-                    let mut frame = frame.clone();
-                    let id = Column::new(
-                        MANUFACTURE_COLUMN.into(),
-                        vec![manufacture.as_str(); frame.height()],
-                    );
+                    let mut frame = frame;
+                    let id = Column::new(MANUFACTURE_COLUMN.into(), run_ids.collect::<Vec<_>>());
                     frame.insert_column(0, id).map_err(failed)?;
                     parts.push(frame.lazy());
                     continue;
                 }
             }
-            ids.extend(std::iter::repeat_n(manufacture.as_str(), frame.height()));
+            ids.extend(run_ids);
         }
         if let Some(mut stacked) = stacked {
             let id = Column::new(MANUFACTURE_COLUMN.into(), ids);
@@ -108,6 +110,26 @@ impl Content {
         sorted.rechunk_mut();
         Ok(sorted)
     }
+}
+
+/// The added rows in manufacture order, as runs: rows that follow each other in one shared
+/// frame (a CSV file's month) make one run, with each manufacture's row count.
+fn runs(added: &BTreeMap<String, Rows>) -> Vec<(Rows, Vec<(&str, usize)>)> {
+    let mut runs: Vec<(Rows, Vec<(&str, usize)>)> = Vec::new();
+    for (manufacture, rows) in added {
+        let entry = (manufacture.as_str(), rows.height());
+        match runs
+            .last_mut()
+            .and_then(|(run, _)| run.joined(rows).map(|j| (run, j)))
+        {
+            Some((run, joined)) => {
+                *run = joined;
+                runs.last_mut().expect("a last run").1.push(entry);
+            }
+            None => runs.push((rows.clone(), vec![entry])),
+        }
+    }
+    runs
 }
 
 /// Whether two frames have the same columns, in the same order, of the same types.

@@ -126,19 +126,19 @@ impl<'w> Transaction<'w> {
             change.drop_rows(&manufacture, table);
         }
         let mut rows = 0;
-        for (table, frame) in &submission.tables {
+        for (table, added) in &submission.tables {
             let declaration = Declaration {
                 file: source.file.clone(),
                 hash: source.hash.clone(),
-                rows: frame.height() as u64,
-                totals: declarations::Totals::Computed(declarations::totals_of(frame)),
+                rows: added.height() as u64,
+                totals: declarations::Totals::Computed(declarations::totals_of(&added.frame())),
             };
             change
                 .declarations
                 .insert((manufacture.to_string(), table.clone()), declaration);
             let entry = change.tables.entry(table.clone()).or_default();
-            entry.added.insert(manufacture.to_string(), frame.clone());
-            rows += frame.height();
+            entry.added.insert(manufacture.to_string(), added.clone());
+            rows += added.height();
         }
         change.changed = true;
         self.rows += rows;
