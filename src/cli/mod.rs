@@ -126,6 +126,9 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };
+    if !matches!(cli.command, Command::Serve(_)) {
+        crate::keep_freed_memory_until_the_end();
+    }
     let outcome = match &cli.command {
         Command::Init(args) => init::run(args, &cli.global),
         Command::Check(args) => check::run(args, &cli.global),

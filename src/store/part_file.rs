@@ -87,6 +87,12 @@ impl Content {
         if let Some(mut stacked) = stacked {
             let id = Column::new(MANUFACTURE_COLUMN.into(), ids);
             stacked.insert_column(0, id).map_err(failed)?;
+            if parts.is_empty() {
+                // A new month (a network's history coming in): the added rows are already in
+                // manufacture order, nothing to merge or sort.
+                stacked.rechunk_mut();
+                return Ok(stacked);
+            }
             parts.push(stacked.lazy());
         }
         if parts.is_empty() {
@@ -139,4 +145,75 @@ fn same_shape(a: &DataFrame, b: &DataFrame) -> bool {
             .iter()
             .zip(b.columns())
             .all(|(x, y)| x.name() == y.name() && x.dtype() == y.dtype())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn lines(from: i64, to: i64) -> DataFrame {
+        df!("ligne" => (from..to).collect::<Vec<_>>()).unwrap()
+    }
+
+    fn column<'a>(frame: &'a DataFrame, name: &str) -> Vec<String> {
+        let column = frame.column(name).unwrap();
+        (0..frame.height())
+            .map(|i| {
+                column
+                    .get(i)
+                    .unwrap()
+                    .to_string()
+                    .trim_matches('"')
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_csv_months_ranges_make_one_run_and_other_rows_their_own() {
+        let shared = Arc::new(lines(1, 6));
+        let added = BTreeMap::from([
+            ("a".to_string(), Rows::range(shared.clone(), 0, 2)),
+            ("b".to_string(), Rows::range(shared.clone(), 2, 3)),
+            ("c".to_string(), Rows::whole(lines(10, 11))),
+            ("d".to_string(), Rows::range(shared, 0, 1)),
+        ]);
+        let runs: Vec<(usize, Vec<(&str, usize)>)> = runs(&added)
+            .into_iter()
+            .map(|(rows, manufactures)| (rows.height(), manufactures))
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                (5, vec![("a", 2), ("b", 3)]),
+                (1, vec![("c", 1)]),
+                (1, vec![("d", 1)]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_month_is_written_in_manufacture_order_with_each_manufactures_rows() {
+        let shared = Arc::new(lines(1, 4));
+        let change = TableChange {
+            dropped: BTreeSet::new(),
+            added: BTreeMap::from([
+                ("mp2".to_string(), Rows::whole(lines(7, 9))),
+                ("mp1".to_string(), Rows::range(shared.clone(), 0, 1)),
+                ("mp3".to_string(), Rows::range(shared, 1, 2)),
+            ]),
+        };
+        let store = Store::read(std::path::Path::new("/nonexistent"));
+        let frame = Content::Rows(change)
+            .into_frame(&store, None, std::path::Path::new("t.parquet"))
+            .unwrap();
+        assert_eq!(
+            column(&frame, MANUFACTURE_COLUMN),
+            ["mp1", "mp2", "mp2", "mp3", "mp3"]
+        );
+        assert_eq!(column(&frame, "ligne"), ["1", "7", "8", "2", "3"]);
+        assert_eq!(frame.first_col_n_chunks(), 1, "one row group");
+    }
 }
