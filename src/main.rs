@@ -23,8 +23,10 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Keeps the memory a command frees for its next allocations until it ends, instead of giving
 /// it back to the system 10 ms after (mimalloc's default) and having the kernel zero it again
 /// when it is needed: that zeroing was a fifth of a national ingest's time (`perf record`;
-/// 43 → 32 s at 3,500 places, BENCHMARKS.md). Not for the portal, which runs for days and
-/// should give back what a large upload took.
+/// 39 → 34 s at 3,500 places, BENCHMARKS.md). For the commands that store files (`ingest`,
+/// `rebuild`) only: `compute` and `report` were no faster with it and peaked 1.2 GB and
+/// 0.7 GB higher at 3,500 places, and the portal runs for days and should give back what a
+/// large upload took.
 #[allow(unsafe_code)]
 pub(crate) fn keep_freed_memory_until_the_end() {
     // SAFETY: sets one of mimalloc's options (a plain integer mimalloc reads when it purges);

@@ -126,7 +126,7 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };
-    if !matches!(cli.command, Command::Serve(_)) {
+    if matches!(cli.command, Command::Ingest(_) | Command::Rebuild(_)) {
         crate::keep_freed_memory_until_the_end();
     }
     let outcome = match &cli.command {

@@ -157,7 +157,7 @@ mod tests {
         df!("ligne" => (from..to).collect::<Vec<_>>()).unwrap()
     }
 
-    fn column<'a>(frame: &'a DataFrame, name: &str) -> Vec<String> {
+    fn column(frame: &DataFrame, name: &str) -> Vec<String> {
         let column = frame.column(name).unwrap();
         (0..frame.height())
             .map(|i| {
