@@ -124,15 +124,13 @@ fn runs(added: &BTreeMap<String, Rows>) -> Vec<(Rows, Vec<(&str, usize)>)> {
     let mut runs: Vec<(Rows, Vec<(&str, usize)>)> = Vec::new();
     for (manufacture, rows) in added {
         let entry = (manufacture.as_str(), rows.height());
-        match runs
-            .last_mut()
-            .and_then(|(run, _)| run.joined(rows).map(|j| (run, j)))
+        if let Some((run, manufactures)) = runs.last_mut()
+            && let Some(joined) = run.joined(rows)
         {
-            Some((run, joined)) => {
-                *run = joined;
-                runs.last_mut().expect("a last run").1.push(entry);
-            }
-            None => runs.push((rows.clone(), vec![entry])),
+            *run = joined;
+            manufactures.push(entry);
+        } else {
+            runs.push((rows.clone(), vec![entry]));
         }
     }
     runs
