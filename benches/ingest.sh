@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Ingestion benchmark (release build): a generated network of 100 manufactures over 2024
 # (about a thousand monthly workbooks) is parsed by calamine alone (the floor), then ingested
-# by `mesure ingest` into an empty store, then once more (every file already received).
-# Prints wall time, peak memory and rows per second. Usage: benches/ingest.sh [MANUFACTURES]
+# by `mesure ingest` into an empty store, and checked by `mesure ingest --dry-run`, the three
+# in turn for ROUNDS rounds (medians compared); then once more (every file already received),
+# and a one-month re-upload into a three-year store. Prints wall times and peak memory.
+# Usage: benches/ingest.sh [MANUFACTURES] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mesure-target}"
 manufactures="${1:-100}"
+rounds="${2:-9}"
 cargo build --release --locked --quiet --features dev-tools
 bin="$CARGO_TARGET_DIR/release/mesure"
 dev="$CARGO_TARGET_DIR/release/mesure-dev"
@@ -28,14 +31,36 @@ measure() { # label, command...
   echo "$label : ${seconds} s, mémoire max $((kilobytes / 1024)) Mio"
 }
 
-measure "calamine seul (plancher)" "$dev" lecture-brute "$work/reseau/classeurs"
-cat "$work/out"
-measure "mesure ingest (stockage vide)" "$bin" -w "$work/ws" ingest "$work/reseau/classeurs"
+# The floor, the dry run and the empty-store ingest, one after the other, ROUNDS times: on a
+# machine whose load changes from minute to minute, the three share the same minutes, and
+# the medians are compared. Each round's workspace is made before any run is timed: on ext4
+# without a journal, creating files just after deleting thousands (a previous store) makes
+# each new inode wait for a scan of the recently freed ones (profiled: a third of the
+# empty-store ingest then).
+for ((round = 1; round <= rounds; round++)); do
+  cp -r "$work/ws" "$work/vide$round"
+done
+declare -a floor dry empty
+for ((round = 1; round <= rounds; round++)); do
+  /usr/bin/time -f "%e" -o "$work/time" "$dev" lecture-brute "$work/reseau/classeurs" > /dev/null
+  floor+=("$(cat "$work/time")")
+  /usr/bin/time -f "%e" -o "$work/time" "$bin" -w "$work/ws" ingest --dry-run "$work/reseau/classeurs" > /dev/null || true
+  dry+=("$(cat "$work/time")")
+  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" -w "$work/vide$round" ingest "$work/reseau/classeurs" > "$work/out" || true
+  read -r seconds kilobytes < "$work/time"
+  empty+=("$seconds")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+floor_median=$(median "${floor[@]}")
+echo "$rounds passages alternés (médianes) :"
+echo "calamine seul (plancher) : ${floor_median} s   [${floor[*]}]"
+echo "mesure ingest --dry-run : $(median "${dry[@]}") s, $(ratio "$(median "${dry[@]}")" "$floor_median") × le plancher   [${dry[*]}]"
+echo "mesure ingest (stockage vide) : $(median "${empty[@]}") s, $(ratio "$(median "${empty[@]}")" "$floor_median") × le plancher, mémoire max $((kilobytes / 1024)) Mio   [${empty[*]}]"
 tail -1 "$work/out"
-rows=$(python3 -c "import json,sys; print(sum(sum(m['lignes'].values()) for l in open(sys.argv[1]) for m in json.loads(l)['mois']))" "$work/ws/store/depots.jsonl")
+rows=$(python3 -c "import json,sys; print(sum(sum(m['lignes'].values()) for l in open(sys.argv[1]) for m in json.loads(l)['mois']))" "$work/vide$rounds/store/depots.jsonl")
 echo "lignes enregistrées : $rows"
-measure "mesure ingest --dry-run" "$bin" -w "$work/ws" ingest --dry-run "$work/reseau/classeurs"
-measure "mesure ingest (déjà reçus)" "$bin" -w "$work/ws" ingest "$work/reseau/classeurs"
+measure "mesure ingest (déjà reçus)" "$bin" -w "$work/vide$rounds" ingest "$work/reseau/classeurs"
 tail -1 "$work/out"
 
 # One month sent again into a three-year store of 111 manufactures (2023 to 2025): the new
