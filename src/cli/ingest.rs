@@ -1,5 +1,6 @@
 //! `mesure ingest`: workbooks and CSV files checked, then stored, with a report per file.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -76,6 +77,20 @@ pub fn run(args: &IngestArgs, global: &Global) -> Result<ExitCode, Error> {
 }
 
 fn print_text(reports: &[FileReport], dry_run: bool) {
+    // One write per few kilobytes, not per line: a thousand files' verdicts were a thousand
+    // `write` calls at the end of the run.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = write_text(&mut out, reports, dry_run).and_then(|()| out.flush());
+    match written {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("écriture du compte rendu impossible : {err}");
+        }
+        // `| head` closed the pipe early: nothing more to say.
+        _ => {}
+    }
+}
+
+fn write_text(out: &mut impl Write, reports: &[FileReport], dry_run: bool) -> std::io::Result<()> {
     let count = |outcome| reports.iter().filter(|r| r.outcome == outcome).count();
     for report in reports {
         let verdict = match (report.outcome, dry_run) {
@@ -86,17 +101,18 @@ fn print_text(reports: &[FileReport], dry_run: bool) {
             (Outcome::Withdrawn, _) => "retiré",
         };
         let detail = describe_months(&report.months);
-        println!("{} : {verdict}{detail}", report.path.display());
+        writeln!(out, "{} : {verdict}{detail}", report.path.display())?;
         for problem in &report.problems {
-            println!("  {}", problem.within_file());
+            writeln!(out, "  {}", problem.within_file())?;
         }
     }
-    println!(
+    writeln!(
+        out,
         "Bilan : {} fichier(s) accepté(s), {} refusé(s), {} déjà reçu(s).",
         count(Outcome::Accepted),
         count(Outcome::Refused),
         count(Outcome::AlreadyReceived)
-    );
+    )
 }
 
 /// Most months listed one by one after a file's verdict; past it (a network's CSV file), a

@@ -33,7 +33,7 @@ use crate::definitions::Definitions;
 use crate::error::{Location, Problem, Severity};
 use crate::month::Month;
 use crate::registry::Registry;
-use crate::store::Submission;
+use crate::store::{Rows, Submission};
 use read::{CsvRows, ReadError, checked_kind, read_workbook};
 use workbook_check::check_workbook;
 
@@ -92,34 +92,39 @@ pub fn check_file(path: &Path, bytes: &[u8], context: &Context) -> CheckedFile {
     check_file_but_rules(path, bytes, context).with_rules_checked(context.definitions)
 }
 
-/// A workbook's table whose cross-column rules are still to check: its frame, where its
-/// problems are (file and sheet), and where they go among the file's problems (so a file's
-/// problems read in the same order as if each sheet's rules were checked as it was read).
+/// A workbook's table read and typed cell by cell, still to be put in a frame with the same
+/// table of the other workbooks of its batch, where its cross-column rules are checked
+/// ([`check_rules_of`]): its rows, where its problems are (file and sheet), and where they go
+/// among the file's problems (so a file's problems read in the same order as if each sheet's
+/// rules were checked as it was read).
 #[derive(Debug, Clone)]
-pub struct RuleCheck {
+pub struct PendingTable {
     /// The table's index among the definitions' tables.
     pub table: usize,
-    /// The sheet's rows, typed.
-    pub frame: polars::prelude::DataFrame,
+    /// Each data row: its line in the sheet and a value (or none) per declared column.
+    pub rows: Vec<(usize, Vec<Option<table::Value>>)>,
     /// The file and sheet.
     pub at: Location,
     /// How many of the file's problems come before this table's rule problems.
     pub position: usize,
 }
 
-/// A file checked but for its tables' rules, which [`check_rules_of`] checks for many files at
-/// once: one polars query per table and batch of files, not per sheet (planning a query cost
-/// more than the check itself, profiled on a thousand workbooks).
+/// A file checked but for its workbook tables' frames and rules, which [`check_rules_of`]
+/// makes and checks for many files at once: one frame and one polars query per table and
+/// batch of files, not per sheet (making a frame and planning a query for each sheet cost
+/// more than the checks themselves, profiled on a thousand workbooks).
 #[derive(Debug, Clone)]
 pub struct PartlyChecked {
-    /// The file, with every submission read so far, even if a problem will refuse it.
+    /// The file, with every submission read so far, even if a problem will refuse it (a
+    /// workbook's submission gets its tables from [`check_rules_of`]).
     pub checked: CheckedFile,
-    /// The tables whose rules are still to check.
-    pub rules: Vec<RuleCheck>,
+    /// The workbook's tables still to put in frames and check.
+    pub pending: Vec<PendingTable>,
 }
 
 impl PartlyChecked {
-    /// The file with its rules checked alone (a batch of one for [`check_rules_of`]).
+    /// The file with its tables made and checked alone (a batch of one for
+    /// [`check_rules_of`]).
     pub fn with_rules_checked(self, definitions: &Definitions) -> CheckedFile {
         let mut checked = check_rules_of(vec![self], definitions);
         checked.pop().expect("one file checked")
@@ -130,7 +135,7 @@ impl From<CheckedFile> for PartlyChecked {
     fn from(checked: CheckedFile) -> Self {
         PartlyChecked {
             checked,
-            rules: Vec::new(),
+            pending: Vec::new(),
         }
     }
 }
@@ -138,7 +143,7 @@ impl From<CheckedFile> for PartlyChecked {
 /// Checks a file's bytes like [`check_file`], except for its tables' rules.
 pub fn check_file_but_rules(path: &Path, bytes: &[u8], context: &Context) -> PartlyChecked {
     let mut problems = Vec::new();
-    let mut rules = Vec::new();
+    let mut pending = Vec::new();
     let read_error = |err: ReadError, problems: &mut Vec<Problem>| {
         problems.push(Problem::error(Location::file(path), err.to_string()));
         Vec::new()
@@ -147,7 +152,7 @@ pub fn check_file_but_rules(path: &Path, bytes: &[u8], context: &Context) -> Par
         Err(err) => read_error(err, &mut problems),
         Ok(FileKind::Workbook) => match read_workbook(bytes) {
             Err(err) => read_error(err, &mut problems),
-            Ok(sheets) => check_workbook(path, &sheets, context, &mut problems, &mut rules)
+            Ok(sheets) => check_workbook(path, &sheets, context, &mut problems, &mut pending)
                 .into_iter()
                 .collect(),
         },
@@ -159,37 +164,61 @@ pub fn check_file_but_rules(path: &Path, bytes: &[u8], context: &Context) -> Par
             submissions,
             problems,
         },
-        rules,
+        pending,
     }
 }
 
-/// Checks the rules left by [`check_file_but_rules`] for every file at once, table by table;
-/// a file with an error keeps no submission.
+/// Makes the workbook tables left by [`check_file_but_rules`] for every file at once, table by
+/// table: one frame per table holding every file's rows, each file's submission given its
+/// range of it, and the table's rules checked over it in one query. A file with an error
+/// keeps no submission.
 pub fn check_rules_of(files: Vec<PartlyChecked>, definitions: &Definitions) -> Vec<CheckedFile> {
     let mut found: Vec<Vec<(usize, Problem)>> = vec![Vec::new(); files.len()];
+    let mut made: Vec<Vec<(String, Rows)>> = vec![Vec::new(); files.len()];
     for (index, table) in definitions.tables.iter().enumerate() {
-        let checks: Vec<(usize, &RuleCheck)> = files
+        let pending: Vec<(usize, &PendingTable)> = files
             .iter()
             .enumerate()
-            .flat_map(|(file, partly)| partly.rules.iter().map(move |check| (file, check)))
-            .filter(|(_, check)| check.table == index)
+            .flat_map(|(file, partly)| partly.pending.iter().map(move |p| (file, p)))
+            .filter(|(_, p)| p.table == index)
             .collect();
-        if checks.is_empty() {
+        if pending.is_empty() {
             continue;
         }
-        let parts: Vec<_> = checks.iter().map(|(_, c)| (&c.frame, &c.at)).collect();
-        match table::broken_rules(table, &parts) {
+        let internal = |err: polars::prelude::PolarsError| {
+            format!("erreur interne en lisant la table {} ({err})", table.id)
+        };
+        let (frame, parts) = batch_frame(table, &pending);
+        let frame = match frame {
+            Ok(frame) => std::sync::Arc::new(frame),
+            Err(err) => {
+                for (file, p) in &pending {
+                    let problem = Problem::error(Location::file(&p.at.file), internal(err.clone()));
+                    found[*file].push((p.position, problem));
+                }
+                continue;
+            }
+        };
+        for ((file, _), rows) in pending.iter().zip(&parts) {
+            let range = Rows::range(frame.clone(), rows.start, rows.len());
+            made[*file].push((table.id.clone(), range));
+        }
+        let located: Vec<_> = pending
+            .iter()
+            .zip(parts)
+            .map(|((_, p), rows)| (rows, &p.at))
+            .collect();
+        match table::broken_rules(table, &frame, &located) {
             Ok(broken) => {
                 for (part, problem) in broken {
-                    let (file, check) = checks[part];
-                    found[file].push((check.position, problem));
+                    let (file, p) = pending[part];
+                    found[file].push((p.position, problem));
                 }
             }
             Err(err) => {
-                for (file, check) in checks {
-                    let message = format!("erreur interne en lisant la table {} ({err})", table.id);
-                    let problem = Problem::error(Location::file(&check.at.file), message);
-                    found[file].push((check.position, problem));
+                for (file, p) in &pending {
+                    let problem = Problem::error(Location::file(&p.at.file), internal(err.clone()));
+                    found[*file].push((p.position, problem));
                 }
             }
         }
@@ -197,15 +226,42 @@ pub fn check_rules_of(files: Vec<PartlyChecked>, definitions: &Definitions) -> V
     files
         .into_iter()
         .zip(found)
-        .map(|(partly, broken)| {
+        .zip(made)
+        .map(|((partly, broken), tables)| {
             let mut checked = partly.checked;
             checked.problems = insert_at_positions(checked.problems, broken);
+            // A workbook holds one month: its tables go to its one submission.
+            if let Some(submission) = checked.submissions.first_mut() {
+                submission.tables.extend(tables);
+            }
             if !checked.is_accepted() {
                 checked.submissions.clear();
             }
             checked
         })
         .collect()
+}
+
+/// One table's rows of several files in one frame, and each file's rows in it.
+fn batch_frame(
+    table: &crate::definitions::Table,
+    pending: &[(usize, &PendingTable)],
+) -> (
+    polars::prelude::PolarsResult<polars::prelude::DataFrame>,
+    Vec<std::ops::Range<usize>>,
+) {
+    let height = pending.iter().map(|(_, p)| p.rows.len()).sum();
+    let mut builder = table::FrameBuilder::with_capacity(table, height);
+    let mut parts = Vec::with_capacity(pending.len());
+    let mut start = 0;
+    for (_, p) in pending {
+        for (line, values) in &p.rows {
+            builder.push(*line, values);
+        }
+        parts.push(start..start + p.rows.len());
+        start += p.rows.len();
+    }
+    (builder.finish(), parts)
 }
 
 /// `problems` with each of `extra` put before the problem at its position (at the end past
@@ -231,8 +287,6 @@ fn insert_at_positions(problems: Vec<Problem>, mut extra: Vec<(usize, Problem)>)
 mod tests {
     use std::collections::HashMap;
 
-    use polars::prelude::*;
-
     use super::*;
 
     fn definitions() -> Definitions {
@@ -245,48 +299,105 @@ mod tests {
         definitions.tables.iter().position(|t| t.id == id).unwrap()
     }
 
+    /// A row of a table's sheet: its line and the named columns' values, the others empty.
+    fn row(
+        definitions: &Definitions,
+        table: usize,
+        line: usize,
+        named: &[(&str, table::Value)],
+    ) -> (usize, Vec<Option<table::Value>>) {
+        let columns = &definitions.tables[table].columns;
+        let values = columns
+            .iter()
+            .map(|c| {
+                named
+                    .iter()
+                    .find(|(name, _)| *name == c.name)
+                    .map(|(_, v)| v.clone())
+            })
+            .collect();
+        (line, values)
+    }
+
     /// A workbook's `equipements` rows: (line, available, used, external hours).
-    fn equipment(rows: &[(i64, f64, f64, f64)]) -> DataFrame {
-        let column = |f: fn(&(i64, f64, f64, f64)) -> f64| rows.iter().map(f).collect::<Vec<_>>();
-        df!(
-            "ligne" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            "heures_disponibles" => column(|r| r.1),
-            "heures_utilisees" => column(|r| r.2),
-            "heures_externes" => column(|r| r.3),
-        )
-        .unwrap()
+    fn equipment(
+        definitions: &Definitions,
+        rows: &[(usize, f64, f64, f64)],
+    ) -> Vec<(usize, Vec<Option<table::Value>>)> {
+        let table = table_index(definitions, "equipements");
+        rows.iter()
+            .map(|&(line, available, used, external)| {
+                row(
+                    definitions,
+                    table,
+                    line,
+                    &[
+                        ("equipement", table::Value::Text("laser".into())),
+                        ("heures_disponibles", table::Value::Float(available)),
+                        ("heures_utilisees", table::Value::Float(used)),
+                        ("heures_externes", table::Value::Float(external)),
+                    ],
+                )
+            })
+            .collect()
     }
 
-    fn publics(rows: &[(i64, i64, i64)]) -> DataFrame {
-        df!(
-            "ligne" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            "nb_personnes" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-            "dont_femmes" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-        )
-        .unwrap()
+    /// A workbook's `publics` rows: (line, people, of whom women).
+    fn publics(
+        definitions: &Definitions,
+        rows: &[(usize, i64, i64)],
+    ) -> Vec<(usize, Vec<Option<table::Value>>)> {
+        let table = table_index(definitions, "publics");
+        rows.iter()
+            .map(|&(line, people, women)| {
+                row(
+                    definitions,
+                    table,
+                    line,
+                    &[
+                        ("nb_personnes", table::Value::Int(people)),
+                        ("dont_femmes", table::Value::Int(women)),
+                    ],
+                )
+            })
+            .collect()
     }
 
-    fn partly(file: &str, problems: Vec<Problem>, rules: Vec<RuleCheck>) -> PartlyChecked {
+    fn partly(
+        file: &str,
+        problems: Vec<Problem>,
+        pending: Vec<PendingTable>,
+        month: Option<Month>,
+    ) -> PartlyChecked {
+        let submissions = month
+            .map(|month| Submission {
+                manufacture: "mp001".parse().unwrap(),
+                month,
+                tables: BTreeMap::new(),
+                whole_month: true,
+            })
+            .into_iter()
+            .collect();
         PartlyChecked {
             checked: CheckedFile {
                 path: file.into(),
-                submissions: Vec::new(),
+                submissions,
                 problems,
             },
-            rules,
+            pending,
         }
     }
 
-    fn check(
+    fn pending(
         table: usize,
-        frame: DataFrame,
+        rows: Vec<(usize, Vec<Option<table::Value>>)>,
         file: &str,
         sheet: &str,
         position: usize,
-    ) -> RuleCheck {
-        RuleCheck {
+    ) -> PendingTable {
+        PendingTable {
             table,
-            frame,
+            rows,
             at: Location {
                 sheet: Some(sheet.into()),
                 ..Location::file(file)
@@ -307,49 +418,57 @@ mod tests {
             table_index(&definitions, "publics"),
         );
         let warning = |file: &str, text: &str| Problem::warning(Location::file(file), text);
+        let d = &definitions;
+        let march: Month = "2025-03".parse().unwrap();
         let files = vec![
             // Publics is read before Equipements; a warning came between the two sheets.
             partly(
                 "a.xlsx",
                 vec![warning("a.xlsx", "avant"), warning("a.xlsx", "après")],
                 vec![
-                    check(
+                    pending(
                         publics_table,
-                        publics(&[(2, 3, 4), (3, 5, 1)]),
+                        publics(d, &[(2, 3, 4), (3, 5, 1)]),
                         "a.xlsx",
                         "Publics",
                         1,
                     ),
-                    check(
+                    pending(
                         equipements,
-                        equipment(&[(2, 100.0, 20.0, 5.0), (3, 50.0, 80.0, 90.0)]),
+                        equipment(d, &[(2, 100.0, 20.0, 5.0), (3, 50.0, 80.0, 90.0)]),
                         "a.xlsx",
                         "Equipements",
                         2,
                     ),
                 ],
+                Some(march),
             ),
             partly(
                 "b.xlsx",
                 Vec::new(),
-                vec![check(
-                    equipements,
-                    equipment(&[(4, 10.0, 5.0, 1.0)]),
-                    "b.xlsx",
-                    "Equipements",
-                    0,
-                )],
+                vec![
+                    pending(publics_table, Vec::new(), "b.xlsx", "Publics", 0),
+                    pending(
+                        equipements,
+                        equipment(d, &[(4, 10.0, 5.0, 1.0), (5, 20.0, 6.0, 2.0)]),
+                        "b.xlsx",
+                        "Equipements",
+                        0,
+                    ),
+                ],
+                Some(march),
             ),
             partly(
                 "c.xlsx",
                 Vec::new(),
-                vec![check(
+                vec![pending(
                     equipements,
-                    equipment(&[(7, 10.0, 11.0, 1.0)]),
+                    equipment(d, &[(7, 10.0, 11.0, 1.0)]),
                     "c.xlsx",
                     "Equipements",
                     0,
                 )],
+                None,
             ),
         ];
         let checked = check_rules_of(files, &definitions);
@@ -370,5 +489,32 @@ mod tests {
                 "feuille Equipements, ligne 7, colonne heures_utilisees, heures_disponibles : les heures utilisées dépassent les heures disponibles (heures_utilisees = 11, heures_disponibles = 10)"
             ]
         );
+        // A refused file keeps no submission; an accepted one has each of its tables, its
+        // own rows of the batch's frame, an empty sheet as an empty table.
+        assert!(checked[0].submissions.is_empty());
+        let tables = &checked[1].submissions[0].tables;
+        assert_eq!(
+            tables.keys().collect::<Vec<_>>(),
+            ["equipements", "publics"]
+        );
+        assert_eq!(tables["publics"].height(), 0);
+        let own = tables["equipements"].frame();
+        let lines: Vec<i64> = own
+            .column("ligne")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(lines, [4, 5]);
+        let used: Vec<f64> = own
+            .column("heures_utilisees")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(used, [5.0, 6.0]);
+        assert_eq!(own.width(), 1 + d.tables[equipements].columns.len());
     }
 }

@@ -21,8 +21,13 @@ pub fn is_missing(text: &str) -> bool {
     {
         return true;
     }
-    // The words are short: a longer text is not one, and needs no folding.
+    // The words are short: a longer text is not one, and needs no folding; nor does a text
+    // whose first letter is plain and starts none of them (most category values).
+    let first = trimmed.chars().find(|c| c.is_alphanumeric());
+    let may_start_one = first
+        .is_none_or(|c| !c.is_ascii() || matches!(c.to_ascii_lowercase(), 'n' | 'd' | 'v' | 'r'));
     trimmed.len() <= 12
+        && may_start_one
         && (trimmed.starts_with('#') || !trimmed.contains(char::is_numeric))
         && MISSING.contains(&fold(trimmed).as_str())
 }
@@ -223,9 +228,23 @@ mod tests {
         ] {
             assert!(is_missing(missing), "{missing:?} not missing");
         }
-        for present in ["0", "-3", "12", "non", "NC 12"] {
+        for present in ["0", "-3", "12", "non", "NC 12", "salarié", "Élu"] {
             assert!(!is_missing(present), "{present:?} missing");
         }
+        // Every word of the list is found (a word with a digit only after `#`, as `#DIV/0!`), in any case, with its accents or dots: the quick
+        // test on the first letter lets each one through to the folded comparison.
+        for word in MISSING.iter().filter(|w| !w.contains(char::is_numeric)) {
+            assert!(is_missing(word), "{word:?}");
+            assert!(
+                is_missing(&word.to_uppercase().replace('_', ".")),
+                "{word:?}"
+            );
+        }
+        assert!(is_missing("#RÉF!"));
+        assert!(
+            is_missing("Ñ.C."),
+            "a first letter with an accent is folded too"
+        );
     }
 
     #[test]

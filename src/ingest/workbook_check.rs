@@ -1,23 +1,21 @@
 //! A workbook checked as a whole: its identification sheet (whose month, checked against
 //! the registry and the file's name), each declared table's sheet found (or named as
 //! missing, with the sheet that looks like it), typed, and the sheets nobody declared. The
-//! tables' cross-column rules are left to check for a batch of workbooks at once
-//! ([`super::RuleCheck`]).
+//! tables' frames are made, and their cross-column rules checked, for a batch of workbooks
+//! at once ([`super::PendingTable`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use polars::prelude::DataFrame;
-
 use super::identify::{PeriodError, check_period, month_of_cell, read_identification};
 use super::read::RawSheet;
-use super::table::{SheetPlace, parse_table, to_frame};
-use super::{Context, RuleCheck};
+use super::table::{SheetPlace, parse_table};
+use super::{Context, PendingTable};
 use crate::definitions::{IDENTIFICATION_SHEET, LISTS_SHEET, Table};
 use crate::error::{Location, Problem};
 use crate::month::Month;
 use crate::registry::ManufactureId;
-use crate::store::{Rows, Submission};
+use crate::store::Submission;
 use crate::text::{did_you_mean, fold};
 
 pub(super) fn check_workbook(
@@ -25,7 +23,7 @@ pub(super) fn check_workbook(
     sheets: &[RawSheet],
     context: &Context,
     problems: &mut Vec<Problem>,
-    rules: &mut Vec<RuleCheck>,
+    pending: &mut Vec<PendingTable>,
 ) -> Option<Submission> {
     let file = Location::file(path);
     let folded: Vec<String> = sheets.iter().map(|s| fold(&s.name)).collect();
@@ -60,13 +58,15 @@ pub(super) fn check_workbook(
         })
         .map(|(sheet, _)| sheet)
         .collect();
-    let mut tables = BTreeMap::new();
+    let mut all_found = true;
+    let mut any_row = false;
     for (index, table) in context.definitions.tables.iter().enumerate() {
         let named = sheets
             .iter()
             .zip(&folded)
             .find_map(|(sheet, name)| table.matches_folded(name).then_some(sheet));
         let Some(sheet) = named else {
+            all_found = false;
             // A workbook replaces its whole month: storing it without this sheet would wipe
             // the month's table.
             let hint = match resembling(table, &unknown) {
@@ -88,32 +88,27 @@ pub(super) fn check_workbook(
             continue;
         };
         let parsed = parse_table(sheet, table, &place, &[], problems);
-        if let Some(frame) = typed_frame(table, &parsed.rows, &place, problems) {
-            if !table.rules.is_empty() && frame.height() > 0 {
-                rules.push(RuleCheck {
-                    table: index,
-                    frame: frame.clone(),
-                    at: place.at(sheet, None, None),
-                    position: problems.len(),
-                });
-            }
-            if frame.height() == 0 && table.warn_if_empty {
-                problems.push(Problem::warning(
-                    Location {
-                        sheet: Some(sheet.name.clone()),
-                        ..file.clone()
-                    },
-                    format!(
-                        "la feuille « {} » n'a aucune ligne : est-ce bien le cas ce mois-ci ? Sinon, complétez-la et renvoyez le classeur",
-                        sheet.name
-                    ),
-                ));
-            }
-            tables.insert(table.id.clone(), Rows::whole(frame));
+        if parsed.rows.is_empty() && table.warn_if_empty {
+            problems.push(Problem::warning(
+                Location {
+                    sheet: Some(sheet.name.clone()),
+                    ..file.clone()
+                },
+                format!(
+                    "la feuille « {} » n'a aucune ligne : est-ce bien le cas ce mois-ci ? Sinon, complétez-la et renvoyez le classeur",
+                    sheet.name
+                ),
+            ));
         }
+        any_row |= !parsed.rows.is_empty();
+        pending.push(PendingTable {
+            table: index,
+            rows: parsed.rows,
+            at: place.at(sheet, None, None),
+            position: problems.len(),
+        });
     }
-    let all_read = tables.len() == context.definitions.tables.len();
-    if all_read && tables.values().all(|rows| rows.height() == 0) {
+    if all_found && !any_row {
         problems.push(Problem::error(
             file.clone(),
             "le classeur est vide : aucune feuille n'a de ligne (un modèle renvoyé sans être rempli ?) ; rien n'est enregistré",
@@ -139,7 +134,7 @@ pub(super) fn check_workbook(
     Some(Submission {
         manufacture,
         month,
-        tables,
+        tables: BTreeMap::new(), // made for the whole batch, see `check_rules_of`
         whole_month: true,
     })
 }
@@ -180,14 +175,7 @@ fn warn_if_named_otherwise(
     let named_id = context
         .registry
         .ids()
-        .filter(|id| {
-            let lower = stem.to_ascii_lowercase();
-            let id = id.to_ascii_lowercase();
-            lower == id
-                || lower.starts_with(&format!("{id}_"))
-                || lower.starts_with(&format!("{id}-"))
-                || lower.starts_with(&format!("{id} "))
-        })
+        .filter(|id| names_manufacture(stem, id))
         .max_by_key(|id| id.len());
     if let Some(named) = named_id
         && !named.eq_ignore_ascii_case(manufacture)
@@ -206,6 +194,20 @@ fn warn_if_named_otherwise(
             ),
         ));
     }
+}
+
+/// Whether a file's name starts with a manufacture's id, alone or followed by `_`, `-` or a
+/// space, whatever the case (`MP001_2025-04` names `mp001`). Without allocating: it runs for
+/// every id of the registry and every workbook.
+fn names_manufacture(stem: &str, id: &str) -> bool {
+    let Some(start) = stem.get(..id.len()) else {
+        return false;
+    };
+    start.eq_ignore_ascii_case(id)
+        && matches!(
+            stem.as_bytes().get(id.len()),
+            None | Some(b'_' | b'-' | b' ')
+        )
 }
 
 /// The first `AAAA-MM` (or `AAAA_MM`) in a file name.
@@ -292,22 +294,28 @@ fn identify_workbook(
     }
 }
 
-/// The table as a typed frame; `None` when polars fails, which is reported as a problem (it
-/// would be a bug, not the user's fault).
-fn typed_frame(
-    table: &Table,
-    rows: &[(usize, Vec<Option<super::table::Value>>)],
-    place: &SheetPlace,
-    problems: &mut Vec<Problem>,
-) -> Option<DataFrame> {
-    match to_frame(table, rows) {
-        Ok(frame) => Some(frame),
-        Err(err) => {
-            problems.push(Problem::error(
-                place.file.clone(),
-                format!("erreur interne en lisant la table {} ({err})", table.id),
-            ));
-            None
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_names_a_manufacture_by_its_id_then_a_separator() {
+        assert!(names_manufacture("MP001_2025-04", "mp001"));
+        assert!(names_manufacture("mp001", "mp001"));
+        assert!(names_manufacture("mp001 copie", "mp001"));
+        assert!(names_manufacture("Mp001-mars", "mp001"));
+        assert!(!names_manufacture("mp0012_2025-04", "mp001"));
+        assert!(!names_manufacture("mp00", "mp001"));
+        assert!(!names_manufacture("xmp001_2025-04", "mp001"));
+        // An id's length falling inside a letter of the name: no match, no panic.
+        assert!(!names_manufacture("mpé01_2025-04", "mp001"));
+        assert!(!names_manufacture("mé", "mp0"));
+    }
+
+    #[test]
+    fn a_month_in_a_file_name() {
+        assert_eq!(month_in_name("mp001_2025-04"), "2025-04".parse().ok());
+        assert_eq!(month_in_name("releve 2025_11 v2"), "2025-11".parse().ok());
+        assert_eq!(month_in_name("mp001_20251-04"), None);
     }
 }

@@ -8,7 +8,7 @@
 
 mod check;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::expr::CheckedExpr;
@@ -252,6 +252,10 @@ pub struct LabelIndex {
     pub(crate) names: Vec<String>,
     /// Every folded header label (name, label, synonyms) and its column's position.
     pub(crate) headers: HashMap<String, usize>,
+    /// Every start of a folded header label that ends before one of its `_` (`heures` for
+    /// `heures_disponibles`): a header cell read under the label above it can name a column
+    /// only if the label above is one of these.
+    pub(crate) label_starts: HashSet<String>,
     /// For each category column, every folded value and synonym and its canonical value.
     pub(crate) categories: Vec<Option<HashMap<String, String>>>,
 }
@@ -267,6 +271,14 @@ impl LabelIndex {
                 headers.entry(fold(label)).or_insert(position);
             }
         }
+        let label_starts = headers
+            .keys()
+            .flat_map(|label| {
+                label
+                    .match_indices('_')
+                    .map(|(at, _)| label[..at].to_string())
+            })
+            .collect();
         let categories = table
             .columns
             .iter()
@@ -296,6 +308,7 @@ impl LabelIndex {
         LabelIndex {
             names,
             headers,
+            label_starts,
             categories,
         }
     }
@@ -303,6 +316,11 @@ impl LabelIndex {
     /// The position of the column a header names, if any.
     pub fn column_of(&self, header: &str) -> Option<usize> {
         self.column_of_folded(&fold(header))
+    }
+
+    /// Whether a folded label followed by `_` starts some folded header label.
+    pub fn starts_a_label(&self, folded: &str) -> bool {
+        self.label_starts.contains(folded)
     }
 
     /// [`LabelIndex::column_of`] for a label already folded.

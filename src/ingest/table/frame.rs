@@ -6,17 +6,9 @@ use super::Value;
 use super::cells::as_f64;
 use crate::definitions::{ColumnType, LINE_COLUMN, Table};
 
-/// The rows as a polars frame: `ligne`, then each declared column with its declared type.
-pub fn to_frame(table: &Table, rows: &[(usize, Vec<Option<Value>>)]) -> PolarsResult<DataFrame> {
-    let mut builder = FrameBuilder::new(table);
-    for (line, values) in rows {
-        builder.push(*line, values);
-    }
-    builder.finish()
-}
-
 /// A table's frame built row by row into typed columns (a few bytes a cell), rather than
-/// kept as rows of values first: a national CSV file holds millions of rows.
+/// kept as rows of values first: a national CSV file holds millions of rows. A batch of
+/// workbooks, a few rows a sheet, fills one builder per table (`ingest::check_rules_of`).
 pub struct FrameBuilder {
     lines: PrimitiveChunkedBuilder<Int64Type>,
     columns: Vec<ColumnBuilder>,
@@ -38,6 +30,12 @@ const FIRST_CAPACITY: usize = 16;
 impl FrameBuilder {
     /// An empty frame of `table`'s columns.
     pub fn new(table: &Table) -> Self {
+        Self::with_capacity(table, FIRST_CAPACITY)
+    }
+
+    /// An empty frame of `table`'s columns, with room for `rows` rows.
+    pub fn with_capacity(table: &Table, rows: usize) -> Self {
+        let capacity = rows.max(1);
         let columns = table
             .columns
             .iter()
@@ -45,25 +43,25 @@ impl FrameBuilder {
                 let name: PlSmallStr = column.name.as_str().into();
                 match column.kind {
                     ColumnType::Integer => {
-                        ColumnBuilder::Integer(PrimitiveChunkedBuilder::new(name, FIRST_CAPACITY))
+                        ColumnBuilder::Integer(PrimitiveChunkedBuilder::new(name, capacity))
                     }
                     ColumnType::Decimal => {
-                        ColumnBuilder::Decimal(PrimitiveChunkedBuilder::new(name, FIRST_CAPACITY))
+                        ColumnBuilder::Decimal(PrimitiveChunkedBuilder::new(name, capacity))
                     }
                     ColumnType::Text | ColumnType::Category => {
-                        ColumnBuilder::Text(StringChunkedBuilder::new(name, FIRST_CAPACITY))
+                        ColumnBuilder::Text(StringChunkedBuilder::new(name, capacity))
                     }
                     ColumnType::Boolean => {
-                        ColumnBuilder::Boolean(BooleanChunkedBuilder::new(name, FIRST_CAPACITY))
+                        ColumnBuilder::Boolean(BooleanChunkedBuilder::new(name, capacity))
                     }
                     ColumnType::Date => {
-                        ColumnBuilder::Date(PrimitiveChunkedBuilder::new(name, FIRST_CAPACITY))
+                        ColumnBuilder::Date(PrimitiveChunkedBuilder::new(name, capacity))
                     }
                 }
             })
             .collect();
         FrameBuilder {
-            lines: PrimitiveChunkedBuilder::new(LINE_COLUMN.into(), FIRST_CAPACITY),
+            lines: PrimitiveChunkedBuilder::new(LINE_COLUMN.into(), capacity),
             columns,
         }
     }

@@ -209,7 +209,11 @@ impl<'a> FoldedTop<'a> {
     }
 
     fn folded(&self, row: usize, index: usize) -> &str {
-        self.cells[row][index].get_or_init(|| fold(&self.sheet.rows[row][index].shown()))
+        self.cells[row][index].get_or_init(|| match &self.sheet.rows[row][index] {
+            // Folding drops the spaces around, as `shown` does, without a copy first.
+            RawCell::Text(text) => fold(text),
+            cell => fold(&cell.shown()),
+        })
     }
 
     /// The declared column a cell names, read as [`header_labels`] reads it: alone, or under
@@ -231,14 +235,18 @@ impl<'a> FoldedTop<'a> {
         let parent = (0..above.len().min(index + 1))
             .rev()
             .find(|&c| !above[c].is_blank())?;
-        // Folding « parent own » joins the two folded labels with one separator.
+        // Folding « parent own » joins the two folded labels with one separator; the two are
+        // joined only when the label above starts a declared label (the usual cell above a
+        // header is a title or data, which starts none).
         let parent = self.folded(row - 1, parent);
-        let both = match (parent.is_empty(), own.is_empty()) {
-            (true, _) => own.to_string(),
-            (false, true) => parent.to_string(),
-            (false, false) => format!("{parent}_{own}"),
-        };
-        let position = lookup.column_of_folded(&both)?;
+        let position = match (parent.is_empty(), own.is_empty()) {
+            (true, _) => None, // `own` alone, looked up above
+            (false, true) => lookup.column_of_folded(parent),
+            (false, false) if lookup.starts_a_label(parent) => {
+                lookup.column_of_folded(&format!("{parent}_{own}"))
+            }
+            (false, false) => None,
+        }?;
         Some((position, Label::UnderAbove))
     }
 }

@@ -13,7 +13,7 @@ mod header;
 mod rows;
 mod rules;
 
-pub use frame::{FrameBuilder, to_frame};
+pub use frame::FrameBuilder;
 pub use header::{HEADER_SEARCH_ROWS, Header, read_header};
 pub use rows::{ReadRow, RowReader};
 pub use rules::{broken_rules, check_rules};

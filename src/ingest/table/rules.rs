@@ -1,6 +1,9 @@
 //! A table's cross-column rules, checked over its frame in one polars pass. The workbooks of
-//! a batch have their rules checked together ([`broken_rules`] over many sheets' frames): one
-//! query per table and batch rather than per sheet, whose planning cost more than the check.
+//! a batch have their rules checked together ([`broken_rules`] over one frame holding every
+//! sheet's rows of that table): one query per table and batch rather than per sheet, whose
+//! planning cost more than the check.
+
+use std::ops::Range;
 
 use polars::prelude::*;
 
@@ -18,46 +21,34 @@ pub fn check_rules(
     problems: &mut Vec<Problem>,
 ) -> PolarsResult<()> {
     let at = place.at(sheet, None, None);
-    let broken = broken_rules(table, &[(frame, &at)])?;
+    let broken = broken_rules(table, frame, &[(0..frame.height(), &at)])?;
     problems.extend(broken.into_iter().map(|(_, problem)| problem));
     Ok(())
 }
 
-/// The rows that break each of the table's rules in several frames of it (one per sheet, each
-/// with where its problems are), checked in one pass over the frames stacked. Each problem
-/// comes with the index of its frame; a frame's problems keep the order of one frame checked
-/// alone (rule by rule, row by row).
+/// The rows that break each of the table's rules in a frame made of several parts (one per
+/// sheet: its rows and where its problems are), checked in one pass. Each problem comes with
+/// the index of its part; a part's problems keep the order of one part checked alone (rule by
+/// rule, row by row).
 pub fn broken_rules(
     table: &Table,
-    parts: &[(&DataFrame, &Location)],
+    frame: &DataFrame,
+    parts: &[(Range<usize>, &Location)],
 ) -> PolarsResult<Vec<(usize, Problem)>> {
-    if table.rules.is_empty() {
+    if table.rules.is_empty() || frame.height() == 0 {
         return Ok(Vec::new());
     }
-    let parts: Vec<(usize, &DataFrame, &Location)> = parts
+    // The first row of each part, to find a row's part again (empty parts hold no row).
+    let parts: Vec<(usize, &Range<usize>, &Location)> = parts
         .iter()
         .enumerate()
-        .filter(|(_, (frame, _))| frame.height() > 0)
-        .map(|(index, (frame, at))| (index, *frame, *at))
+        .filter(|(_, (rows, _))| !rows.is_empty())
+        .map(|(index, (rows, at))| (index, rows, *at))
         .collect();
-    let Some((_, first, _)) = parts.first() else {
-        return Ok(Vec::new());
-    };
-    let mut stacked = (*first).clone();
-    for (_, frame, _) in &parts[1..] {
-        stacked.vstack_mut(frame)?;
-    }
+    let starts: Vec<usize> = parts.iter().map(|(_, rows, _)| rows.start).collect();
     // One chunk per column: polars evaluates an expression chunk by chunk.
+    let mut stacked = frame.clone();
     stacked.rechunk_mut();
-    // The first stacked row of each part, to find a row's part again.
-    let starts: Vec<usize> = parts
-        .iter()
-        .scan(0, |row, (_, frame, _)| {
-            let start = *row;
-            *row += frame.height();
-            Some(start)
-        })
-        .collect();
     // Every rule in one pass, unoptimized: the frames are small, and planning was most of
     // the cost (profiled).
     let flags: Vec<Expr> = table
@@ -84,8 +75,14 @@ pub fn broken_rules(
     for (i, rule) in table.rules.iter().enumerate() {
         let flags = broken.column(&format!("__regle{i}"))?.bool()?;
         for row in (0..stacked.height()).filter(|&row| flags.get(row) == Some(true)) {
-            let part = starts.partition_point(|&start| start <= row) - 1;
-            let (index, _, at) = parts[part];
+            // A row outside every part belongs to no sheet: nobody to tell.
+            let Some(part) = starts.partition_point(|&start| start <= row).checked_sub(1) else {
+                continue;
+            };
+            let (index, rows, at) = parts[part];
+            if !rows.contains(&row) {
+                continue;
+            }
             let values: Vec<String> = rule
                 .condition
                 .columns
@@ -104,7 +101,7 @@ pub fn broken_rules(
             problems.push((index, Problem::error(location, message)));
         }
     }
-    // Rule by rule over the stack: put each frame's problems together, in their order.
+    // Rule by rule over the frame: put each part's problems together, in their order.
     problems.sort_by_key(|(index, _)| *index);
     Ok(problems)
 }
