@@ -33,10 +33,11 @@ measure() { # label, command...
 
 # The floor, the dry run and the empty-store ingest, one after the other, ROUNDS times: on a
 # machine whose load changes from minute to minute, the three share the same minutes, and
-# the medians are compared. Each round's workspace is made before any run is timed: on ext4
-# without a journal, creating files just after deleting thousands (a previous store) makes
-# each new inode wait for a scan of the recently freed ones (profiled: a third of the
-# empty-store ingest then).
+# the medians are compared. Each round's workspace is made before any run is timed. On ext4
+# without a journal (this project's build machine), every new file's inode is chosen past the
+# inodes freed in the last minutes (Linux's `recently_deleted`), so an ingest run soon after
+# thousands of deletions (a previous run's stores) spends half its time there: set TMPDIR to
+# a folder on the file system to measure (a journaled ext4, the usual one, has no such wait).
 for ((round = 1; round <= rounds; round++)); do
   cp -r "$work/ws" "$work/vide$round"
 done

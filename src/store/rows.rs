@@ -1,8 +1,9 @@
-//! A table's rows of one manufacture's month, as a submission carries them: a frame of their
-//! own (a workbook's sheet), or a range of a frame shared with other manufactures (a CSV
-//! file's month, every manufacture's rows in manufacture order). A network's export holds
-//! millions of manufacture-months: a range costs a reference count, where a slice of a frame
-//! costs a few allocations per column, kept until the month is stored.
+//! A table's rows of one manufacture's month, as a submission carries them: a range of a frame
+//! shared with other manufactures (a CSV file's month, every manufacture's rows in
+//! manufacture order; a batch of workbooks, each sheet's rows file after file), or a frame of
+//! their own. A network's export holds millions of manufacture-months: a range costs a
+//! reference count, where a slice of a frame costs a few allocations per column, kept until
+//! the month is stored.
 
 use std::sync::Arc;
 
