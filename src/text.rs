@@ -34,6 +34,16 @@ pub fn fold(label: &str) -> String {
     })
 }
 
+/// Whether [`fold`]`(text)` may start with one of `letters` (lower-case ASCII), told without
+/// folding when the text's first letter or digit is ASCII (an accented one needs folding). A
+/// text with no letter or digit folds to nothing and starts with none of them. Lets a word
+/// search reject most texts before folding them.
+pub fn may_fold_to_start_with(text: &str, letters: &[char]) -> bool {
+    text.chars()
+        .find(|c| c.is_alphanumeric())
+        .is_some_and(|c| !c.is_ascii() || letters.contains(&c.to_ascii_lowercase()))
+}
+
 fn fold_chars(chars: impl Iterator<Item = char>) -> String {
     let mut folded = String::new();
     let mut pending_separator = false;
@@ -105,6 +115,21 @@ pub fn detect_separator(header_line: &str) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_plain_letter_tells_what_folding_may_start_with() {
+        assert!(may_fold_to_start_with("  Total :", &['t']));
+        assert!(may_fold_to_start_with("#N/A", &['n', 'd']));
+        assert!(!may_fold_to_start_with("salarié", &['n', 'd']));
+        assert!(!may_fold_to_start_with("12 ans", &['n']));
+        // An accented first letter is left to folding; no letter at all folds to nothing.
+        assert!(may_fold_to_start_with("Élu", &['t']));
+        assert!(!may_fold_to_start_with(" - ? ", &['t']));
+        for text in ["Total", "NC", "n.d.", "valeur", "#REF!"] {
+            let first = fold(text).chars().next().unwrap();
+            assert!(may_fold_to_start_with(text, &[first]), "{text}");
+        }
+    }
 
     #[test]
     fn folding_forgives_case_accents_and_separators() {

@@ -185,39 +185,32 @@ pub fn check_rules_of(files: Vec<PartlyChecked>, definitions: &Definitions) -> V
         if pending.is_empty() {
             continue;
         }
-        let internal = |err: polars::prelude::PolarsError| {
-            format!("erreur interne en lisant la table {} ({err})", table.id)
-        };
-        let (frame, parts) = batch_frame(table, &pending);
-        let frame = match frame {
-            Ok(frame) => std::sync::Arc::new(frame),
-            Err(err) => {
-                for (file, p) in &pending {
-                    let problem = Problem::error(Location::file(&p.at.file), internal(err.clone()));
-                    found[*file].push((p.position, problem));
-                }
-                continue;
+        // The batch's frame of this table, each file's range of it, then its rules over it.
+        let broken = batch_frame(table, &pending).and_then(|(frame, parts)| {
+            let frame = std::sync::Arc::new(frame);
+            for ((file, _), rows) in pending.iter().zip(&parts) {
+                let range = Rows::range(frame.clone(), rows.start, rows.len());
+                made[*file].push((table.id.clone(), range));
             }
-        };
-        for ((file, _), rows) in pending.iter().zip(&parts) {
-            let range = Rows::range(frame.clone(), rows.start, rows.len());
-            made[*file].push((table.id.clone(), range));
-        }
-        let located: Vec<_> = pending
-            .iter()
-            .zip(parts)
-            .map(|((_, p), rows)| (rows, &p.at))
-            .collect();
-        match table::broken_rules(table, &frame, &located) {
+            let located: Vec<_> = pending
+                .iter()
+                .zip(parts)
+                .map(|((_, p), rows)| (rows, &p.at))
+                .collect();
+            table::broken_rules(table, &frame, &located)
+        });
+        match broken {
             Ok(broken) => {
                 for (part, problem) in broken {
                     let (file, p) = pending[part];
                     found[file].push((p.position, problem));
                 }
             }
+            // A bug, not the user's fault: every file of the batch with this table is told.
             Err(err) => {
+                let message = format!("erreur interne en lisant la table {} ({err})", table.id);
                 for (file, p) in &pending {
-                    let problem = Problem::error(Location::file(&p.at.file), internal(err.clone()));
+                    let problem = Problem::error(Location::file(&p.at.file), message.clone());
                     found[*file].push((p.position, problem));
                 }
             }
@@ -246,10 +239,7 @@ pub fn check_rules_of(files: Vec<PartlyChecked>, definitions: &Definitions) -> V
 fn batch_frame(
     table: &crate::definitions::Table,
     pending: &[(usize, &PendingTable)],
-) -> (
-    polars::prelude::PolarsResult<polars::prelude::DataFrame>,
-    Vec<std::ops::Range<usize>>,
-) {
+) -> polars::prelude::PolarsResult<(polars::prelude::DataFrame, Vec<std::ops::Range<usize>>)> {
     let height = pending.iter().map(|(_, p)| p.rows.len()).sum();
     let mut builder = table::FrameBuilder::with_capacity(table, height);
     let mut parts = Vec::with_capacity(pending.len());
@@ -261,7 +251,7 @@ fn batch_frame(
         parts.push(start..start + p.rows.len());
         start += p.rows.len();
     }
-    (builder.finish(), parts)
+    Ok((builder.finish()?, parts))
 }
 
 /// `problems` with each of `extra` put before the problem at its position (at the end past

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::month::Month;
-use crate::text::fold;
+use crate::text::{fold, may_fold_to_start_with};
 
 /// Texts that mean « no value » (compared folded, so `N.C.`, `nc` and `NC` all count).
 const MISSING: [&str; 12] = [
@@ -22,12 +22,12 @@ pub fn is_missing(text: &str) -> bool {
         return true;
     }
     // The words are short: a longer text is not one, and needs no folding; nor does a text
-    // whose first letter is plain and starts none of them (most category values).
-    let first = trimmed.chars().find(|c| c.is_alphanumeric());
-    let may_start_one = first
-        .is_none_or(|c| !c.is_ascii() || matches!(c.to_ascii_lowercase(), 'n' | 'd' | 'v' | 'r'));
+    // whose first letter is plain and starts none of them (most category values). The empty
+    // word is that of a text with no letter or digit.
+    let may_be_one = may_fold_to_start_with(trimmed, &['n', 'd', 'v', 'r'])
+        || !trimmed.contains(char::is_alphanumeric);
     trimmed.len() <= 12
-        && may_start_one
+        && may_be_one
         && (trimmed.starts_with('#') || !trimmed.contains(char::is_numeric))
         && MISSING.contains(&fold(trimmed).as_str())
 }
@@ -231,8 +231,9 @@ mod tests {
         for present in ["0", "-3", "12", "non", "NC 12", "salarié", "Élu"] {
             assert!(!is_missing(present), "{present:?} missing");
         }
-        // Every word of the list is found (a word with a digit only after `#`, as `#DIV/0!`), in any case, with its accents or dots: the quick
-        // test on the first letter lets each one through to the folded comparison.
+        // Every word of the list is found, in any case, with its accents or dots (a word with
+        // a digit only after `#`, as `#DIV/0!`): the quick test on the first letter lets each
+        // one through to the folded comparison.
         for word in MISSING.iter().filter(|w| !w.contains(char::is_numeric)) {
             assert!(is_missing(word), "{word:?}");
             assert!(

@@ -88,12 +88,10 @@ pub(super) fn check_workbook(
             continue;
         };
         let parsed = parse_table(sheet, table, &place, &[], problems);
+        let at = place.at(sheet, None, None);
         if parsed.rows.is_empty() && table.warn_if_empty {
             problems.push(Problem::warning(
-                Location {
-                    sheet: Some(sheet.name.clone()),
-                    ..file.clone()
-                },
+                at.clone(),
                 format!(
                     "la feuille « {} » n'a aucune ligne : est-ce bien le cas ce mois-ci ? Sinon, complétez-la et renvoyez le classeur",
                     sheet.name
@@ -104,7 +102,7 @@ pub(super) fn check_workbook(
         pending.push(PendingTable {
             table: index,
             rows: parsed.rows,
-            at: place.at(sheet, None, None),
+            at,
             position: problems.len(),
         });
     }
@@ -118,10 +116,7 @@ pub(super) fn check_workbook(
         if sheet.rows.iter().flatten().any(|c| !c.is_blank()) {
             let sheets = context.definitions.tables.iter().map(|t| t.sheet.as_str());
             problems.push(Problem::warning(
-                Location {
-                    sheet: Some(sheet.name.clone()),
-                    ..file.clone()
-                },
+                place.at(sheet, None, None),
                 format!(
                     "feuille inconnue, ignorée{}",
                     did_you_mean(&sheet.name, sheets)

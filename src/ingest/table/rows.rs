@@ -8,15 +8,14 @@ use super::{SheetPlace, Value};
 use crate::definitions::{Column, LabelIndex, Table};
 use crate::error::Problem;
 use crate::ingest::read::{RawCell, RawSheet, format_number};
-use crate::text::fold;
+use crate::text::{fold, may_fold_to_start_with};
 
 pub(super) fn is_totals_row(row: &[RawCell]) -> bool {
     row.iter().find(|c| !c.is_blank()).is_some_and(|c| match c {
         // Only a text starting with a T (any accent or case aside) can be one of the labels:
         // the others are rejected without folding, which every data row would pay.
         RawCell::Text(text) => {
-            let first = text.chars().find(|c| c.is_alphanumeric());
-            first.is_some_and(|c| !c.is_ascii() || c.eq_ignore_ascii_case(&'t'))
+            may_fold_to_start_with(text, &['t'])
                 && matches!(
                     fold(text).as_str(),
                     "total" | "totaux" | "total_general" | "totaux_du_mois" | "total_du_mois"

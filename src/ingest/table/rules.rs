@@ -47,8 +47,8 @@ pub fn broken_rules(
         .collect();
     let starts: Vec<usize> = parts.iter().map(|(_, rows, _)| rows.start).collect();
     // One chunk per column: polars evaluates an expression chunk by chunk.
-    let mut stacked = frame.clone();
-    stacked.rechunk_mut();
+    let mut frame = frame.clone();
+    frame.rechunk_mut();
     // Every rule in one pass, unoptimized: the frames are small, and planning was most of
     // the cost (profiled).
     let flags: Vec<Expr> = table
@@ -64,17 +64,17 @@ pub fn broken_rules(
                 .alias(format!("__regle{i}"))
         })
         .collect();
-    let broken = stacked
+    let broken = frame
         .clone()
         .lazy()
         .without_optimizations()
         .select(flags)
         .collect()?;
-    let lines = stacked.column(LINE_COLUMN)?.i64()?;
+    let lines = frame.column(LINE_COLUMN)?.i64()?;
     let mut problems = Vec::new();
     for (i, rule) in table.rules.iter().enumerate() {
         let flags = broken.column(&format!("__regle{i}"))?.bool()?;
-        for row in (0..stacked.height()).filter(|&row| flags.get(row) == Some(true)) {
+        for row in (0..frame.height()).filter(|&row| flags.get(row) == Some(true)) {
             // A row outside every part belongs to no sheet: nobody to tell.
             let Some(part) = starts.partition_point(|&start| start <= row).checked_sub(1) else {
                 continue;
@@ -88,7 +88,7 @@ pub fn broken_rules(
                 .columns
                 .iter()
                 .filter_map(|c| {
-                    let value = stacked.column(c).ok()?.get(row).ok()?;
+                    let value = frame.column(c).ok()?.get(row).ok()?;
                     Some(format!("{c} = {}", any_value_text(&value)))
                 })
                 .collect();
