@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
 
+use super::cell::cell_expr;
 use super::{ENTITY_KEY, EXPECTED, ID, INDEX, MONTH, PERIOD_KEY};
 use crate::error::Result;
 use crate::month::Month;
@@ -228,7 +229,8 @@ pub(super) fn expected_months(
     df!(ID => ids, MONTH => months)
 }
 
-/// (`entite`, `periode`, `attendus`): manufactures open for at least one month of the cell.
+/// ([`CELL`](super::cell::CELL), `attendus`): manufactures open for at least one month of each cell (entity,
+/// period).
 pub(super) fn expected_per_cell(
     expected: &DataFrame,
     periods: &DataFrame,
@@ -249,7 +251,7 @@ pub(super) fn expected_per_cell(
             [col(ID)],
             JoinArgs::new(JoinType::Inner),
         )
-        .group_by([col(ENTITY_KEY), col(PERIOD_KEY)])
+        .group_by([cell_expr(ENTITY_KEY, PERIOD_KEY)])
         .agg([col(INDEX).n_unique().cast(DataType::UInt32).alias(EXPECTED)])
         .collect()
 }

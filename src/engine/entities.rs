@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::cell::labels_by_number;
 use super::{ENTITY, ENTITY_KEY, ID, INDEX, Level};
 use crate::registry::Registry;
 
@@ -40,7 +41,7 @@ pub(super) fn number_labels(labels: &[String]) -> Vec<u32> {
         .collect()
 }
 
-/// (key, label) pairs of a numbered column, to put the labels back after grouping.
+/// (key, label) pairs of a numbered column.
 pub(super) fn labels_of(frame: &DataFrame, key: &str, label: &str) -> PolarsResult<DataFrame> {
     frame
         .select([key, label])?
@@ -51,8 +52,32 @@ pub(super) fn labels_of(frame: &DataFrame, key: &str, label: &str) -> PolarsResu
 pub(super) struct LevelMaps {
     /// Each manufacture's entity at the level.
     pub entities: DataFrame,
-    /// How many manufactures each entity expects per period.
+    /// The entity's number of each manufacture, by the manufacture's index.
+    pub entity_of: Vec<u32>,
+    /// How many manufactures each entity expects per period, by cell.
     pub expected: DataFrame,
-    /// The entities' labels.
-    pub labels: DataFrame,
+    /// The entities' labels, by number.
+    pub labels: Series,
+}
+
+impl LevelMaps {
+    /// The maps of a level whose manufactures are in `entities` (from [`entity_map`]), with
+    /// the expected coverage per cell.
+    pub fn new(entities: DataFrame, expected: DataFrame) -> PolarsResult<Self> {
+        let mut entity_of = vec![0; entities.height()];
+        let indexes = entities.column(INDEX)?.u32()?;
+        let numbers = entities.column(ENTITY_KEY)?.u32()?;
+        for (index, number) in indexes.iter().zip(numbers.iter()) {
+            if let (Some(index), Some(number)) = (index, number) {
+                entity_of[index as usize] = number;
+            }
+        }
+        let labels = labels_by_number(&entities, ENTITY_KEY, ENTITY)?;
+        Ok(LevelMaps {
+            entities,
+            entity_of,
+            expected,
+            labels,
+        })
+    }
 }

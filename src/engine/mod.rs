@@ -14,6 +14,7 @@
 //! `coverage` (declarants and expected manufactures per cell), `output` (the long rows).
 
 mod calendar;
+mod cell;
 mod compare;
 mod components;
 pub mod coverage;
@@ -46,9 +47,10 @@ use crate::definitions::{Definitions, Indicator};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
 use calendar::{period_map, split_rolling};
+use cell::labels_by_number;
 use coverage::expected_months;
 use coverage::expected_per_cell;
-use entities::{LevelMaps, entity_map, labels_of};
+use entities::{LevelMaps, entity_map};
 use output::long_rows;
 use rollup::{base_grain, per_manufacture, roll_up};
 
@@ -125,16 +127,12 @@ pub fn compute(
         .map(|level| {
             let entities = entity_map(registry, *level)?;
             let attendus = expected_per_cell(&expected, &periods, &entities)?;
-            let labels = labels_of(&entities, ENTITY_KEY, ENTITY)?;
-            Ok(LevelMaps {
-                entities,
-                expected: attendus,
-                labels,
-            })
+            LevelMaps::new(entities, attendus)
         })
         .collect::<PolarsResult<_>>()
         .map_err(|e| engine_error(&e))?;
-    let period_labels = labels_of(&periods, PERIOD_KEY, PERIOD).map_err(|e| engine_error(&e))?;
+    let period_labels =
+        labels_by_number(&periods, PERIOD_KEY, PERIOD).map_err(|e| engine_error(&e))?;
     let (calendar, windows) = split_rolling(&periods).map_err(|e| engine_error(&e))?;
     let mut parts = Vec::new();
     for indicator in indicators {

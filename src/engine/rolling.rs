@@ -10,8 +10,9 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::cell::{CELL, cell_of};
 use super::components::{MonthRule, component, component_count, month_rules};
-use super::{INDEX, MONTH, PERIOD_KEY};
+use super::{INDEX, MONTH};
 use crate::definitions::Indicator;
 use crate::month::Month;
 
@@ -22,7 +23,7 @@ struct Series12 {
     rows: Vec<usize>,
 }
 
-/// (`__manufacture`, `__periode`, components) for every 12-month window in `windows` (label
+/// ([`CELL`]: the manufacture's index and the window's number, then the components) for every 12-month window in `windows` (label
 /// to period number) that holds a declared month of a manufacture. `indexed` has one row per
 /// manufacture and declared month: `__manufacture`, `mois`, then the components.
 pub(super) fn rolling_windows(
@@ -58,7 +59,7 @@ pub(super) fn rolling_windows(
     let mut manufactures: Vec<Series12> = by_manufacture.into_values().collect();
     manufactures.sort_by_key(|s| s.index);
     let rules = month_rules(indicator);
-    let (mut out_index, mut out_period) = (Vec::new(), Vec::new());
+    let mut out_cell = Vec::new();
     let mut out: Vec<Vec<f64>> = vec![Vec::new(); count];
     for mut series in manufactures {
         let mut order: Vec<usize> = (0..series.months.len()).collect();
@@ -85,8 +86,7 @@ pub(super) fn rolling_windows(
                 continue;
             };
             let rows = &series.rows[start..end];
-            out_index.push(series.index);
-            out_period.push(key);
+            out_cell.push(cell_of(series.index, key));
             for (i, (values, rule)) in out.iter_mut().zip(&rules).enumerate() {
                 let sum = || rows.iter().map(|&r| components[i][r]).sum::<f64>();
                 values.push(match rule {
@@ -97,10 +97,7 @@ pub(super) fn rolling_windows(
             }
         }
     }
-    let mut columns = vec![
-        Column::new(INDEX.into(), out_index),
-        Column::new(PERIOD_KEY.into(), out_period),
-    ];
+    let mut columns = vec![Column::new(CELL.into(), out_cell)];
     for (i, values) in out.into_iter().enumerate() {
         columns.push(Column::new(component(i).into(), values));
     }

@@ -3,12 +3,13 @@
 
 use polars::prelude::*;
 
+use super::cell::{CELL, cell_expr, split, to_entity_cells};
 use super::components::{base_aggregations, component_count};
 use super::entities::LevelMaps;
 use super::inputs::with_keys;
 use super::{
-    DECLARANTS, ENTITY_KEY, EXPECTED, ID, INDEX, Inputs, MONTH, MonthRule, PERIOD_KEY, component,
-    engine_error, month_rules,
+    DECLARANTS, EXPECTED, ID, INDEX, Inputs, MONTH, MonthRule, PERIOD_KEY, component, engine_error,
+    month_rules,
 };
 use crate::definitions::{Definitions, Indicator, Kind, table_schema};
 use crate::error::Result;
@@ -99,9 +100,10 @@ pub(super) fn quotient_grain(
     ))
 }
 
-/// Each manufacture's components per period: the sums over its months, or for a stock the
-/// mean (or last value) of the months it reported. Every coarser cell is the sum of these,
-/// and each of their rows is one declaring manufacture.
+/// Each manufacture's components per period, one row per manufacture cell ([`CELL`]: its
+/// index and the period's number): the sums over its months, or for a stock the mean (or last
+/// value) of the months it reported. Every coarser cell is the sum of these, and each of their
+/// rows is one declaring manufacture.
 pub(super) fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> PolarsResult<DataFrame> {
     let aggregations: Vec<Expr> = month_rules(indicator)
         .into_iter()
@@ -120,59 +122,46 @@ pub(super) fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> Polar
     timed
         .clone()
         .lazy()
-        .group_by([col(INDEX), col(PERIOD_KEY)])
+        .group_by([cell_expr(INDEX, PERIOD_KEY)])
         .agg(aggregations)
         .collect()
 }
 
-/// Components rolled up to every (entity, period), with the coverage.
+/// Components rolled up to every cell of a level (entity, period), with the coverage, in
+/// entity then period order: `entite`, `periode`, the components, `declarants`, `attendus`.
 pub(super) fn roll_up(
     indicator: &Indicator,
     per_manufacture: &DataFrame,
     level: &LevelMaps,
-    period_labels: &DataFrame,
+    period_labels: &Series,
 ) -> PolarsResult<DataFrame> {
-    let keys = [col(ENTITY_KEY), col(PERIOD_KEY)];
-    let components: Vec<String> = (0..component_count(indicator)).map(component).collect();
-    let placed = per_manufacture.clone().lazy().join(
-        level
-            .entities
-            .clone()
-            .lazy()
-            .select([col(INDEX), col(ENTITY_KEY)]),
-        [col(INDEX)],
-        [col(INDEX)],
-        JoinArgs::new(JoinType::Inner),
-    );
-    let mut aggregations: Vec<Expr> = components.iter().map(|c| col(c.as_str()).sum()).collect();
+    let mut placed = per_manufacture.clone();
+    let entity_cells = to_entity_cells(placed.column(CELL)?.u64()?, &level.entity_of);
+    placed.with_column(entity_cells.into_column())?;
+    let mut aggregations: Vec<Expr> = (0..component_count(indicator))
+        .map(|i| col(component(i)).sum())
+        .collect();
     aggregations.push(len().cast(DataType::UInt32).alias(DECLARANTS));
-    let values = placed.group_by(keys.clone()).agg(aggregations);
-    let left = |other: &DataFrame, key: &str| {
-        (
-            other.clone().lazy(),
-            [col(key)],
-            JoinArgs::new(JoinType::Left),
-        )
-    };
-    let (entity_labels, entity_on, entity_how) = left(&level.labels, ENTITY_KEY);
-    let (period_frame, period_on, period_how) = left(period_labels, PERIOD_KEY);
-    level
+    let values = placed.lazy().group_by([col(CELL)]).agg(aggregations);
+    let mut cells = level
         .expected
         .clone()
         .lazy()
         .join(
             values,
-            keys.clone(),
-            keys.clone(),
+            [col(CELL)],
+            [col(CELL)],
             JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
         )
         .with_columns([
             col(DECLARANTS).fill_null(lit(0u32)),
             col(EXPECTED).fill_null(lit(0u32)),
         ])
-        .join(entity_labels, entity_on.clone(), entity_on, entity_how)
-        .join(period_frame, period_on.clone(), period_on, period_how)
-        // Entities in registry order, periods in calendar order (numbers sort faster than text).
-        .sort([ENTITY_KEY, PERIOD_KEY], SortMultipleOptions::default())
-        .collect()
+        // Entities in registry order, periods in calendar order.
+        .sort([CELL], SortMultipleOptions::default())
+        .collect()?;
+    let (entities, periods) = split(cells.column(CELL)?.u64()?);
+    cells.with_column(level.labels.take(&entities)?.into_column())?;
+    cells.with_column(period_labels.take(&periods)?.into_column())?;
+    Ok(cells)
 }
