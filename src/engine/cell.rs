@@ -32,20 +32,37 @@ pub(super) fn cell_expr(owner: &str, period: &str) -> Expr {
         .alias(CELL)
 }
 
-/// The cells of manufactures re-numbered as the cells of their entities: `entity_of[i]` is the
-/// entity of the manufacture of index `i`.
-pub(super) fn to_entity_cells(cells: &UInt64Chunked, entity_of: &[u32]) -> UInt64Chunked {
-    cells.apply_values(|cell| cell_of(entity_of[owner_of(cell) as usize], period_of(cell)))
+/// The cells of a level as places in a grid, entity after entity, each with every period in
+/// order.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Grid {
+    entities: usize,
+    periods: usize,
 }
 
-/// The owners and the periods of cells, as two index columns (to gather labels by number).
-pub(super) fn split(cells: &UInt64Chunked) -> (IdxCa, IdxCa) {
-    let owners = cells
-        .apply_nonnull_values_generic::<IdxType, _, _>(IDX_DTYPE, |cell| owner_of(cell) as IdxSize);
-    let periods = cells.apply_nonnull_values_generic::<IdxType, _, _>(IDX_DTYPE, |cell| {
-        period_of(cell) as IdxSize
-    });
-    (owners, periods)
+impl Grid {
+    /// The grid of this many entities and periods.
+    pub fn new(entities: usize, periods: usize) -> Self {
+        Grid { entities, periods }
+    }
+
+    /// How many cells (places) it has.
+    pub fn cells(self) -> usize {
+        self.entities * self.periods
+    }
+
+    /// The place of an entity's period.
+    pub fn place(self, entity: u32, period: u32) -> usize {
+        entity as usize * self.periods + period as usize
+    }
+
+    /// The entity's and the period's numbers of a place.
+    pub fn entity_and_period(self, place: usize) -> (IdxSize, IdxSize) {
+        (
+            (place / self.periods) as IdxSize,
+            (place % self.periods) as IdxSize,
+        )
+    }
 }
 
 /// The labels of a numbered column by number: row `n` holds the label of number `n` (numbers
@@ -106,20 +123,16 @@ mod tests {
     }
 
     #[test]
-    fn manufacture_cells_become_their_entitys_and_split_back() {
-        // Manufactures 0 and 2 in entity 1, manufacture 1 in entity 0.
-        let cells = UInt64Chunked::from_vec(
-            "c".into(),
-            vec![cell_of(0, 4), cell_of(1, 4), cell_of(2, 6)],
-        );
-        let entities = to_entity_cells(&cells, &[1, 0, 1]);
-        assert_eq!(
-            entities.into_no_null_iter().collect::<Vec<_>>(),
-            [cell_of(1, 4), cell_of(0, 4), cell_of(1, 6)]
-        );
-        let (owners, periods) = split(&to_entity_cells(&cells, &[1, 0, 1]));
-        assert_eq!(owners.into_no_null_iter().collect::<Vec<_>>(), [1, 0, 1]);
-        assert_eq!(periods.into_no_null_iter().collect::<Vec<_>>(), [4, 4, 6]);
+    fn a_grid_holds_each_entity_s_periods_in_order() {
+        let grid = Grid::new(3, 4);
+        assert_eq!(grid.cells(), 12);
+        assert_eq!(grid.place(0, 0), 0);
+        assert_eq!(grid.place(1, 3), 7);
+        assert_eq!(grid.place(2, 0), 8);
+        for place in 0..grid.cells() {
+            let (entity, period) = grid.entity_and_period(place);
+            assert_eq!(grid.place(entity as u32, period as u32), place);
+        }
     }
 
     #[test]

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::cell::labels_by_number;
-use super::{ENTITY, ENTITY_KEY, ID, INDEX, Level};
+use super::cell::{CELL, Grid, labels_by_number, owner_of, period_of};
+use super::{ENTITY, ENTITY_KEY, EXPECTED, ID, INDEX, Level};
 use crate::registry::Registry;
 
 /// (`id_manufacture`, `entite`) at one level.
@@ -53,17 +53,19 @@ pub(super) struct LevelMaps {
     /// Each manufacture's entity at the level.
     pub entities: DataFrame,
     /// The entity's number of each manufacture, by the manufacture's index.
-    pub entity_of: Vec<u32>,
-    /// How many manufactures each entity expects per period, by cell.
-    pub expected: DataFrame,
+    entity_of: Vec<u32>,
+    /// The level's cells: its entities × the periods.
+    grid: Grid,
+    /// How many manufactures each cell expects, by place in the grid.
+    pub expected: Vec<u32>,
     /// The entities' labels, by number.
     pub labels: Series,
 }
 
 impl LevelMaps {
     /// The maps of a level whose manufactures are in `entities` (from [`entity_map`]), with
-    /// the expected coverage per cell.
-    pub fn new(entities: DataFrame, expected: DataFrame) -> PolarsResult<Self> {
+    /// the expected coverage per cell (`__cellule`, `attendus`) over `periods` periods.
+    pub fn new(entities: DataFrame, expected: &DataFrame, periods: usize) -> PolarsResult<Self> {
         let mut entity_of = vec![0; entities.height()];
         let indexes = entities.column(INDEX)?.u32()?;
         let numbers = entities.column(ENTITY_KEY)?.u32()?;
@@ -73,11 +75,32 @@ impl LevelMaps {
             }
         }
         let labels = labels_by_number(&entities, ENTITY_KEY, ENTITY)?;
+        let grid = Grid::new(labels.len(), periods);
+        let mut by_place = vec![0; grid.cells()];
+        let cells = expected.column(CELL)?.u64()?;
+        let counts = expected.column(EXPECTED)?.u32()?;
+        for (cell, count) in cells.iter().zip(counts.iter()) {
+            if let (Some(cell), Some(count)) = (cell, count) {
+                by_place[grid.place(owner_of(cell), period_of(cell))] = count;
+            }
+        }
         Ok(LevelMaps {
             entities,
             entity_of,
-            expected,
+            grid,
+            expected: by_place,
             labels,
         })
+    }
+
+    /// The level's cells.
+    pub fn grid(&self) -> Grid {
+        self.grid
+    }
+
+    /// The place in the level's grid of a manufacture's cell (its index and a period).
+    pub fn place_of_manufacture_cell(&self, cell: u64) -> usize {
+        let entity = self.entity_of[owner_of(cell) as usize];
+        self.grid.place(entity, period_of(cell))
     }
 }

@@ -61,6 +61,7 @@ const ENTITY: &str = "entite";
 const PERIOD: &str = "periode";
 const DECLARANTS: &str = "declarants";
 const EXPECTED: &str = "attendus";
+const VALUE: &str = "valeur";
 /// A manufacture's position in the registry: counting and grouping on a number is much faster
 /// than on its text id (profiled at national scale).
 const INDEX: &str = "__manufacture";
@@ -120,6 +121,8 @@ pub fn compute(
     let only = request.period.map(|p| p.to_string());
     let periods = period_map(&pers, first, last, only.as_deref()).map_err(|e| engine_error(&e))?;
     let expected = expected_months(registry, first, last).map_err(|e| engine_error(&e))?;
+    let period_labels =
+        labels_by_number(&periods, PERIOD_KEY, PERIOD).map_err(|e| engine_error(&e))?;
     // Per level: its entities, and how many manufactures each cell expects (whatever the
     // indicator).
     let by_level: Vec<LevelMaps> = levels
@@ -127,12 +130,10 @@ pub fn compute(
         .map(|level| {
             let entities = entity_map(registry, *level)?;
             let attendus = expected_per_cell(&expected, &periods, &entities)?;
-            LevelMaps::new(entities, attendus)
+            LevelMaps::new(entities, &attendus, period_labels.len())
         })
         .collect::<PolarsResult<_>>()
         .map_err(|e| engine_error(&e))?;
-    let period_labels =
-        labels_by_number(&periods, PERIOD_KEY, PERIOD).map_err(|e| engine_error(&e))?;
     let (calendar, windows) = split_rolling(&periods).map_err(|e| engine_error(&e))?;
     let mut parts = Vec::new();
     for indicator in indicators {

@@ -3,16 +3,17 @@
 
 use polars::prelude::*;
 
-use super::cell::{CELL, cell_expr, split, to_entity_cells};
-use super::components::{base_aggregations, component_count};
+use super::cell::{CELL, cell_expr};
+use super::components::{base_aggregations, component_count, finalize};
 use super::entities::LevelMaps;
 use super::inputs::with_keys;
 use super::{
-    DECLARANTS, EXPECTED, ID, INDEX, Inputs, MONTH, MonthRule, PERIOD_KEY, component, engine_error,
-    month_rules,
+    DECLARANTS, EXPECTED, ID, INDEX, Inputs, MONTH, MonthRule, PERIOD_KEY, VALUE, component,
+    engine_error, month_rules,
 };
 use crate::definitions::{Definitions, Indicator, Kind, table_schema};
 use crate::error::Result;
+use crate::numbers::without_summation_noise;
 
 /// Components per (manufacture, month) reported for the indicator's table; a reported month
 /// without rows has zero components.
@@ -127,41 +128,135 @@ pub(super) fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> Polar
         .collect()
 }
 
-/// Components rolled up to every cell of a level (entity, period), with the coverage, in
-/// entity then period order: `entite`, `periode`, the components, `declarants`, `attendus`.
+/// Components rolled up to every cell of a level (entity, period) that has a declarant or an
+/// expected manufacture, and the indicator's value of each computed once from them, in entity
+/// then period order: `entite`, `periode`, `valeur` (empty without a declarant or where it
+/// cannot be computed), `declarants`, `attendus`.
+///
+/// A level's cells are a grid known in advance (its entities × the periods: 1.1 million cells
+/// for 3,500 manufactures over ten years, a few thousand above), so each manufacture cell is
+/// added to its entity's place in the grid: a polars group-by, a full join with the expected
+/// coverage and a sort took five times as long (120 roll-ups at 3,500 places: 9 s).
 pub(super) fn roll_up(
     indicator: &Indicator,
     per_manufacture: &DataFrame,
     level: &LevelMaps,
     period_labels: &Series,
 ) -> PolarsResult<DataFrame> {
-    let mut placed = per_manufacture.clone();
-    let entity_cells = to_entity_cells(placed.column(CELL)?.u64()?, &level.entity_of);
-    placed.with_column(entity_cells.into_column())?;
-    let mut aggregations: Vec<Expr> = (0..component_count(indicator))
-        .map(|i| col(component(i)).sum())
+    let grid = level.grid();
+    let places: Vec<Option<usize>> = per_manufacture
+        .column(CELL)?
+        .u64()?
+        .iter()
+        .map(|cell| cell.map(|cell| level.place_of_manufacture_cell(cell)))
         .collect();
-    aggregations.push(len().cast(DataType::UInt32).alias(DECLARANTS));
-    let values = placed.lazy().group_by([col(CELL)]).agg(aggregations);
-    let mut cells = level
-        .expected
-        .clone()
-        .lazy()
-        .join(
-            values,
-            [col(CELL)],
-            [col(CELL)],
-            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+    let mut declarants = vec![0u32; grid.cells()];
+    for place in places.iter().flatten() {
+        declarants[*place] += 1;
+    }
+    let mut sums = Vec::new();
+    for i in 0..component_count(indicator) {
+        let mut sum = CompensatedSums::new(grid.cells());
+        let values = per_manufacture.column(&component(i))?.f64()?;
+        for (place, value) in places.iter().zip(values.iter()) {
+            if let (Some(place), Some(value)) = (place, value) {
+                sum.add(*place, value);
+            }
+        }
+        sums.push(sum);
+    }
+    let shown: Vec<usize> = (0..grid.cells())
+        .filter(|&place| declarants[place] > 0 || level.expected[place] > 0)
+        .collect();
+    let (entities, periods): (Vec<IdxSize>, Vec<IdxSize>) = shown
+        .iter()
+        .map(|&place| grid.entity_and_period(place))
+        .unzip();
+    let mut columns = vec![
+        level
+            .labels
+            .take(&IdxCa::from_vec("".into(), entities))?
+            .into_column(),
+        period_labels
+            .take(&IdxCa::from_vec("".into(), periods))?
+            .into_column(),
+    ];
+    // Each cell's value from its components, once; none without a declarant.
+    let mut components = vec![0.0; sums.len()];
+    let values: Float64Chunked = shown
+        .iter()
+        .map(|&place| {
+            if declarants[place] == 0 {
+                return None;
+            }
+            for (component, sum) in components.iter_mut().zip(&sums) {
+                *component = sum.total(place);
+            }
+            finalize(indicator, &components).map(without_summation_noise)
+        })
+        .collect();
+    columns.push(values.with_name(VALUE.into()).into_column());
+    let pick = |counts: &[u32], name: &str| {
+        Column::new(
+            name.into(),
+            shown
+                .iter()
+                .map(|&place| counts[place])
+                .collect::<Vec<u32>>(),
         )
-        .with_columns([
-            col(DECLARANTS).fill_null(lit(0u32)),
-            col(EXPECTED).fill_null(lit(0u32)),
-        ])
-        // Entities in registry order, periods in calendar order.
-        .sort([CELL], SortMultipleOptions::default())
-        .collect()?;
-    let (entities, periods) = split(cells.column(CELL)?.u64()?);
-    cells.with_column(level.labels.take(&entities)?.into_column())?;
-    cells.with_column(period_labels.take(&periods)?.into_column())?;
-    Ok(cells)
+    };
+    columns.push(pick(&declarants, DECLARANTS));
+    columns.push(pick(&level.expected, EXPECTED));
+    DataFrame::new(shown.len(), columns)
+}
+
+/// Sums kept with their rounding errors (Neumaier's compensated summation): the total does not
+/// depend on the order the values come in (a group-by's rows come in any order), but in
+/// pathological cases, and is as exact as a double allows.
+struct CompensatedSums {
+    sums: Vec<f64>,
+    errors: Vec<f64>,
+}
+
+impl CompensatedSums {
+    fn new(places: usize) -> Self {
+        CompensatedSums {
+            sums: vec![0.0; places],
+            errors: vec![0.0; places],
+        }
+    }
+
+    fn add(&mut self, place: usize, value: f64) {
+        let sum = self.sums[place];
+        let next = sum + value;
+        // What the addition lost: of the smaller of the two, in magnitude.
+        self.errors[place] += if sum.abs() >= value.abs() {
+            (sum - next) + value
+        } else {
+            (value - next) + sum
+        };
+        self.sums[place] = next;
+    }
+
+    fn total(&self, place: usize) -> f64 {
+        self.sums[place] + self.errors[place]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compensated_sum_keeps_what_plain_addition_loses_in_any_order() {
+        let values = [1.0e16, 1.0, -1.0e16, 0.1, 0.2, 0.3];
+        let plain: f64 = values.iter().sum();
+        assert_eq!(plain, 0.6000000000000001, "plain addition loses the 1");
+        let mut forward = CompensatedSums::new(1);
+        values.iter().for_each(|v| forward.add(0, *v));
+        let mut backward = CompensatedSums::new(1);
+        values.iter().rev().for_each(|v| backward.add(0, *v));
+        assert_eq!(forward.total(0), 1.6);
+        assert_eq!(backward.total(0), 1.6);
+    }
 }
