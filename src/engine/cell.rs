@@ -131,7 +131,7 @@ mod tests {
         assert_eq!(grid.place(2, 0), 8);
         for place in 0..grid.cells() {
             let (entity, period) = grid.entity_and_period(place);
-            assert_eq!(grid.place(entity as u32, period as u32), place);
+            assert_eq!(grid.place(entity, period), place);
         }
     }
 
