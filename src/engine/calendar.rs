@@ -1,13 +1,11 @@
 //! Months into periods (month, quarter, half-year, year, rolling 12 months), and the months
 //! each manufacture is expected to report.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 
 use super::Period;
-use super::entities::{labels_of, number_labels};
-use super::{MONTH, PERIOD, PERIOD_KEY, Per};
+use super::entities::number_labels;
+use super::{MONTH, MONTH_NUMBER, PERIOD, PERIOD_KEY, Per};
 use crate::month::Month;
 
 /// (`mois`, `periode`) for every period of the requested kinds that holds a month of the data:
@@ -44,29 +42,40 @@ pub fn periods_of_months(pers: &[Per], first: Month, last: Month) -> Vec<(Month,
     pairs
 }
 
-/// The periods split in two: (`mois`, `__periode`) of the calendar periods, and the number of
-/// each rolling window by its label.
+/// The periods split in two: (`__mois`: the month's number counted from `first`,
+/// `__periode`) of the calendar periods, and the number of each rolling window by the number of
+/// its last month (counted from `first`), where there is one.
 pub(super) fn split_rolling(
     periods: &DataFrame,
-) -> PolarsResult<(DataFrame, HashMap<String, u32>)> {
-    let rolling = col(PERIOD).str().ends_with(lit("-12M"));
-    let calendar = periods
-        .clone()
-        .lazy()
-        .filter(rolling.clone().not())
-        .select([col(MONTH), col(PERIOD_KEY)])
-        .collect()?;
-    let windows = labels_of(
-        &periods.clone().lazy().filter(rolling).collect()?,
-        PERIOD_KEY,
-        PERIOD,
-    )?;
-    let keys = windows.column(PERIOD_KEY)?.u32()?;
-    let labels = windows.column(PERIOD)?.str()?;
-    let map = labels
-        .iter()
-        .zip(keys.iter())
-        .filter_map(|(label, key)| Some((label?.to_string(), key?)))
-        .collect();
-    Ok((calendar, map))
+    first: Month,
+) -> PolarsResult<(DataFrame, Vec<Option<u32>>)> {
+    let months = periods.column(MONTH)?.str()?;
+    let labels = periods.column(PERIOD)?.str()?;
+    let keys = periods.column(PERIOD_KEY)?.u32()?;
+    let number = |month: Month| u32::try_from(first.months_until(month)).ok();
+    let (mut calendar_months, mut calendar_keys) = (Vec::new(), Vec::new());
+    let mut windows: Vec<Option<u32>> = Vec::new();
+    for ((month, label), key) in months.iter().zip(labels.iter()).zip(keys.iter()) {
+        let (Some(month), Some(label), Some(key)) = (month, label, key) else {
+            continue;
+        };
+        let Ok(period) = label.parse::<Period>() else {
+            continue;
+        };
+        if period.per() == Per::Rolling12 {
+            let Some(end) = number(period.last()) else {
+                continue;
+            };
+            let end = end as usize;
+            if windows.len() <= end {
+                windows.resize(end + 1, None);
+            }
+            windows[end] = Some(key);
+        } else if let Some(month) = month.parse().ok().and_then(number) {
+            calendar_months.push(month);
+            calendar_keys.push(key);
+        }
+    }
+    let calendar = df!(MONTH_NUMBER => calendar_months, PERIOD_KEY => calendar_keys)?;
+    Ok((calendar, windows))
 }

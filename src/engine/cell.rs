@@ -26,10 +26,19 @@ pub(super) fn period_of(cell: u64) -> u32 {
     (cell & LOW) as u32
 }
 
-/// The expression of a cell's number from two `u32` columns.
-pub(super) fn cell_expr(owner: &str, period: &str) -> Expr {
-    (col(owner).cast(DataType::UInt64) * lit(LOW + 1) + col(period).cast(DataType::UInt64))
-        .alias(CELL)
+/// The expression of a cell's number, [`CELL`], from an owner's and a period's numbers.
+pub(super) fn cell_expr(owner: Expr, period: Expr) -> Expr {
+    (owner.cast(DataType::UInt64) * lit(LOW + 1) + period.cast(DataType::UInt64)).alias(CELL)
+}
+
+/// The expression of the owner of a cell, as a `u64`.
+pub(super) fn owner_expr(cell: Expr) -> Expr {
+    cell / lit(LOW + 1)
+}
+
+/// The expression of the period's number of a cell, as a `u32`.
+pub(super) fn period_expr(cell: Expr) -> Expr {
+    (cell % lit(LOW + 1)).cast(DataType::UInt32)
 }
 
 /// The cells of a level as places in a grid, entity after entity, each with every period in
@@ -107,12 +116,16 @@ mod tests {
     #[test]
     fn the_expression_gives_the_same_numbers() {
         let frame = df!("o" => [0u32, 7, u32::MAX], "p" => [5u32, 0, 9]).unwrap();
-        let cells = frame
+        let frame = frame
             .lazy()
-            .select([cell_expr("o", "p")])
+            .select([
+                cell_expr(col("o"), col("p")),
+                owner_expr(cell_expr(col("o"), col("p"))).alias("owner"),
+                period_expr(cell_expr(col("o"), col("p"))).alias("period"),
+            ])
             .collect()
             .unwrap();
-        let cells: Vec<u64> = cells
+        let cells: Vec<u64> = frame
             .column(CELL)
             .unwrap()
             .u64()
@@ -120,6 +133,22 @@ mod tests {
             .into_no_null_iter()
             .collect();
         assert_eq!(cells, [cell_of(0, 5), cell_of(7, 0), cell_of(u32::MAX, 9)]);
+        let owners: Vec<u64> = frame
+            .column("owner")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(owners, [0, 7, u64::from(u32::MAX)]);
+        let periods: Vec<u32> = frame
+            .column("period")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(periods, [5, 0, 9]);
     }
 
     #[test]

@@ -251,7 +251,7 @@ pub(super) fn expected_per_cell(
             [col(ID)],
             JoinArgs::new(JoinType::Inner),
         )
-        .group_by([cell_expr(ENTITY_KEY, PERIOD_KEY)])
+        .group_by([cell_expr(col(ENTITY_KEY), col(PERIOD_KEY))])
         .agg([col(INDEX).n_unique().cast(DataType::UInt32).alias(EXPECTED)])
         .collect()
 }

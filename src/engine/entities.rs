@@ -41,17 +41,8 @@ pub(super) fn number_labels(labels: &[String]) -> Vec<u32> {
         .collect()
 }
 
-/// (key, label) pairs of a numbered column.
-pub(super) fn labels_of(frame: &DataFrame, key: &str, label: &str) -> PolarsResult<DataFrame> {
-    frame
-        .select([key, label])?
-        .unique_stable(None, UniqueKeepStrategy::First, None)
-}
-
-/// One level's entities (with their numbers), expected coverage per cell, and labels.
+/// One level's entities by manufacture, expected coverage per cell, and labels.
 pub(super) struct LevelMaps {
-    /// Each manufacture's entity at the level.
-    pub entities: DataFrame,
     /// The entity's number of each manufacture, by the manufacture's index.
     entity_of: Vec<u32>,
     /// The level's cells: its entities × the periods.
@@ -65,7 +56,7 @@ pub(super) struct LevelMaps {
 impl LevelMaps {
     /// The maps of a level whose manufactures are in `entities` (from [`entity_map`]), with
     /// the expected coverage per cell (`__cellule`, `attendus`) over `periods` periods.
-    pub fn new(entities: DataFrame, expected: &DataFrame, periods: usize) -> PolarsResult<Self> {
+    pub fn new(entities: &DataFrame, expected: &DataFrame, periods: usize) -> PolarsResult<Self> {
         let mut entity_of = vec![0; entities.height()];
         let indexes = entities.column(INDEX)?.u32()?;
         let numbers = entities.column(ENTITY_KEY)?.u32()?;
@@ -74,7 +65,7 @@ impl LevelMaps {
                 entity_of[index as usize] = number;
             }
         }
-        let labels = labels_by_number(&entities, ENTITY_KEY, ENTITY)?;
+        let labels = labels_by_number(entities, ENTITY_KEY, ENTITY)?;
         let grid = Grid::new(labels.len(), periods);
         let mut by_place = vec![0; grid.cells()];
         let cells = expected.column(CELL)?.u64()?;
@@ -85,7 +76,6 @@ impl LevelMaps {
             }
         }
         Ok(LevelMaps {
-            entities,
             entity_of,
             grid,
             expected: by_place,

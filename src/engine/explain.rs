@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::components::component;
-use super::rollup::base_grain;
+use super::rollup::{Grain, base_grain};
 use super::{Inputs, Level, Request, compute, engine_error};
 use super::{Period, PeriodParseError};
 use crate::definitions::{Definitions, Indicator, Kind};
@@ -150,7 +150,7 @@ pub fn explain(
         )));
     }
     let (value, declarants, attendus) = cell(&figures, entity).map_err(|e| engine_error(&e))?;
-    let base = base_grain(&indicator, definitions, inputs)
+    let base = base_grain(&indicator, definitions, inputs, Grain::Named)
         .and_then(LazyFrame::collect)
         .map_err(|e| engine_error(&e))?;
     let count = component_names(&indicator).len();
@@ -255,7 +255,7 @@ fn one_sided_months(
         return Ok(Vec::new());
     };
     let months_of = |side: &Indicator| -> Result<std::collections::BTreeSet<(String, Month)>> {
-        let base = base_grain(side, definitions, inputs)
+        let base = base_grain(side, definitions, inputs, Grain::Named)
             .and_then(LazyFrame::collect)
             .map_err(|e| engine_error(&e))?;
         let ids = base.column("id_manufacture").and_then(|c| c.str().cloned());

@@ -4,11 +4,19 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::cell::cell_of;
 use super::{ID, MONTH, engine_error};
 use crate::definitions::{Definitions, table_schema};
 use crate::error::Result;
 use crate::month::Month;
+use crate::registry::Registry;
 use crate::store::{DECLARED_TABLE_COLUMN as TABLE_COLUMN, Snapshot, Store};
+
+/// A manufacture-month as one number: the manufacture's index in the registry, and its month
+/// counted from the first month of the data (a [cell](super::cell) of a manufacture and a
+/// month). Grouping and joining on it is much faster than on two texts (profiled at national
+/// scale).
+pub(super) const KEY: &str = "__cle";
 
 /// The data the engine reads: every table's rows, and which months each manufacture reported
 /// for each table (a reported month may have no row: nothing happened, which counts as zero).
@@ -61,6 +69,73 @@ impl Inputs {
             .collect();
         Some((*months.iter().min()?, *months.iter().max()?))
     }
+}
+
+/// The tables with each row's manufacture-month as one number, [`KEY`], in place of
+/// `id_manufacture` and `mois` (rows of a manufacture not in the registry are left out).
+pub(super) fn numbered(inputs: &Inputs, registry: &Registry, first: Month) -> PolarsResult<Inputs> {
+    let index: HashMap<&str, u32> = registry
+        .manufactures()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i as u32))
+        .collect();
+    let number = |frame: &DataFrame| numbered_frame(frame, &index, first);
+    Ok(Inputs {
+        tables: numbered_map(&inputs.tables, number)?,
+        reported: numbered_map(&inputs.reported, number)?,
+    })
+}
+
+fn numbered_map(
+    frames: &HashMap<String, DataFrame>,
+    number: impl Fn(&DataFrame) -> PolarsResult<DataFrame>,
+) -> PolarsResult<HashMap<String, DataFrame>> {
+    frames
+        .iter()
+        .map(|(table, frame)| Ok((table.clone(), number(frame)?)))
+        .collect()
+}
+
+/// A frame's `id_manufacture` and `mois` replaced by [`KEY`].
+fn numbered_frame(
+    frame: &DataFrame,
+    index: &HashMap<&str, u32>,
+    first: Month,
+) -> PolarsResult<DataFrame> {
+    let ids = frame.column(ID)?.str()?;
+    let months = frame.column(MONTH)?.str()?;
+    // A stored month's rows follow each other: its text is parsed once.
+    let mut last: Option<(&str, Option<u32>)> = None;
+    let mut keys: Vec<Option<u64>> = Vec::with_capacity(frame.height());
+    for (id, month) in ids.iter().zip(months.iter()) {
+        let number = match (month, last) {
+            (Some(text), Some((seen, number))) if seen == text => number,
+            (Some(text), _) => {
+                let number = text
+                    .parse::<Month>()
+                    .ok()
+                    .and_then(|month| u32::try_from(first.months_until(month)).ok());
+                last = Some((text, number));
+                number
+            }
+            (None, _) => None,
+        };
+        let index = id.and_then(|id| index.get(id));
+        keys.push(
+            index
+                .zip(number)
+                .map(|(index, number)| cell_of(*index, number)),
+        );
+    }
+    let keys = UInt64Chunked::from_iter_options(KEY.into(), keys.into_iter());
+    let unknown = keys.null_count() > 0;
+    let mut out = frame.drop_many([ID, MONTH]);
+    out.with_column(keys.into_column())?;
+    if unknown {
+        out = out.lazy().filter(col(KEY).is_not_null()).collect()?;
+    }
+    Ok(out)
 }
 
 pub(super) fn with_keys(schema: Schema) -> Schema {

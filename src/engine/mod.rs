@@ -48,11 +48,13 @@ use crate::error::{Error, Result};
 use crate::registry::Registry;
 use calendar::{period_map, split_rolling};
 use cell::labels_by_number;
+use cell::period_expr;
 use coverage::expected_months;
 use coverage::expected_per_cell;
 use entities::{LevelMaps, entity_map};
+use inputs::KEY;
 use output::long_rows;
-use rollup::{base_grain, per_manufacture, roll_up};
+use rollup::{Grain, base_grain, per_manufacture, roll_up};
 
 const ID: &str = "id_manufacture";
 const MONTH: &str = "mois";
@@ -67,6 +69,8 @@ const VALUE: &str = "valeur";
 const INDEX: &str = "__manufacture";
 const ENTITY_KEY: &str = "__entite";
 const PERIOD_KEY: &str = "__periode";
+/// A month's number, counted from the first month of the data.
+const MONTH_NUMBER: &str = "__mois";
 
 fn engine_error(err: &PolarsError) -> Error {
     Error::internal("calcul", err)
@@ -130,40 +134,28 @@ pub fn compute(
         .map(|level| {
             let entities = entity_map(registry, *level)?;
             let attendus = expected_per_cell(&expected, &periods, &entities)?;
-            LevelMaps::new(entities, &attendus, period_labels.len())
+            LevelMaps::new(&entities, &attendus, period_labels.len())
         })
         .collect::<PolarsResult<_>>()
         .map_err(|e| engine_error(&e))?;
-    let (calendar, windows) = split_rolling(&periods).map_err(|e| engine_error(&e))?;
+    let (calendar, windows) = split_rolling(&periods, first).map_err(|e| engine_error(&e))?;
+    let numbered = inputs::numbered(inputs, registry, first).map_err(|e| engine_error(&e))?;
     let mut parts = Vec::new();
     for indicator in indicators {
         // Computed once per indicator, then rolled up to each level.
-        let base = base_grain(indicator, definitions, inputs)
+        let base = base_grain(indicator, definitions, &numbered, Grain::Numbered)
             .and_then(LazyFrame::collect)
-            .map_err(|e| engine_error(&e))?;
-        let indexed = base
-            .lazy()
-            .join(
-                by_level[0]
-                    .entities
-                    .clone()
-                    .lazy()
-                    .select([col(ID), col(INDEX)]),
-                [col(ID)],
-                [col(ID)],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .collect()
             .map_err(|e| engine_error(&e))?;
         // Each base row once per calendar period that holds its month (4 of them); the rolling
         // windows are walked per manufacture.
-        let timed = indexed
+        let timed = base
             .clone()
             .lazy()
+            .with_column(period_expr(col(KEY)).alias(MONTH_NUMBER))
             .join(
                 calendar.clone().lazy(),
-                [col(MONTH)],
-                [col(MONTH)],
+                [col(MONTH_NUMBER)],
+                [col(MONTH_NUMBER)],
                 JoinArgs::new(JoinType::Inner),
             )
             .collect()
@@ -171,7 +163,7 @@ pub fn compute(
         let mut per_manufacture =
             per_manufacture(indicator, &timed).map_err(|e| engine_error(&e))?;
         if !windows.is_empty() {
-            let rolled = rolling::rolling_windows(indicator, &indexed, &windows)
+            let rolled = rolling::rolling_windows(indicator, &base, &windows)
                 .and_then(|rolled| {
                     let names: Vec<PlSmallStr> = per_manufacture
                         .get_column_names()

@@ -10,50 +10,48 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::cell::{CELL, cell_of};
+use super::cell::{CELL, cell_of, owner_of, period_of};
 use super::components::{MonthRule, component, component_count, month_rules};
-use super::{INDEX, MONTH};
+use super::inputs::KEY;
 use crate::definitions::Indicator;
-use crate::month::Month;
 
-/// One manufacture's declared months, in order, with their components.
+/// One manufacture's declared months (numbered from the first month of the data), in order,
+/// with their rows.
 struct Series12 {
     index: u32,
-    months: Vec<Month>,
+    months: Vec<u32>,
     rows: Vec<usize>,
 }
 
-/// ([`CELL`]: the manufacture's index and the window's number, then the components) for every 12-month window in `windows` (label
-/// to period number) that holds a declared month of a manufacture. `indexed` has one row per
-/// manufacture and declared month: `__manufacture`, `mois`, then the components.
+/// ([`CELL`]: the manufacture's index and the window's number, then the components) for every
+/// 12-month window that holds a declared month of a manufacture. `base` is the numbered base
+/// grain: [`KEY`], then the components; `windows` gives each window's number by the number of
+/// its last month.
 pub(super) fn rolling_windows(
     indicator: &Indicator,
-    indexed: &DataFrame,
-    windows: &HashMap<String, u32>,
+    base: &DataFrame,
+    windows: &[Option<u32>],
 ) -> PolarsResult<DataFrame> {
     let count = component_count(indicator);
-    let indexes = indexed.column(INDEX)?.u32()?.clone();
-    let months = indexed.column(MONTH)?.str()?.clone();
+    let keys = base.column(KEY)?.u64()?;
     let components: Vec<Vec<f64>> = (0..count)
         .map(|i| {
-            let column = indexed.column(&component(i))?.f64()?.clone();
+            let column = base.column(&component(i))?.f64()?.clone();
             Ok(column.iter().map(|v| v.unwrap_or(0.0)).collect())
         })
         .collect::<PolarsResult<_>>()?;
     let mut by_manufacture: HashMap<u32, Series12> = HashMap::new();
-    for row in 0..indexed.height() {
-        let (Some(index), Some(month)) = (indexes.get(row), months.get(row)) else {
+    for (row, key) in keys.iter().enumerate() {
+        let Some(key) = key else {
             continue;
         };
-        let Ok(month) = month.parse::<Month>() else {
-            continue;
-        };
+        let index = owner_of(key);
         let series = by_manufacture.entry(index).or_insert_with(|| Series12 {
             index,
             months: Vec::new(),
             rows: Vec::new(),
         });
-        series.months.push(month);
+        series.months.push(period_of(key));
         series.rows.push(row);
     }
     let mut manufactures: Vec<Series12> = by_manufacture.into_values().collect();
@@ -72,21 +70,21 @@ pub(super) fn rolling_windows(
         // Months [start, end) of the series inside the window ending in `end_month`.
         let mut start = 0;
         let mut end = 0;
-        for end_month in first.through(last.plus(11)) {
+        for end_month in first..=last + 11 {
             while end < series.months.len() && series.months[end] <= end_month {
                 end += 1;
             }
-            while start < end && series.months[start] < end_month.plus(-11) {
+            while start < end && series.months[start] + 11 < end_month {
                 start += 1;
             }
             if start == end {
                 continue;
             }
-            let Some(&key) = windows.get(&format!("{end_month}-12M")) else {
+            let Some(&Some(window)) = windows.get(end_month as usize) else {
                 continue;
             };
             let rows = &series.rows[start..end];
-            out_cell.push(cell_of(series.index, key));
+            out_cell.push(cell_of(series.index, window));
             for (i, (values, rule)) in out.iter_mut().zip(&rules).enumerate() {
                 let sum = || rows.iter().map(|&r| components[i][r]).sum::<f64>();
                 values.push(match rule {

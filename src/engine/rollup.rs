@@ -3,20 +3,18 @@
 
 use polars::prelude::*;
 
-use super::cell::{CELL, cell_expr};
+use super::cell::{CELL, cell_expr, owner_expr};
 use super::components::{base_aggregations, component_count, finalize};
 use super::entities::LevelMaps;
-use super::inputs::with_keys;
+use super::inputs::{KEY, with_keys};
 use super::{
-    DECLARANTS, EXPECTED, ID, INDEX, Inputs, MONTH, MonthRule, PERIOD_KEY, VALUE, component,
-    engine_error, month_rules,
+    DECLARANTS, EXPECTED, ID, Inputs, MONTH, MonthRule, PERIOD_KEY, VALUE, component, engine_error,
+    month_rules,
 };
 use crate::definitions::{Definitions, Indicator, Kind, table_schema};
 use crate::error::Result;
 use crate::numbers::without_summation_noise;
 
-/// Components per (manufacture, month) reported for the indicator's table; a reported month
-/// without rows has zero components.
 /// One indicator's additive components per manufacture and reported month (`id_manufacture`,
 /// `mois`, then one column per component, named as
 /// [`component_names`](super::explain::component_names) says): for an evenness indicator, the
@@ -26,15 +24,49 @@ pub fn monthly_components(
     definitions: &Definitions,
     inputs: &Inputs,
 ) -> Result<DataFrame> {
-    base_grain(indicator, definitions, inputs)
+    base_grain(indicator, definitions, inputs, Grain::Named)
         .and_then(LazyFrame::collect)
         .map_err(|e| engine_error(&e))
 }
 
+/// How the manufacture-months of the inputs and of the base grain are told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Grain {
+    /// By `id_manufacture` and `mois`, as stored.
+    Named,
+    /// By one number, [`KEY`] (inputs from [`numbered`](super::inputs::numbered)).
+    Numbered,
+}
+
+impl Grain {
+    fn keys(self) -> Vec<Expr> {
+        match self {
+            Grain::Named => vec![col(ID), col(MONTH)],
+            Grain::Numbered => vec![col(KEY)],
+        }
+    }
+
+    /// The schema of a table without rows: its key columns, then `columns`.
+    fn schema(self, columns: Schema) -> Schema {
+        match self {
+            Grain::Named => with_keys(columns),
+            Grain::Numbered => {
+                let mut full = Schema::default();
+                full.insert(KEY.into(), DataType::UInt64);
+                full.merge(columns);
+                full
+            }
+        }
+    }
+}
+
+/// An indicator's components per manufacture-month reported for its table (the grain's keys,
+/// then `c0`, `c1`…); a reported month without rows has zero components.
 pub(super) fn base_grain(
     indicator: &Indicator,
     definitions: &Definitions,
     inputs: &Inputs,
+    grain: Grain,
 ) -> PolarsResult<LazyFrame> {
     if let Kind::Quotient {
         numerator,
@@ -42,7 +74,7 @@ pub(super) fn base_grain(
         ..
     } = &indicator.kind
     {
-        return quotient_grain(numerator, denominator, definitions, inputs);
+        return quotient_grain(numerator, denominator, definitions, inputs, grain);
     }
     // A table with nothing stored reads as no row and no month reported.
     let rows = match (
@@ -50,8 +82,8 @@ pub(super) fn base_grain(
         definitions.table(&indicator.table),
     ) {
         (Some(rows), _) => rows.clone(),
-        (None, Some(table)) => DataFrame::empty_with_schema(&with_keys(table_schema(table))),
-        (None, None) => DataFrame::empty_with_schema(&with_keys(Schema::default())),
+        (None, Some(table)) => DataFrame::empty_with_schema(&grain.schema(table_schema(table))),
+        (None, None) => DataFrame::empty_with_schema(&grain.schema(Schema::default())),
     }
     .lazy();
     let rows = match &indicator.filter {
@@ -59,11 +91,11 @@ pub(super) fn base_grain(
         None => rows,
     };
     let grouped = rows
-        .group_by([col(ID), col(MONTH)])
+        .group_by(grain.keys())
         .agg(base_aggregations(indicator));
     let reported = match inputs.reported.get(&indicator.table) {
         Some(reported) => reported.clone(),
-        None => DataFrame::empty_with_schema(&with_keys(Schema::default())),
+        None => DataFrame::empty_with_schema(&grain.schema(Schema::default())),
     }
     .lazy();
     let fill: Vec<Expr> = (0..component_count(indicator))
@@ -72,8 +104,8 @@ pub(super) fn base_grain(
     Ok(reported
         .join(
             grouped,
-            [col(ID), col(MONTH)],
-            [col(ID), col(MONTH)],
+            grain.keys(),
+            grain.keys(),
             JoinArgs::new(JoinType::Left),
         )
         .with_columns(fill))
@@ -87,16 +119,19 @@ pub(super) fn quotient_grain(
     denominator: &Indicator,
     definitions: &Definitions,
     inputs: &Inputs,
+    grain: Grain,
 ) -> PolarsResult<LazyFrame> {
     let side = |indicator: &Indicator, name: String| {
-        base_grain(indicator, definitions, inputs)
-            .map(|rows| rows.select([col(ID), col(MONTH), col(component(0)).alias(name)]))
+        base_grain(indicator, definitions, inputs, grain).map(|rows| {
+            let mut columns = grain.keys();
+            columns.push(col(component(0)).alias(name));
+            rows.select(columns)
+        })
     };
-    let keys = [col(ID), col(MONTH)];
     Ok(side(numerator, component(0))?.join(
         side(denominator, component(1))?,
-        keys.clone(),
-        keys,
+        grain.keys(),
+        grain.keys(),
         JoinArgs::new(JoinType::Inner),
     ))
 }
@@ -104,7 +139,8 @@ pub(super) fn quotient_grain(
 /// Each manufacture's components per period, one row per manufacture cell ([`CELL`]: its
 /// index and the period's number): the sums over its months, or for a stock the mean (or last
 /// value) of the months it reported. Every coarser cell is the sum of these, and each of their
-/// rows is one declaring manufacture.
+/// rows is one declaring manufacture. `timed` has the numbered base grain ([`KEY`], the
+/// components) with a period's number (`__periode`) on each row.
 pub(super) fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> PolarsResult<DataFrame> {
     let aggregations: Vec<Expr> = month_rules(indicator)
         .into_iter()
@@ -114,16 +150,15 @@ pub(super) fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> Polar
             match rule {
                 MonthRule::Sum => c.sum(),
                 MonthRule::Mean => c.mean(),
-                MonthRule::Last => c
-                    .sort_by([col(MONTH)], SortMultipleOptions::default())
-                    .last(),
+                // One manufacture's months: its keys are in month order.
+                MonthRule::Last => c.sort_by([col(KEY)], SortMultipleOptions::default()).last(),
             }
         })
         .collect();
     timed
         .clone()
         .lazy()
-        .group_by([cell_expr(INDEX, PERIOD_KEY)])
+        .group_by([cell_expr(owner_expr(col(KEY)), col(PERIOD_KEY))])
         .agg(aggregations)
         .collect()
 }
