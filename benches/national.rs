@@ -3,7 +3,8 @@
 //! then, each timed with its peak memory, `mesure ingest` of the seven files into an empty
 //! store, `mesure compute` of every indicator at every level and period, `mesure report
 //! --level national`, and the DuckDB query of `mesure sql` on the same store (when the
-//! `duckdb` Python package is there: `MESURE_PYTHON_DUCKDB`, or `~/.cache/mesure-venv`).
+//! `duckdb` Python package is there: `MESURE_PYTHON_DUCKDB`, or `~/.cache/mesure-venv`), whose
+//! figures are then compared with `compute`'s one by one (the bench fails on a difference).
 //!
 //! Run: `cargo bench --features dev-tools --bench national -- [PLACES] [FOLDER]` (release profile). The workspace
 //! is written to FOLDER (default: a temporary folder, removed at the end).
@@ -19,6 +20,26 @@ use mesure::Month;
 use mesure::geo::DEPARTEMENTS;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+/// Compares two CSV files of figures (`compute`'s, DuckDB's) cell by cell: a full join on
+/// indicator, level, entity and period; coverage equal, values equal to a relative 1e-9.
+const COMPARE: &str = r#"import duckdb, sys
+a, b = sys.argv[1], sys.argv[2]
+rows, only_a, only_b, coverage, empty, value = duckdb.connect().sql(f"""
+with a as (select * from read_csv('{a}', all_varchar=true)),
+     b as (select * from read_csv('{b}', all_varchar=true))
+select count(*),
+  count(*) filter (where a.indicateur is null),
+  count(*) filter (where b.indicateur is null),
+  count(*) filter (where a.declarants <> b.declarants or a.attendus <> b.attendus),
+  count(*) filter (where (a.valeur is null) <> (b.valeur is null)),
+  count(*) filter (where a.valeur is not null and b.valeur is not null and
+    abs(a.valeur::double - b.valeur::double) > 1e-9 * greatest(1, abs(b.valeur::double)))
+from a full join b using (indicateur, niveau, entite, periode)""").fetchall()[0]
+print(f"{rows} chiffres : {only_b} de compute seul, {only_a} de DuckDB seul, "
+      f"couverture différente {coverage}, vide d'un côté {empty}, valeur différente {value}")
+sys.exit(0 if only_a + only_b + coverage + empty + value == 0 else 1)
+"#;
 
 const MONTHS: i32 = 120;
 const FILIERES: [&str; 8] = [
@@ -330,9 +351,16 @@ fn main() {
             let script = "import duckdb, sys\ncon = duckdb.connect()\ncon.execute(f\"COPY ({open(sys.argv[1]).read()}) TO '{sys.argv[2]}' (HEADER)\")\nprint(con.execute(f\"SELECT count(*) FROM '{sys.argv[2]}'\").fetchone()[0], 'lignes')";
             measure(
                 "DuckDB, requête de mesure sql (mêmes fichiers)",
-                Command::new(python)
+                Command::new(&python)
                     .args(["-c", script])
                     .arg(&query)
+                    .arg(work.join("chiffres-duckdb.csv")),
+            );
+            measure(
+                "chiffres de compute et de DuckDB comparés un à un",
+                Command::new(&python)
+                    .args(["-c", COMPARE])
+                    .arg(&figures)
                     .arg(work.join("chiffres-duckdb.csv")),
             );
         }
