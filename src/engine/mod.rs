@@ -48,13 +48,11 @@ use crate::error::{Error, Result};
 use crate::registry::Registry;
 use calendar::{period_map, split_rolling};
 use cell::labels_by_number;
-use cell::period_expr;
 use coverage::expected_months;
 use coverage::expected_per_cell;
 use entities::{LevelMaps, entity_map};
-use inputs::KEY;
 use output::long_rows;
-use rollup::{Grain, base_grain, per_manufacture, roll_up};
+use rollup::{manufacture_periods, roll_up};
 
 const ID: &str = "id_manufacture";
 const MONTH: &str = "mois";
@@ -143,40 +141,9 @@ pub fn compute(
     let mut parts = Vec::new();
     for indicator in indicators {
         // Computed once per indicator, then rolled up to each level.
-        let base = base_grain(indicator, definitions, &numbered, Grain::Numbered)
-            .and_then(LazyFrame::collect)
-            .map_err(|e| engine_error(&e))?;
-        // Each base row once per calendar period that holds its month (4 of them); the rolling
-        // windows are walked per manufacture.
-        let timed = base
-            .clone()
-            .lazy()
-            .with_column(period_expr(col(KEY)).alias(MONTH_NUMBER))
-            .join(
-                calendar.clone().lazy(),
-                [col(MONTH_NUMBER)],
-                [col(MONTH_NUMBER)],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .collect()
-            .map_err(|e| engine_error(&e))?;
-        let mut per_manufacture =
-            per_manufacture(indicator, &timed).map_err(|e| engine_error(&e))?;
-        if !windows.is_empty() {
-            let rolled = rolling::rolling_windows(indicator, &base, &windows)
-                .and_then(|rolled| {
-                    let names: Vec<PlSmallStr> = per_manufacture
-                        .get_column_names()
-                        .into_iter()
-                        .cloned()
-                        .collect();
-                    rolled.select(names)
-                })
+        let per_manufacture =
+            manufacture_periods(indicator, definitions, &numbered, &calendar, &windows)
                 .map_err(|e| engine_error(&e))?;
-            per_manufacture
-                .vstack_mut(&rolled)
-                .map_err(|e| engine_error(&e))?;
-        }
         for (level, maps) in levels.iter().zip(&by_level) {
             let cells = roll_up(indicator, &per_manufacture, maps, &period_labels)
                 .map_err(|e| engine_error(&e))?;

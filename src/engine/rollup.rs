@@ -3,13 +3,14 @@
 
 use polars::prelude::*;
 
-use super::cell::{CELL, cell_expr, owner_expr};
+use super::cell::{CELL, cell_expr, owner_expr, period_expr};
 use super::components::{base_aggregations, component_count, finalize};
 use super::entities::LevelMaps;
 use super::inputs::{KEY, with_keys};
+use super::rolling::rolling_windows;
 use super::{
-    DECLARANTS, EXPECTED, ID, Inputs, MONTH, MonthRule, PERIOD_KEY, VALUE, component, engine_error,
-    month_rules,
+    DECLARANTS, EXPECTED, ID, Inputs, MONTH, MONTH_NUMBER, MonthRule, PERIOD_KEY, VALUE, component,
+    engine_error, month_rules,
 };
 use crate::definitions::{Definitions, Indicator, Kind, table_schema};
 use crate::error::Result;
@@ -136,12 +137,47 @@ pub(super) fn quotient_grain(
     ))
 }
 
+/// One indicator's components for each manufacture and period (calendar periods, then rolling
+/// windows), one row per manufacture cell: see [`per_manufacture`]. `inputs` are numbered
+/// (from [`numbered`](super::inputs::numbered)); `calendar` gives each month's calendar periods
+/// and `windows` each rolling window's number, as [`split_rolling`](super::calendar::split_rolling)
+/// makes them.
+pub(super) fn manufacture_periods(
+    indicator: &Indicator,
+    definitions: &Definitions,
+    inputs: &Inputs,
+    calendar: &DataFrame,
+    windows: &[Option<u32>],
+) -> PolarsResult<DataFrame> {
+    let base = base_grain(indicator, definitions, inputs, Grain::Numbered)?.collect()?;
+    // Each base row once per calendar period that holds its month (4 of them); the rolling
+    // windows are walked per manufacture.
+    let timed = base
+        .clone()
+        .lazy()
+        .with_column(period_expr(col(KEY)).alias(MONTH_NUMBER))
+        .join(
+            calendar.clone().lazy(),
+            [col(MONTH_NUMBER)],
+            [col(MONTH_NUMBER)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .collect()?;
+    let mut periods = per_manufacture(indicator, &timed)?;
+    if !windows.is_empty() {
+        let names: Vec<PlSmallStr> = periods.get_column_names().into_iter().cloned().collect();
+        let rolled = rolling_windows(indicator, &base, windows)?.select(names)?;
+        periods.vstack_mut(&rolled)?;
+    }
+    Ok(periods)
+}
+
 /// Each manufacture's components per period, one row per manufacture cell ([`CELL`]: its
 /// index and the period's number): the sums over its months, or for a stock the mean (or last
 /// value) of the months it reported. Every coarser cell is the sum of these, and each of their
 /// rows is one declaring manufacture. `timed` has the numbered base grain ([`KEY`], the
 /// components) with a period's number (`__periode`) on each row.
-pub(super) fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> PolarsResult<DataFrame> {
+fn per_manufacture(indicator: &Indicator, timed: &DataFrame) -> PolarsResult<DataFrame> {
     let aggregations: Vec<Expr> = month_rules(indicator)
         .into_iter()
         .enumerate()
@@ -178,76 +214,105 @@ pub(super) fn roll_up(
     level: &LevelMaps,
     period_labels: &Series,
 ) -> PolarsResult<DataFrame> {
-    let grid = level.grid();
-    let places: Vec<Option<usize>> = per_manufacture
-        .column(CELL)?
-        .u64()?
-        .iter()
-        .map(|cell| cell.map(|cell| level.place_of_manufacture_cell(cell)))
-        .collect();
-    let mut declarants = vec![0u32; grid.cells()];
-    for place in places.iter().flatten() {
-        declarants[*place] += 1;
-    }
-    let mut sums = Vec::new();
-    for i in 0..component_count(indicator) {
-        let mut sum = CompensatedSums::new(grid.cells());
-        let values = per_manufacture.column(&component(i))?.f64()?;
-        for (place, value) in places.iter().zip(values.iter()) {
-            if let (Some(place), Some(value)) = (place, value) {
-                sum.add(*place, value);
-            }
-        }
-        sums.push(sum);
-    }
-    let shown: Vec<usize> = (0..grid.cells())
-        .filter(|&place| declarants[place] > 0 || level.expected[place] > 0)
-        .collect();
-    let (entities, periods): (Vec<IdxSize>, Vec<IdxSize>) = shown
-        .iter()
-        .map(|&place| grid.entity_and_period(place))
-        .unzip();
-    let mut columns = vec![
-        level
-            .labels
-            .take(&IdxCa::from_vec("".into(), entities))?
-            .into_column(),
-        period_labels
-            .take(&IdxCa::from_vec("".into(), periods))?
-            .into_column(),
-    ];
-    // Each cell's value from its components, once; none without a declarant.
-    let mut components = vec![0.0; sums.len()];
-    let values: Float64Chunked = shown
-        .iter()
-        .map(|&place| {
-            if declarants[place] == 0 {
-                return None;
-            }
-            for (component, sum) in components.iter_mut().zip(&sums) {
-                *component = sum.total(place);
-            }
-            finalize(indicator, &components).map(without_summation_noise)
-        })
-        .collect();
-    columns.push(values.with_name(VALUE.into()).into_column());
-    let pick = |counts: &[u32], name: &str| {
-        Column::new(
-            name.into(),
-            shown
-                .iter()
-                .map(|&place| counts[place])
-                .collect::<Vec<u32>>(),
-        )
-    };
-    columns.push(pick(&declarants, DECLARANTS));
-    columns.push(pick(&level.expected, EXPECTED));
-    DataFrame::new(shown.len(), columns)
+    let totals = GridTotals::add_up(indicator, per_manufacture, level)?;
+    totals.cells(indicator, level, period_labels)
 }
 
-/// Sums kept with their rounding errors (Neumaier's compensated summation): the total does not
-/// depend on the order the values come in (a group-by's rows come in any order), but in
-/// pathological cases, and is as exact as a double allows.
+/// A level's grid filled: per place, its declarants and the sum of each component.
+struct GridTotals {
+    declarants: Vec<u32>,
+    sums: Vec<CompensatedSums>,
+}
+
+impl GridTotals {
+    /// Each manufacture cell added to its entity's place.
+    fn add_up(
+        indicator: &Indicator,
+        per_manufacture: &DataFrame,
+        level: &LevelMaps,
+    ) -> PolarsResult<Self> {
+        let size = level.grid().cells();
+        let places: Vec<Option<usize>> = per_manufacture
+            .column(CELL)?
+            .u64()?
+            .iter()
+            .map(|cell| cell.map(|cell| level.place_of_manufacture_cell(cell)))
+            .collect();
+        let mut declarants = vec![0u32; size];
+        for place in places.iter().flatten() {
+            declarants[*place] += 1;
+        }
+        let mut sums = Vec::new();
+        for i in 0..component_count(indicator) {
+            let mut sum = CompensatedSums::new(size);
+            let values = per_manufacture.column(&component(i))?.f64()?;
+            for (place, value) in places.iter().zip(values.iter()) {
+                if let (Some(place), Some(value)) = (place, value) {
+                    sum.add(*place, value);
+                }
+            }
+            sums.push(sum);
+        }
+        Ok(GridTotals { declarants, sums })
+    }
+
+    /// The cells with a declarant or an expected manufacture, in grid order, as rows.
+    fn cells(
+        &self,
+        indicator: &Indicator,
+        level: &LevelMaps,
+        period_labels: &Series,
+    ) -> PolarsResult<DataFrame> {
+        let grid = level.grid();
+        let shown: Vec<usize> = (0..grid.cells())
+            .filter(|&place| self.declarants[place] > 0 || level.expected[place] > 0)
+            .collect();
+        let (entities, periods): (Vec<IdxSize>, Vec<IdxSize>) = shown
+            .iter()
+            .map(|&place| grid.entity_and_period(place))
+            .unzip();
+        let counts = |counts: &[u32], name: &str| {
+            let picked: Vec<u32> = shown.iter().map(|&place| counts[place]).collect();
+            Column::new(name.into(), picked)
+        };
+        let columns = vec![
+            level
+                .labels
+                .take(&IdxCa::from_vec("".into(), entities))?
+                .into_column(),
+            period_labels
+                .take(&IdxCa::from_vec("".into(), periods))?
+                .into_column(),
+            self.values(indicator, &shown).into_column(),
+            counts(&self.declarants, DECLARANTS),
+            counts(&level.expected, EXPECTED),
+        ];
+        DataFrame::new(shown.len(), columns)
+    }
+
+    /// The indicator's value at each place, computed once from its components; none without
+    /// a declarant or where it cannot be computed.
+    fn values(&self, indicator: &Indicator, places: &[usize]) -> Float64Chunked {
+        let mut components = vec![0.0; self.sums.len()];
+        let values: Float64Chunked = places
+            .iter()
+            .map(|&place| {
+                if self.declarants[place] == 0 {
+                    return None;
+                }
+                for (component, sum) in components.iter_mut().zip(&self.sums) {
+                    *component = sum.total(place);
+                }
+                finalize(indicator, &components).map(without_summation_noise)
+            })
+            .collect();
+        values.with_name(VALUE.into())
+    }
+}
+
+/// Sums kept with their rounding errors (Neumaier's compensated summation): except in
+/// pathological cases the total is the exact sum rounded once, whatever the order the values
+/// come in (a group-by's rows come in any order).
 struct CompensatedSums {
     sums: Vec<f64>,
     errors: Vec<f64>,
