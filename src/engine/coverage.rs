@@ -13,7 +13,7 @@
 //!   months after it, **missing** past that (and always missing where no date is given: a
 //!   report of a past period). A missing month is never zero.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
@@ -77,9 +77,13 @@ impl Standing {
 #[derive(Debug, Clone, Default)]
 pub struct Coverage {
     deadline_days: i64,
-    declared: HashSet<(ManufactureId, Month)>,
-    first_received: HashMap<(ManufactureId, Month), NaiveDate>,
-    last_refused: HashSet<(ManufactureId, Month)>,
+    /// A number for each manufacture met, to key its months by one integer: a national
+    /// ledger lists millions of manufacture-months (keyed by an id cloned into each key, the
+    /// coverage of 3,500 places took 2.3 s to build; `mesure status` 5.6 s in all).
+    numbers: PlHashMap<ManufactureId, u32>,
+    declared: PlHashSet<u64>,
+    first_received: PlHashMap<u64, NaiveDate>,
+    last_refused: PlHashSet<u64>,
 }
 
 impl Coverage {
@@ -89,36 +93,55 @@ impl Coverage {
         ledger: &[LedgerEntry],
         deadline_days: i64,
     ) -> Self {
-        let mut first_received: HashMap<(ManufactureId, Month), NaiveDate> = HashMap::new();
-        let mut last_outcome: HashMap<(ManufactureId, Month), Outcome> = HashMap::new();
+        let mut coverage = Coverage {
+            deadline_days,
+            ..Coverage::default()
+        };
+        let mut last_outcome: PlHashMap<u64, Outcome> = PlHashMap::new();
         for entry in ledger {
             for month in &entry.months {
-                let key = (month.manufacture.clone(), month.month);
-                last_outcome.insert(key.clone(), entry.outcome);
+                let key = coverage.numbered(&month.manufacture, month.month);
+                last_outcome.insert(key, entry.outcome);
                 match entry.outcome {
                     // A withdrawn month sent again counts from its new receipt.
                     Outcome::Withdrawn => {
-                        first_received.remove(&key);
+                        coverage.first_received.remove(&key);
                     }
                     Outcome::Accepted => {
                         let day = entry.received_at.date_naive();
-                        let first = first_received.entry(key).or_insert(day);
+                        let first = coverage.first_received.entry(key).or_insert(day);
                         *first = (*first).min(day);
                     }
                     Outcome::Refused | Outcome::AlreadyReceived => {}
                 }
             }
         }
-        Coverage {
-            deadline_days,
-            declared: declared.into_iter().collect(),
-            first_received,
-            last_refused: last_outcome
-                .into_iter()
-                .filter(|(_, outcome)| *outcome == Outcome::Refused)
-                .map(|(key, _)| key)
-                .collect(),
+        coverage.last_refused = last_outcome
+            .into_iter()
+            .filter(|(_, outcome)| *outcome == Outcome::Refused)
+            .map(|(key, _)| key)
+            .collect();
+        for (manufacture, month) in declared {
+            let key = coverage.numbered(&manufacture, month);
+            coverage.declared.insert(key);
         }
+        coverage
+    }
+
+    /// The key of a manufacture's month, numbering the manufacture if it is new.
+    fn numbered(&mut self, manufacture: &ManufactureId, month: Month) -> u64 {
+        let next = self.numbers.len() as u32;
+        let number = match self.numbers.get(manufacture.as_str()) {
+            Some(number) => *number,
+            None => *self.numbers.entry(manufacture.clone()).or_insert(next),
+        };
+        month_key(number, month)
+    }
+
+    /// The key of a manufacture's month, if the manufacture was ever met.
+    fn key(&self, manufacture: &ManufactureId, month: Month) -> Option<u64> {
+        let number = self.numbers.get(manufacture.as_str())?;
+        Some(month_key(*number, month))
     }
 
     /// The coverage of a store, read once (its declared months and its ledger).
@@ -142,7 +165,8 @@ impl Coverage {
 
     /// Whether the store holds this manufacture's month.
     pub fn is_declared(&self, manufacture: &ManufactureId, month: Month) -> bool {
-        self.declared.contains(&(manufacture.clone(), month))
+        self.key(manufacture, month)
+            .is_some_and(|key| self.declared.contains(&key))
     }
 
     /// Where a manufacture's month stands; `today` tells due from overdue from missing and
@@ -153,8 +177,8 @@ impl Coverage {
         month: Month,
         today: Option<NaiveDate>,
     ) -> Standing {
-        let key = (manufacture.id.clone(), month);
-        if self.declared.contains(&key) {
+        let key = self.key(&manufacture.id, month);
+        if let Some(key) = key.filter(|key| self.declared.contains(key)) {
             return match self.first_received.get(&key) {
                 Some(day) if *day > self.due_date(month) => Standing::ReceivedLate,
                 _ => Standing::OnTime,
@@ -168,7 +192,7 @@ impl Coverage {
         };
         if month > Month::of_date(today) {
             Standing::NotExpected
-        } else if self.last_refused.contains(&key) {
+        } else if key.is_some_and(|key| self.last_refused.contains(&key)) {
             Standing::Refused
         } else if today <= self.due_date(month) {
             Standing::Due
@@ -210,6 +234,13 @@ impl Coverage {
         }
         (declarants, expected)
     }
+}
+
+/// One number for a manufacture's number and a month.
+fn month_key(manufacture: u32, month: Month) -> u64 {
+    // Twelve months fit in four bits; the year, in the bits above.
+    let month = (i64::from(month.year()) << 4) | i64::from(month.month());
+    (u64::from(manufacture) << 32) | (month as u64 & u64::from(u32::MAX))
 }
 
 /// (`id_manufacture`, `mois`) of every month each manufacture is expected to declare between
@@ -258,6 +289,8 @@ pub(super) fn expected_per_cell(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
     use crate::store::LedgerMonth;
 
@@ -267,6 +300,12 @@ mod tests {
         let mut m = registry.manufactures()[0].clone();
         m.opened = opening.parse().unwrap();
         m.closed = None;
+        m
+    }
+
+    fn manufacture_with_id(id: &str, opening: &str) -> Manufacture {
+        let mut m = manufacture(opening);
+        m.id = ManufactureId::parse(id).unwrap();
         m
     }
 
@@ -361,5 +400,31 @@ mod tests {
         ];
         let coverage = Coverage::new([(id, march)], &ledger, 30);
         assert_eq!(coverage.standing(&m, march, None), Standing::ReceivedLate);
+    }
+
+    #[test]
+    fn months_are_told_apart_by_manufacture_and_year_and_an_unknown_manufacture_has_none() {
+        let keys = [
+            month_key(0, month("2025-12")),
+            month_key(0, month("2026-01")),
+            month_key(0, month("2024-12")),
+            month_key(1, month("2025-12")),
+            month_key(u32::MAX, month("2025-12")),
+        ];
+        let distinct: HashSet<u64> = keys.iter().copied().collect();
+        assert_eq!(distinct.len(), keys.len());
+        let m = manufacture("2025-01");
+        let other = manufacture_with_id("mp999", "2025-01");
+        let march = month("2025-03");
+        let ledger = vec![entry("2025-04-05", Outcome::Refused, &other.id, "2025-03")];
+        let coverage = Coverage::new([(m.id.clone(), march)], &ledger, 30);
+        assert!(coverage.is_declared(&m.id, march));
+        assert!(!coverage.is_declared(&m.id, month("2025-04")));
+        assert!(!coverage.is_declared(&other.id, march));
+        let unknown = manufacture_with_id("mp404", "2025-01");
+        assert!(!coverage.is_declared(&unknown.id, march));
+        let today = NaiveDate::from_ymd_opt(2025, 4, 10);
+        assert_eq!(coverage.standing(&other, march, today), Standing::Refused);
+        assert_eq!(coverage.standing(&unknown, march, today), Standing::Due);
     }
 }

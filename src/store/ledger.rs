@@ -13,6 +13,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Problem, Result};
@@ -159,10 +160,17 @@ pub(super) fn read(path: &Path) -> Result<Vec<LedgerEntry>> {
         Some(at) => &text[..=at],
         None => "",
     };
+    // Lines read on every core: a national file's line lists each of its manufacture-months
+    // (about 30 MB at 3,500 places).
+    let lines: Vec<&str> = whole.lines().collect();
+    let read: Vec<serde_json::Result<LedgerEntry>> = lines
+        .par_iter()
+        .map(|line| serde_json::from_str(line))
+        .collect();
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    for (index, line) in whole.lines().enumerate() {
-        match serde_json::from_str(line) {
+    for (index, line) in read.into_iter().enumerate() {
+        match line {
             Ok(entry) => entries.push(entry),
             Err(e) => problems.push(Problem::error(
                 Location::line(path, index + 1),
