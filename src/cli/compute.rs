@@ -6,10 +6,14 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use mesure::Error;
+use mesure::definitions::Definitions;
 use mesure::engine::{Inputs, Level, Per, Period, Request, compute, distribution};
 use mesure::export::{with_definitions, write_csv, write_json, write_parquet};
 use mesure::files::write_atomically;
+use mesure::numbers::french_grouped;
+use mesure::registry::Registry;
 use mesure::store::Store;
+use polars::prelude::DataFrame;
 
 use super::Global;
 
@@ -72,23 +76,11 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
         Some(store) => Inputs::from_store(&store, &definitions)?,
         None => Inputs::default(),
     };
-    let mut figures = compute(&definitions, &registry, &inputs, &request)?;
-    if args.distribution || args.rangs {
-        // The distribution needs the manufacture-level figures, whatever the levels asked.
-        let levels = if request.levels.is_empty() {
-            Level::ALL.to_vec()
-        } else {
-            request.levels.clone()
-        };
-        let all = Request {
-            levels: vec![Level::Manufacture],
-            ..request.clone()
-        };
-        let manufacture_figures = compute(&definitions, &registry, &inputs, &all)?;
-        let (summary, ranks) = distribution(&manufacture_figures, &registry, &levels, &|_| true)
-            .map_err(|e| Error::internal("calcul", e))?;
-        figures = if args.distribution { summary } else { ranks };
-    }
+    let figures = if args.distribution || args.rangs {
+        distribution_or_ranks(args, &definitions, &registry, &inputs, &request)?
+    } else {
+        compute(&definitions, &registry, &inputs, &request)?
+    };
     let figures = with_definitions(figures, &definitions.fingerprint())?;
     let write = |out: &mut dyn Write| match args.format {
         Format::Csv => write_csv(&figures, out, args.excel),
@@ -104,4 +96,65 @@ pub fn run(args: &ComputeArgs, global: &Global) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The distribution of the manufactures' figures, or their ranks, over the levels and periods
+/// of `request`: made from the manufacture-level figures alone.
+fn distribution_or_ranks(
+    args: &ComputeArgs,
+    definitions: &Definitions,
+    registry: &Registry,
+    inputs: &Inputs,
+    request: &Request,
+) -> Result<DataFrame, Error> {
+    let levels = if request.levels.is_empty() {
+        Level::ALL.to_vec()
+    } else {
+        request.levels.clone()
+    };
+    let manufactures = Request {
+        levels: vec![Level::Manufacture],
+        ..request.clone()
+    };
+    let manufacture_figures = compute(definitions, registry, inputs, &manufactures)?;
+    if args.rangs {
+        refuse_too_many_ranks(&manufacture_figures, levels.len())?;
+    }
+    // Ranks only when asked for: they are a row per manufacture, level and period.
+    let (summary, ranks) = distribution(&manufacture_figures, registry, &levels, &|_| args.rangs)
+        .map_err(|e| Error::internal("calcul", e))?;
+    Ok(if args.distribution { summary } else { ranks })
+}
+
+/// Rank rows that one `compute --rangs` may write (about 2.5 GB of memory while they are
+/// ranked, 1.6 GB of CSV): all the periods of a national network make more than a hundred
+/// million, which no machine of a network holds in memory.
+const MAX_RANK_ROWS: usize = 20_000_000;
+
+/// [`MAX_RANK_ROWS`], or `MESURE_RANGS_MAX` when set (the tests lower it).
+fn max_rank_rows() -> usize {
+    std::env::var("MESURE_RANGS_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MAX_RANK_ROWS)
+}
+
+/// Refuses, before ranking, a request whose rank rows (one per manufacture figure and level)
+/// would be more than [`max_rank_rows`], saying how to ask for fewer.
+fn refuse_too_many_ranks(manufacture_figures: &DataFrame, levels: usize) -> Result<(), Error> {
+    let values = manufacture_figures
+        .column("valeur")
+        .map(|c| c.len() - c.null_count())
+        .unwrap_or(0);
+    let rows = values * levels;
+    let limit = max_rank_rows();
+    if rows <= limit {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "le classement demandé ferait {} lignes (au plus {}) : précisez une période \
+         (--period 2025), un type de période (--per year) ou moins de niveaux (--level region)",
+        french_grouped(rows as f64, 0),
+        french_grouped(limit as f64, 0),
+    )))
 }

@@ -67,25 +67,21 @@ pub fn distribution(
                 .push((id, value));
         }
     }
-    let groups: PlHashMap<FigureKey, Vec<(String, f64)>> = borrowed
+    // Sorted by key, so that the same figures give the same rows; the members keep borrowing
+    // the figures' ids (tens of millions of them at national scale).
+    let mut groups: Vec<(FigureKey, Vec<(&str, f64)>)> = borrowed
         .into_iter()
         .filter_map(|((indicator, level, entity, period), members)| {
             let key = FigureKey::new(indicator, level, entity, period.parse().ok()?);
-            let members = members
-                .into_iter()
-                .map(|(id, v)| (id.to_string(), v))
-                .collect();
             Some((key, members))
         })
         .collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut stats: [Vec<String>; 4] = Default::default();
     let mut numbers: [Vec<f64>; 5] = Default::default();
     let mut counts = Vec::new();
     let mut ranks: [Vec<String>; 5] = Default::default();
     let (mut rank_values, mut rank, mut out_of) = (Vec::new(), Vec::new(), Vec::new());
-    // Sorted by key, so that the same figures give the same rows.
-    let mut groups: Vec<(FigureKey, Vec<(String, f64)>)> = groups.into_iter().collect();
-    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (key, mut members) in groups {
         let mut sorted: Vec<f64> = members.iter().map(|(_, v)| *v).collect();
         sorted.sort_by(f64::total_cmp);
@@ -111,7 +107,7 @@ pub fn distribution(
         if !is_ranked {
             continue;
         }
-        members.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        members.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         let total = members.len() as u32;
         let mut place = 0;
         for (index, (id, value)) in members.iter().enumerate() {
@@ -119,12 +115,14 @@ pub fn distribution(
             if index == 0 || members[index - 1].1 != *value {
                 place = index as u32 + 1;
             }
-            for (column, v) in
-                ranks
-                    .iter_mut()
-                    .zip([&indicator, &level.word().to_string(), &entity, &period, id])
-            {
-                column.push(v.clone());
+            for (column, v) in ranks.iter_mut().zip([
+                indicator.as_str(),
+                level.word(),
+                entity.as_str(),
+                period.as_str(),
+                id,
+            ]) {
+                column.push(v.to_string());
             }
             rank_values.push(*value);
             rank.push(place);

@@ -1,6 +1,6 @@
 //! The command line's own behaviour: French help and usage errors, exit codes.
 
-use crate::support::Workdir;
+use crate::support::{Workdir, repo};
 
 #[test]
 fn help_is_french() {
@@ -38,13 +38,13 @@ fn a_closed_pipe_is_not_an_error() {
         command
             .args([
                 "-w",
-                crate::support::repo().to_str().unwrap(),
+                repo().to_str().unwrap(),
                 "ingest",
                 "--dry-run",
                 "--format",
                 "json",
             ])
-            .arg(crate::support::repo().join("sample-data/classeurs"));
+            .arg(repo().join("sample-data/classeurs"));
         command
     };
     // The whole output is over twice what a pipe holds (64 KiB on Linux): the command is still
@@ -107,4 +107,46 @@ fn a_period_numbered_zero_is_refused_not_a_panic() {
             outcome.stderr
         );
     }
+}
+
+/// `compute --rangs` refuses, before ranking, a classement too large to hold in memory (all
+/// the periods of a national network: more than a hundred million rows, killed for lack of
+/// memory at 3,500 places) and says how to ask for fewer; the count it gives is the rows it
+/// would write.
+#[test]
+fn too_many_ranks_are_refused_with_what_to_ask_instead() {
+    let workdir = Workdir::sample_workspace();
+    for manufacture in ["mp001", "mp002"] {
+        let classeurs = repo().join("sample-data/classeurs").join(manufacture);
+        let ingest = workdir.run(&["ingest", classeurs.to_str().unwrap()]);
+        assert_eq!(ingest.code, 0, "{ingest:?}");
+    }
+    let all = workdir.run(&["compute", "--rangs"]);
+    assert_eq!(all.code, 0, "{all:?}");
+    let rows = all.stdout.lines().count() - 1;
+    assert!(rows > 1_000, "{rows}");
+    let run = |args: &[&str], limit: usize| {
+        let limit = limit.to_string();
+        workdir.run_with_env(args, &[("MESURE_RANGS_MAX", limit.as_str())])
+    };
+    let refused = run(&["compute", "--rangs"], rows - 1);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert_eq!(
+        refused.stderr.lines().next().unwrap(),
+        format!(
+            "erreur : le classement demandé ferait {} lignes (au plus {}) : précisez une période (--period 2025), un type de période (--per year) ou moins de niveaux (--level region)",
+            mesure::numbers::french_grouped(rows as f64, 0),
+            mesure::numbers::french_grouped((rows - 1) as f64, 0),
+        )
+    );
+    assert!(refused.stdout.is_empty());
+    let allowed = run(&["compute", "--rangs"], rows);
+    assert_eq!(allowed.code, 0, "{allowed:?}");
+    assert_eq!(allowed.stdout, all.stdout);
+    let yearly = run(&["compute", "--rangs", "--per", "year"], rows - 1);
+    assert_eq!(yearly.code, 0, "{yearly:?}");
+    assert!(yearly.stdout.lines().count() - 1 < rows);
+    // The distribution alone ranks nothing, whatever the limit.
+    let distribution = run(&["compute", "--distribution"], 0);
+    assert_eq!(distribution.code, 0, "{distribution:?}");
 }
