@@ -289,6 +289,13 @@ pub fn write_parquet(frame: &DataFrame, out: &mut dyn Write) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// A frame's CSV text, as [`write_csv`] writes it.
+    fn csv_of(frame: &DataFrame, excel: bool) -> String {
+        let mut out = Vec::new();
+        write_csv(frame, &mut out, excel).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn formulas_are_defused() {
         assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
@@ -299,18 +306,11 @@ mod tests {
     #[test]
     fn french_excel_csv() {
         let frame = df!("entite" => ["=1+1", "-mp1"], "valeur" => [Some(12.5), None]).unwrap();
-        let mut out = Vec::new();
-        write_csv(&frame, &mut out, true).unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            csv_of(&frame, true),
             "\u{FEFF}entite;valeur\n'=1+1;12,5\n'-mp1;\n"
         );
-        let mut out = Vec::new();
-        write_csv(&frame, &mut out, false).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "entite,valeur\n=1+1,12.5\n-mp1,\n"
-        );
+        assert_eq!(csv_of(&frame, false), "entite,valeur\n=1+1,12.5\n-mp1,\n");
     }
 
     #[test]
@@ -328,10 +328,8 @@ mod tests {
         frame.vstack_mut(&part("b", None, 2, 20)).unwrap();
         frame.vstack_mut(&part("c", Some(3.0), 3, 300)).unwrap();
         assert_eq!(frame.first_col_n_chunks(), 3);
-        let mut out = Vec::new();
-        write_csv(&frame, &mut out, false).unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            csv_of(&frame, false),
             "entite,valeur,declarants,autre\na,0.5,1,-1\nb,,2,20\nc,3,3,300\n"
         );
     }
@@ -344,8 +342,6 @@ mod tests {
             "valeur" => (0..height).map(|i| (i % 3 != 0).then_some(i as f64 / 2.0)).collect::<Vec<_>>(),
         )
         .unwrap();
-        let mut out = Vec::new();
-        write_csv(&frame, &mut out, true).unwrap();
         let mut expected = String::from("\u{FEFF}n;valeur\n");
         for i in 0..height {
             let value = if i % 3 == 0 {
@@ -355,7 +351,7 @@ mod tests {
             };
             expected.push_str(&format!("{i};{value}\n"));
         }
-        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        assert_eq!(csv_of(&frame, true), expected);
     }
 
     #[test]
@@ -369,16 +365,12 @@ mod tests {
                 .as_scalar_column()
                 .is_some()
         );
-        let mut out = Vec::new();
-        write_csv(&frame, &mut out, false).unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            csv_of(&frame, false),
             "entite,definitions\na,-v1 sha 0123456789abcdef\nb,-v1 sha 0123456789abcdef\n"
         );
-        let mut out = Vec::new();
-        write_csv(&frame.slice(1, 1), &mut out, true).unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            csv_of(&frame.slice(1, 1), true),
             "\u{FEFF}entite;definitions\nb;'-v1 sha 0123456789abcdef\n"
         );
     }

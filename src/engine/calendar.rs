@@ -4,6 +4,7 @@
 use polars::prelude::*;
 
 use super::Period;
+use super::cell::month_number;
 use super::entities::number_labels;
 use super::{MONTH, MONTH_NUMBER, PERIOD, PERIOD_KEY, Per};
 use crate::month::Month;
@@ -52,7 +53,7 @@ pub(super) fn split_rolling(
     let months = periods.column(MONTH)?.str()?;
     let labels = periods.column(PERIOD)?.str()?;
     let keys = periods.column(PERIOD_KEY)?.u32()?;
-    let number = |month: Month| u32::try_from(first.months_until(month)).ok();
+    let number = |month: Month| month_number(first, month);
     let (mut calendar_months, mut calendar_keys) = (Vec::new(), Vec::new());
     let mut windows: Vec<Option<u32>> = Vec::new();
     for ((month, label), key) in months.iter().zip(labels.iter()).zip(keys.iter()) {

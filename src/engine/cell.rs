@@ -6,6 +6,8 @@
 
 use polars::prelude::*;
 
+use crate::month::Month;
+
 /// The column holding a cell's number.
 pub(super) const CELL: &str = "__cellule";
 
@@ -24,6 +26,11 @@ pub(super) fn owner_of(cell: u64) -> u32 {
 /// The period's number of a cell.
 pub(super) fn period_of(cell: u64) -> u32 {
     (cell & LOW) as u32
+}
+
+/// A month's number counted from `first` (the first month of the data), if it is not before.
+pub(super) fn month_number(first: Month, month: Month) -> Option<u32> {
+    u32::try_from(first.months_until(month)).ok()
 }
 
 /// The expression of a cell's number, [`CELL`], from an owner's and a period's numbers.

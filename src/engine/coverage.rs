@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
 
-use super::cell::cell_expr;
+use super::cell::{cell_expr, cell_of};
 use super::{ENTITY_KEY, EXPECTED, ID, INDEX, MONTH, PERIOD_KEY};
 use crate::error::Result;
 use crate::month::Month;
@@ -130,10 +130,13 @@ impl Coverage {
 
     /// The key of a manufacture's month, numbering the manufacture if it is new.
     fn numbered(&mut self, manufacture: &ManufactureId, month: Month) -> u64 {
-        let next = self.numbers.len() as u32;
         let number = match self.numbers.get(manufacture.as_str()) {
             Some(number) => *number,
-            None => *self.numbers.entry(manufacture.clone()).or_insert(next),
+            None => {
+                let next = self.numbers.len() as u32;
+                self.numbers.insert(manufacture.clone(), next);
+                next
+            }
         };
         month_key(number, month)
     }
@@ -236,11 +239,10 @@ impl Coverage {
     }
 }
 
-/// One number for a manufacture's number and a month.
+/// One number for a manufacture's number and a month: an engine [cell](super::cell) whose
+/// period is the month (twelve months fit in four bits; the year, in the bits above).
 fn month_key(manufacture: u32, month: Month) -> u64 {
-    // Twelve months fit in four bits; the year, in the bits above.
-    let month = (i64::from(month.year()) << 4) | i64::from(month.month());
-    (u64::from(manufacture) << 32) | (month as u64 & u64::from(u32::MAX))
+    cell_of(manufacture, ((month.year() as u32) << 4) | month.month())
 }
 
 /// (`id_manufacture`, `mois`) of every month each manufacture is expected to declare between

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::cell::cell_of;
+use super::cell::{cell_of, month_number};
 use super::{ID, MONTH, engine_error};
 use crate::definitions::{Definitions, table_schema};
 use crate::error::Result;
@@ -74,13 +74,7 @@ impl Inputs {
 /// The tables with each row's manufacture-month as one number, [`KEY`], in place of
 /// `id_manufacture` and `mois` (rows of a manufacture not in the registry are left out).
 pub(super) fn numbered(inputs: &Inputs, registry: &Registry, first: Month) -> PolarsResult<Inputs> {
-    let index: HashMap<&str, u32> = registry
-        .manufactures()
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.id.as_str(), i as u32))
-        .collect();
-    let number = |frame: &DataFrame| numbered_frame(frame, &index, first);
+    let number = |frame: &DataFrame| numbered_frame(frame, registry, first);
     Ok(Inputs {
         tables: numbered_map(&inputs.tables, number)?,
         reported: numbered_map(&inputs.reported, number)?,
@@ -98,11 +92,7 @@ fn numbered_map(
 }
 
 /// A frame's `id_manufacture` and `mois` replaced by [`KEY`].
-fn numbered_frame(
-    frame: &DataFrame,
-    index: &HashMap<&str, u32>,
-    first: Month,
-) -> PolarsResult<DataFrame> {
+fn numbered_frame(frame: &DataFrame, registry: &Registry, first: Month) -> PolarsResult<DataFrame> {
     let ids = frame.column(ID)?.str()?;
     let months = frame.column(MONTH)?.str()?;
     // A stored month's rows follow each other: its text is parsed once.
@@ -115,17 +105,18 @@ fn numbered_frame(
                 let number = text
                     .parse::<Month>()
                     .ok()
-                    .and_then(|month| u32::try_from(first.months_until(month)).ok());
+                    .and_then(|month| month_number(first, month));
                 last = Some((text, number));
                 number
             }
             (None, _) => None,
         };
-        let index = id.and_then(|id| index.get(id));
+        // The registry's position is the manufacture's index everywhere in the engine.
+        let index = id.and_then(|id| registry.position(id));
         keys.push(
             index
                 .zip(number)
-                .map(|(index, number)| cell_of(*index, number)),
+                .map(|(index, number)| cell_of(index as u32, number)),
         );
     }
     let keys = UInt64Chunked::from_iter_options(KEY.into(), keys.into_iter());

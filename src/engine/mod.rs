@@ -87,6 +87,17 @@ pub struct Request {
     pub period: Option<Period>,
 }
 
+impl Request {
+    /// The levels asked for: all of them when none is named.
+    pub fn levels_or_all(&self) -> Vec<Level> {
+        if self.levels.is_empty() {
+            Level::ALL.to_vec()
+        } else {
+            self.levels.clone()
+        }
+    }
+}
+
 impl Default for Request {
     fn default() -> Self {
         Request {
@@ -107,11 +118,7 @@ pub fn compute(
     request: &Request,
 ) -> Result<DataFrame> {
     let indicators = selected_indicators(definitions, request)?;
-    let levels = if request.levels.is_empty() {
-        Level::ALL.to_vec()
-    } else {
-        request.levels.clone()
-    };
+    let levels = request.levels_or_all();
     let pers = if request.periods.is_empty() {
         Per::ALL.to_vec()
     } else {

@@ -100,7 +100,12 @@ impl Registry {
 
     /// The manufacture with this id.
     pub fn get(&self, id: &str) -> Option<&Manufacture> {
-        self.positions.get(id).map(|&i| &self.manufactures[i])
+        self.position(id).map(|i| &self.manufactures[i])
+    }
+
+    /// The position in [`Registry::manufactures`] of the manufacture with this id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.positions.get(id).copied()
     }
 
     /// Every manufacture, in file order.
